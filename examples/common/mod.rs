@@ -1,0 +1,112 @@
+//! Command-line handling shared by the examples.
+//!
+//! Every example follows the same rules: `--help` prints its usage and exits
+//! 0; a bad flag or value prints one line to stderr and exits 2; a failure
+//! while running prints one line and exits 1. Nothing here panics.
+
+// Each example uses only the helpers it needs; the rest would be reported as
+// unused in that example's build.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::fmt::Display;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::process;
+use std::str::FromStr;
+
+/// The command line of one example, consumed from left to right.
+pub struct Args {
+    name: &'static str,
+    rest: VecDeque<String>,
+}
+
+impl Args {
+    /// Reads the command line. Prints `usage` and exits 0 if `--help` or
+    /// `-h` is anywhere in it.
+    pub fn from_env(name: &'static str, usage: &str) -> Args {
+        let mut rest = VecDeque::new();
+        for arg in std::env::args_os().skip(1) {
+            match arg.into_string() {
+                Ok(arg) => rest.push_back(arg),
+                Err(arg) => fail(name, format!("argument {arg:?} is not valid UTF-8")),
+            }
+        }
+        if rest.iter().any(|arg| arg == "--help" || arg == "-h") {
+            print!("{usage}");
+            process::exit(0);
+        }
+        Args { name, rest }
+    }
+
+    /// The next argument, if any.
+    pub fn next(&mut self) -> Option<String> {
+        self.rest.pop_front()
+    }
+
+    /// The value after `flag`, parsed; exits 2 if it is missing or bad.
+    pub fn value<T>(&mut self, flag: &str) -> T
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        let Some(text) = self.next() else {
+            self.fail(format!("{flag} needs a value"));
+        };
+        match text.parse() {
+            Ok(value) => value,
+            Err(error) => self.fail(format!("bad value `{text}` for {flag}: {error}")),
+        }
+    }
+
+    /// The `HOST:PORT` after `flag`, resolved to its first address.
+    pub fn addr(&mut self, flag: &str) -> SocketAddr {
+        let text: String = self.value(flag);
+        match text.to_socket_addrs().map(|mut addrs| addrs.next()) {
+            Ok(Some(addr)) => addr,
+            Ok(None) => self.fail(format!("{flag} `{text}` resolves to no address")),
+            Err(error) => self.fail(format!(
+                "bad value `{text}` for {flag} (want HOST:PORT): {error}"
+            )),
+        }
+    }
+
+    /// Rejects an argument this example does not understand.
+    pub fn unknown(&self, arg: &str) -> ! {
+        self.fail(format!("unexpected argument `{arg}`"))
+    }
+
+    /// Prints one line about bad usage and exits 2.
+    pub fn fail(&self, message: impl Display) -> ! {
+        fail(self.name, message)
+    }
+}
+
+/// Prints one line about bad usage and exits 2.
+pub fn fail(name: &str, message: impl Display) -> ! {
+    eprintln!("{name}: {message} (see --help)");
+    process::exit(2)
+}
+
+/// Ends the example: exit 0 on success, or one line on stderr and exit 1.
+pub fn finish<E: Display>(name: &str, result: Result<(), E>) {
+    if let Err(error) = result {
+        eprintln!("{name}: {error}");
+        process::exit(1);
+    }
+}
+
+/// Shows bytes as a short, printable string, e.g. `"hello\n"`.
+pub fn show(bytes: &[u8]) -> String {
+    const LIMIT: usize = 40;
+    let shown: String = bytes
+        .iter()
+        .take(LIMIT)
+        .flat_map(|&b| std::ascii::escape_default(b))
+        .map(char::from)
+        .collect();
+    if bytes.len() > LIMIT {
+        format!("\"{shown}\"... ({} bytes)", bytes.len())
+    } else {
+        format!("\"{shown}\"")
+    }
+}

@@ -1,0 +1,46 @@
+//! # reset-by-peer
+//!
+//! A Rust companion to a popular article about Python's
+//! `ConnectionResetError: [Errno 54]` and `socket.error: [Errno 104]`.
+//! The article's outline is sound, but several of its facts are not;
+//! this crate reproduces every failure it talks about on loopback, on demand,
+//! and shows what Rust's standard library really reports.
+//!
+//! Start here:
+//!
+//! ```text
+//! cargo run --example exchange
+//! cargo test
+//! ```
+//!
+//! ## The article, section by section
+//!
+//! The modules follow the article's headings, in the article's order.
+//!
+//! | article section | module | what it teaches |
+//! |---|---|---|
+//! | Code Example | [`exchange`] | connect, send everything, receive, close; 0 bytes is a clean close, a reset is an error |
+//! | Why Does This Happen? | [`peer`] | each cause becomes a script of the lab peer, so it happens whenever you ask |
+//!
+//! Every module has an example of the same name (`cargo run --example NAME`)
+//! and a test file of the same name (`tests/NAME.rs`) that pins the behaviour
+//! on real sockets.
+//!
+//! ## What this crate has checked, and where
+//!
+//! The tests pin the behaviour of Linux, on loopback.
+//! Where another platform behaves differently, the docs say so and cite the
+//! source (a header or std's own documentation) rather than a run.
+//!
+//! ## Choices made for teaching
+//!
+//! Everything is synchronous, blocking and std-only, so that each step a
+//! socket takes is one line a reader can follow.
+//! A production client would add connection pooling, backoff with jitter and
+//! structured logging; none of those change the lessons here.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod exchange;
+pub mod peer;

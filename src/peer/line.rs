@@ -1,0 +1,92 @@
+//! Reading newline-terminated lines with a hard cap on their length.
+//!
+//! The heartbeat protocol is made of short lines (`PING`, `PONG`).
+//! A peer that reads "until the newline" into a growing buffer can be made to
+//! allocate without limit by a client that never sends one, so this buffer
+//! refuses to hold more than [`MAX_LINE`] bytes of an unfinished line.
+
+/// The longest line, without its newline, that the buffer accepts.
+pub const MAX_LINE: usize = 64;
+
+/// Why a line could not be taken from the buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLong;
+
+/// Bytes received but not yet split into lines.
+#[derive(Debug, Default)]
+pub struct LineBuffer {
+    // Never longer than MAX_LINE plus one read's worth of bytes, because
+    // `push` refuses to grow it further once a line has gone over the cap.
+    pending: Vec<u8>,
+}
+
+impl LineBuffer {
+    /// Appends freshly read bytes.
+    ///
+    /// Fails, without storing them, if the unfinished line would go over
+    /// [`MAX_LINE`]: the caller should then drop the connection.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), TooLong> {
+        self.pending.extend_from_slice(bytes);
+        // Only the part after the last newline is an unfinished line.
+        let unfinished = match self.pending.iter().rposition(|&b| b == b'\n') {
+            Some(last_newline) => self.pending.len() - last_newline - 1,
+            None => self.pending.len(),
+        };
+        if unfinished > MAX_LINE {
+            self.pending.clear();
+            return Err(TooLong);
+        }
+        Ok(())
+    }
+
+    /// Takes the next complete line, without its `\n` or `\r\n`.
+    ///
+    /// Fails if a complete line is longer than [`MAX_LINE`].
+    pub fn next_line(&mut self) -> Result<Option<Vec<u8>>, TooLong> {
+        let Some(newline) = self.pending.iter().position(|&b| b == b'\n') else {
+            return Ok(None);
+        };
+        // `drain` hands back the line with its newline and keeps the rest.
+        let mut line: Vec<u8> = self.pending.drain(..=newline).collect();
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        if line.len() > MAX_LINE {
+            return Err(TooLong);
+        }
+        Ok(Some(line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_lines_and_strips_endings() {
+        let mut buffer = LineBuffer::default();
+        buffer.push(b"PING\r\nPI").unwrap();
+        assert_eq!(buffer.next_line(), Ok(Some(b"PING".to_vec())));
+        assert_eq!(buffer.next_line(), Ok(None));
+        buffer.push(b"NG\n").unwrap();
+        assert_eq!(buffer.next_line(), Ok(Some(b"PING".to_vec())));
+    }
+
+    #[test]
+    fn refuses_an_unfinished_line_over_the_cap() {
+        let mut buffer = LineBuffer::default();
+        assert_eq!(buffer.push(&[b'x'; MAX_LINE]), Ok(()));
+        assert_eq!(buffer.push(b"x"), Err(TooLong));
+    }
+
+    #[test]
+    fn refuses_a_finished_line_over_the_cap() {
+        let mut buffer = LineBuffer::default();
+        let mut long = vec![b'x'; MAX_LINE + 1];
+        long.push(b'\n');
+        // The line is complete, so `push` accepts it; `next_line` refuses it.
+        assert_eq!(buffer.push(&long), Ok(()));
+        assert_eq!(buffer.next_line(), Err(TooLong));
+    }
+}

@@ -1,0 +1,297 @@
+//! How the lab peer serves one connection under each script.
+//!
+//! Every blocking call here lasts at most [`TICK`], and every loop looks at
+//! the stop flag between calls, so that a peer being dropped never waits on
+//! a client that has gone quiet.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::line::LineBuffer;
+use super::script::Script;
+
+/// The longest any one blocking call of the peer may last.
+pub(super) const TICK: Duration = Duration::from_millis(20);
+
+/// The line `hello-reset` sends before it resets the connection.
+pub const GREETING: &[u8] = b"hello\n";
+
+/// The line a heartbeat client sends, without its newline.
+pub const PING: &[u8] = b"PING";
+
+/// The line the `heartbeat` script answers with, newline included.
+pub const PONG: &[u8] = b"PONG\n";
+
+/// The byte `drip` sends every interval.
+pub const DRIP_BYTE: u8 = b'.';
+
+/// How many bytes the peer reads at once; also the most it holds for echo.
+const CHUNK: usize = 4096;
+
+/// How many already-arrived bytes `close` reads and discards before closing.
+const MAX_DRAIN: usize = 64 * 1024;
+
+/// How long `stall` holds a connection after the client has closed its side.
+///
+/// A hung server does not notice the client's FIN, so the connection stays
+/// open; the limit only keeps a long-running peer from collecting them.
+const STALL_HOLD: Duration = Duration::from_secs(60);
+
+/// What one wait for the client's bytes ended with.
+enum Got {
+    /// Some bytes (this many) arrived.
+    Data(usize),
+    /// The client closed its side, or the connection failed.
+    Gone,
+    /// The deadline passed with nothing received.
+    Quiet,
+    /// The peer is being stopped.
+    Stopped,
+}
+
+/// One accepted connection, and the flag that says the peer is stopping.
+struct Conn<'a> {
+    stream: TcpStream,
+    stop: &'a AtomicBool,
+}
+
+impl Conn<'_> {
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Waits for bytes from the client, reading them (or only peeking at them)
+    /// into `buf`, until `deadline` if there is one.
+    fn receive(&mut self, buf: &mut [u8], deadline: Option<Instant>, peek: bool) -> Got {
+        // Each pass blocks for at most TICK, so the loop ends within a TICK
+        // of the deadline or of a request to stop.
+        loop {
+            if self.stopping() {
+                return Got::Stopped;
+            }
+            let wait = match deadline {
+                None => TICK,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    // A zero timeout is refused by std, so "no time left" is
+                    // handled here instead of being passed on.
+                    Some(left) if !left.is_zero() => left.min(TICK),
+                    _ => return Got::Quiet,
+                },
+            };
+            if self.stream.set_read_timeout(Some(wait)).is_err() {
+                return Got::Gone;
+            }
+            let result = if peek {
+                self.stream.peek(buf)
+            } else {
+                self.stream.read(buf)
+            };
+            match result {
+                // Zero bytes is the client's clean close (FIN).
+                Ok(0) => return Got::Gone,
+                Ok(n) => return Got::Data(n),
+                Err(error) if is_wait(&error) => continue,
+                Err(_) => return Got::Gone,
+            }
+        }
+    }
+
+    /// Waits until `deadline` without reading, in steps of at most TICK.
+    /// Returns false if the peer is stopping.
+    fn idle(&self, deadline: Instant) -> bool {
+        // Each step sleeps at most TICK and the deadline is fixed, so the
+        // loop ends by the deadline or within a TICK of a request to stop.
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            if self.stopping() {
+                return false;
+            }
+            if left.is_zero() {
+                break;
+            }
+            std::thread::sleep(left.min(TICK));
+        }
+        !self.stopping()
+    }
+
+    /// Sends all of `data`, giving up if the connection fails or the peer stops.
+    fn send(&mut self, mut data: &[u8]) -> bool {
+        // Each write lasts at most TICK (the write timeout), and each
+        // successful one shortens `data`.
+        while !data.is_empty() {
+            if self.stopping() {
+                return false;
+            }
+            match self.stream.write(data) {
+                Ok(0) => return false,
+                Ok(n) => data = data.get(n..).unwrap_or_default(),
+                Err(error) if is_wait(&error) => continue,
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    /// Reads and discards what has already arrived, without waiting for more.
+    fn drain(&mut self) {
+        if self.stream.set_nonblocking(true).is_err() {
+            return;
+        }
+        let mut scratch = [0u8; CHUNK];
+        let mut discarded = 0;
+        while discarded < MAX_DRAIN {
+            match self.stream.read(&mut scratch) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => discarded += n,
+            }
+        }
+    }
+}
+
+/// Whether an error only means "nothing yet": a timeout or an interrupted call.
+fn is_wait(error: &io::Error) -> bool {
+    match error.kind() {
+        // A read or write timeout: WouldBlock on Unix, TimedOut on Windows.
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => true,
+        // A signal arrived during the call; trying again is correct.
+        io::ErrorKind::Interrupted => true,
+        // Anything else means the connection is no longer worth serving.
+        _ => false,
+    }
+}
+
+/// Serves one connection according to `script`.
+///
+/// `index` counts connections from 1 in the order the peer accepted them;
+/// `flaky:N` uses it to reset the first N.
+pub(super) fn serve(stream: TcpStream, script: Script, index: usize, stop: &AtomicBool) {
+    // On macOS and the BSDs an accepted socket inherits the listener's
+    // non-blocking mode; Linux does not. Make the mode explicit everywhere.
+    if stream.set_nonblocking(false).is_err() || stream.set_write_timeout(Some(TICK)).is_err() {
+        return;
+    }
+    // Small writes (a greeting, a PONG, one dripped byte) go out at once
+    // instead of waiting for Nagle's algorithm to batch them.
+    let _ = stream.set_nodelay(true);
+    let mut conn = Conn { stream, stop };
+    match script {
+        Script::Echo => echo(&mut conn),
+        Script::Reset => reset(conn),
+        Script::Close => close(conn),
+        Script::HelloReset => {
+            if conn.send(GREETING) {
+                reset(conn);
+            }
+        }
+        Script::Stall => stall(&mut conn),
+        Script::Drip(interval) => drip(&mut conn, interval),
+        Script::Flaky(resets) if index <= resets as usize => reset(conn),
+        Script::Flaky(_) => echo(&mut conn),
+        Script::Heartbeat => heartbeat(&mut conn, None),
+        Script::SilentAfter(answers) => heartbeat(&mut conn, Some(answers)),
+    }
+}
+
+fn echo(conn: &mut Conn) {
+    let mut buf = [0u8; CHUNK];
+    while let Got::Data(n) = conn.receive(&mut buf, None, false) {
+        if !conn.send(buf.get(..n).unwrap_or_default()) {
+            return;
+        }
+    }
+}
+
+fn reset(mut conn: Conn) {
+    // Wait until at least one of the client's bytes has arrived, and leave it
+    // unread: peeking does not take it out of the receive queue.
+    let mut probe = [0u8; 1];
+    let _ = conn.receive(&mut probe, None, true);
+    // Closing a socket whose receive queue still holds data makes the kernel
+    // abort the connection with an RST instead of a FIN (RFC 2525, 2.17).
+    // That RST is what the client's next call reports as ConnectionReset.
+    drop(conn);
+}
+
+fn close(mut conn: Conn) {
+    let mut probe = [0u8; 1];
+    if let Got::Data(_) = conn.receive(&mut probe, None, true) {
+        // Read the whole request, so that nothing is left unread: otherwise
+        // the close below would be an RST, not the polite FIN this script is for.
+        conn.drain();
+    }
+    drop(conn);
+}
+
+fn stall(conn: &mut Conn) {
+    // Read and throw away everything, so the client's writes never block,
+    // and never answer.
+    let mut scratch = [0u8; CHUNK];
+    while let Got::Data(_) = conn.receive(&mut scratch, None, false) {}
+    // A hung server does not react to the client's FIN either: keep the
+    // connection open (unless the peer is stopping).
+    if let Some(deadline) = Instant::now().checked_add(STALL_HOLD) {
+        conn.idle(deadline);
+    }
+}
+
+fn drip(conn: &mut Conn, interval: Duration) {
+    let mut scratch = [0u8; CHUNK];
+    let mut client_done = false;
+    // Runs until a send fails (the client has gone) or the peer stops.
+    loop {
+        let Some(deadline) = Instant::now().checked_add(interval) else {
+            return;
+        };
+        // Wait out the interval, discarding whatever the client sends
+        // meanwhile. Once the client has closed its side there is nothing
+        // left to read, so just wait.
+        while !client_done {
+            match conn.receive(&mut scratch, Some(deadline), false) {
+                Got::Data(_) => continue,
+                Got::Quiet => break,
+                Got::Gone => client_done = true,
+                Got::Stopped => return,
+            }
+        }
+        if !conn.idle(deadline) {
+            return;
+        }
+        // A slow peer goes on sending after the client's half-close; if the
+        // client has closed completely, the send fails and the drip ends.
+        if !conn.send(&[DRIP_BYTE]) {
+            return;
+        }
+    }
+}
+
+/// Answers `PING` lines with `PONG`, at most `answers` times if that is set;
+/// after that it keeps reading but says nothing, like a partitioned peer.
+fn heartbeat(conn: &mut Conn, answers: Option<u32>) {
+    let mut lines = LineBuffer::default();
+    let mut answered: u32 = 0;
+    let mut buf = [0u8; 256];
+    while let Got::Data(n) = conn.receive(&mut buf, None, false) {
+        // A line longer than the cap is a broken or hostile client: hang up
+        // rather than buffer it.
+        if lines.push(buf.get(..n).unwrap_or_default()).is_err() {
+            return;
+        }
+        // Each pass takes one line out of a buffer of a few hundred bytes.
+        loop {
+            match lines.next_line() {
+                Ok(Some(line)) => {
+                    let may_answer = answers.is_none_or(|limit| answered < limit);
+                    if line == PING && may_answer {
+                        answered += 1;
+                        if !conn.send(PONG) {
+                            return;
+                        }
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => return,
+            }
+        }
+    }
+}

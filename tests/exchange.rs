@@ -1,0 +1,105 @@
+//! The article's code example against each lab peer script: three outcomes,
+//! kept apart.
+
+mod support;
+
+use std::io::ErrorKind;
+use std::time::Duration;
+
+use assert_matches::assert_matches;
+use reset_by_peer::exchange::{ExchangeError, MAX_REPLY, Response, Step, exchange};
+use reset_by_peer::peer::{GREETING, Peer, Script, refused_addr};
+use support::BOUND;
+
+const REQUEST: &[u8] = b"Hello, server!";
+
+fn run(script: Script, request: &[u8]) -> Result<Response, ExchangeError> {
+    let peer = Peer::start(script).unwrap();
+    exchange(peer.addr(), request, BOUND)
+}
+
+#[test]
+fn echo_gives_a_reply() {
+    assert_matches!(run(Script::Echo, REQUEST), Ok(Response::Reply(bytes)) if bytes == REQUEST);
+}
+
+#[test]
+fn close_gives_peer_closed_not_an_error() {
+    assert_matches!(run(Script::Close, REQUEST), Ok(Response::PeerClosed));
+}
+
+#[test]
+fn reset_fails_the_receive_step_with_connection_reset() {
+    assert_matches!(
+        run(Script::Reset, REQUEST),
+        Err(ExchangeError { step: Step::Receive, error, received })
+            if error.kind() == ErrorKind::ConnectionReset && received.is_empty()
+    );
+}
+
+#[test]
+fn hello_reset_keeps_the_greeting_that_came_before_the_reset() {
+    assert_matches!(
+        run(Script::HelloReset, REQUEST),
+        Err(ExchangeError { step: Step::Receive, error, received })
+            if error.kind() == ErrorKind::ConnectionReset && received == GREETING
+    );
+}
+
+#[test]
+fn nobody_listening_fails_the_connect_step_with_connection_refused() {
+    let addr = refused_addr().unwrap();
+    assert_matches!(
+        exchange(addr, REQUEST, BOUND),
+        Err(ExchangeError { step: Step::Connect, error, .. })
+            if error.kind() == ErrorKind::ConnectionRefused
+    );
+}
+
+#[test]
+fn a_reply_larger_than_one_read_arrives_whole() {
+    // Many times the 1024 bytes of the article's single recv: several reads.
+    let request: Vec<u8> = (0..48 * 1024).map(|i| (i % 251) as u8).collect();
+    assert_matches!(run(Script::Echo, &request), Ok(Response::Reply(bytes)) if bytes == request);
+}
+
+#[test]
+fn a_reply_longer_than_the_cap_is_refused() {
+    let request = vec![b'x'; MAX_REPLY + 1];
+    assert_matches!(
+        run(Script::Echo, &request),
+        Err(ExchangeError { step: Step::Receive, error, received })
+            if error.kind() == ErrorKind::InvalidData && received.len() == MAX_REPLY + 1
+    );
+}
+
+#[test]
+fn a_silent_peer_fails_the_receive_step_with_a_timeout() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    assert_matches!(
+        exchange(peer.addr(), REQUEST, Duration::from_millis(50)),
+        Err(ExchangeError { step: Step::Receive, error, .. })
+            if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+    );
+}
+
+#[test]
+fn a_zero_timeout_is_refused_before_connecting() {
+    let peer = Peer::start(Script::Echo).unwrap();
+    assert_matches!(
+        exchange(peer.addr(), REQUEST, Duration::ZERO),
+        Err(ExchangeError { step: Step::Connect, error, .. })
+            if error.kind() == ErrorKind::InvalidInput
+    );
+}
+
+#[test]
+fn an_exchange_error_converts_to_its_io_error() {
+    let failure = run(Script::Reset, REQUEST).unwrap_err();
+    assert_eq!(
+        failure.to_string(),
+        format!("receive failed: {}", failure.error)
+    );
+    let error: std::io::Error = failure.into();
+    assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+}

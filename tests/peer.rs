@@ -1,0 +1,382 @@
+//! The lab peer's scripts, pinned as Linux behaves on loopback (FACTS.md).
+//!
+//! Every test binds port 0, bounds each blocking call, and never sleeps to
+//! wait: it reads, joins, or asks the peer to wait for its own counts.
+
+mod support;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use assert_matches::assert_matches;
+use reset_by_peer::peer::{
+    CATALOGUE, DRIP_BYTE, GREETING, MAX_LINE, Options, PING, PONG, Peer, Script, refused_addr,
+};
+use support::{BOUND, client, recv, send_until_error};
+
+/// One of each script, in the catalogue's order.
+const EVERY_SCRIPT: [Script; 9] = [
+    Script::Echo,
+    Script::Reset,
+    Script::Close,
+    Script::HelloReset,
+    Script::Stall,
+    Script::Drip(Duration::from_millis(10)),
+    Script::Flaky(1),
+    Script::Heartbeat,
+    Script::SilentAfter(1),
+];
+
+#[test]
+fn echo_sends_every_byte_back() {
+    let peer = Peer::start(Script::Echo).unwrap();
+    let mut stream = client(peer.addr());
+    stream.write_all(b"Hello, server!").unwrap();
+    let mut reply = [0u8; 14];
+    stream.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"Hello, server!");
+}
+
+#[test]
+fn recv_after_reset_is_connection_reset_then_eof() {
+    let peer = Peer::start(Script::Reset).unwrap();
+    let mut stream = client(peer.addr());
+    stream.write_all(b"Hello, server!").unwrap();
+    // recv blocks until the RST is here, so this order is deterministic.
+    assert_matches!(recv(&mut stream), Err(e) if e.kind() == ErrorKind::ConnectionReset);
+    // The reset is reported once; after it the stream reads as ended.
+    assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty());
+    assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty());
+}
+
+/// Linux on x86_64, arm, aarch64, riscv, ppc and s390x numbers ECONNRESET
+/// 104; Linux on mips (131), sparc and alpha (54) does not, so they are left out.
+#[test]
+#[cfg(all(
+    target_os = "linux",
+    not(any(
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "sparc",
+        target_arch = "sparc64"
+    ))
+))]
+fn recv_after_reset_is_raw_errno_104_on_linux() {
+    let peer = Peer::start(Script::Reset).unwrap();
+    let mut stream = client(peer.addr());
+    stream.write_all(b"Hello, server!").unwrap();
+    assert_matches!(recv(&mut stream), Err(e) if e.raw_os_error() == Some(104));
+}
+
+#[test]
+fn send_first_after_reset_is_connection_reset_then_broken_pipe() {
+    let peer = Peer::start(Script::Reset).unwrap();
+    let mut stream = client(peer.addr());
+    stream.write_all(b"x").unwrap();
+    // The peer counts a connection as finished only after its socket is
+    // closed, so once this returns the RST has been sent.
+    peer.wait_finished(1, BOUND).unwrap();
+    assert_matches!(stream.write(b"y"), Err(e) if e.kind() == ErrorKind::ConnectionReset);
+    assert_matches!(stream.write(b"y"), Err(e) if e.kind() == ErrorKind::BrokenPipe);
+    assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty());
+}
+
+#[test]
+fn hello_reset_delivers_the_greeting_before_the_reset() {
+    let peer = Peer::start(Script::HelloReset).unwrap();
+    let mut stream = client(peer.addr());
+    stream.write_all(b"Hello, server!").unwrap();
+    peer.wait_finished(1, BOUND).unwrap();
+    // Linux keeps the data that arrived before the RST; a reader gets it
+    // first, even when the RST is already here.
+    let mut greeting = vec![0u8; GREETING.len()];
+    stream.read_exact(&mut greeting).unwrap();
+    assert_eq!(greeting, GREETING);
+    assert_matches!(recv(&mut stream), Err(e) if e.kind() == ErrorKind::ConnectionReset);
+}
+
+#[test]
+fn close_gives_eof_then_a_send_eventually_gives_broken_pipe() {
+    let peer = Peer::start(Script::Close).unwrap();
+    let mut stream = client(peer.addr());
+    stream.write_all(b"Hello, server!").unwrap();
+    assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty());
+    // The first send after a FIN succeeds: the peer's kernel answers it with
+    // an RST, and only a send after that RST fails.
+    assert_matches!(stream.write(b"x"), Ok(1));
+    let error = send_until_error(&mut stream, Duration::from_secs(2));
+    assert_matches!(error, Some(e) if e.kind() == ErrorKind::BrokenPipe);
+}
+
+#[test]
+fn refused_addr_gives_connection_refused() {
+    let addr = refused_addr().unwrap();
+    let error = TcpStream::connect_timeout(&addr, BOUND).unwrap_err();
+    assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
+}
+
+#[test]
+fn flaky_two_resets_exactly_two_connections_then_echoes() {
+    let peer = Peer::start(Script::Flaky(2)).unwrap();
+    // One connection at a time, so that the peer numbers them in this order.
+    for _ in 0..2 {
+        let mut stream = client(peer.addr());
+        stream.write_all(b"Hello").unwrap();
+        assert_matches!(recv(&mut stream), Err(e) if e.kind() == ErrorKind::ConnectionReset);
+    }
+    for _ in 0..2 {
+        let mut stream = client(peer.addr());
+        stream.write_all(b"Hello").unwrap();
+        let mut reply = [0u8; 5];
+        stream.read_exact(&mut reply).unwrap();
+        assert_eq!(&reply, b"Hello");
+    }
+}
+
+#[test]
+fn drip_delivers_one_byte_per_interval() {
+    let interval = Duration::from_millis(20);
+    let peer = Peer::start(Script::Drip(interval)).unwrap();
+    let mut stream = client(peer.addr());
+    let started = Instant::now();
+    let mut bytes = [0u8; 5];
+    stream.read_exact(&mut bytes).unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(bytes, [DRIP_BYTE; 5]);
+    // The peer waits a whole interval before each byte, so five bytes cannot
+    // come sooner than five intervals. The upper bound is only generous.
+    assert!(elapsed >= interval * 5, "5 bytes in {elapsed:?}");
+    assert!(elapsed < interval * 5 + BOUND, "5 bytes in {elapsed:?}");
+}
+
+#[test]
+fn stall_never_answers_so_only_a_read_timeout_ends_the_wait() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let mut stream = client(peer.addr());
+    stream.write_all(b"Hello, server!").unwrap();
+    let timeout = Duration::from_millis(50);
+    stream.set_read_timeout(Some(timeout)).unwrap();
+    let started = Instant::now();
+    // On Unix a read timeout is WouldBlock; std's docs allow TimedOut elsewhere.
+    assert_matches!(
+        recv(&mut stream),
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+    );
+    assert!(started.elapsed() >= timeout);
+}
+
+#[test]
+fn heartbeat_answers_each_ping_with_pong() {
+    let peer = Peer::start(Script::Heartbeat).unwrap();
+    let mut stream = client(peer.addr());
+    let mut pong = vec![0u8; PONG.len()];
+    for _ in 0..3 {
+        stream.write_all(&[PING, b"\n"].concat()).unwrap();
+        stream.read_exact(&mut pong).unwrap();
+        assert_eq!(pong, PONG);
+    }
+}
+
+#[test]
+fn silent_after_two_answers_two_pings_then_says_nothing() {
+    let peer = Peer::start(Script::SilentAfter(2)).unwrap();
+    let mut stream = client(peer.addr());
+    let mut pong = vec![0u8; PONG.len()];
+    for _ in 0..2 {
+        stream.write_all(b"PING\n").unwrap();
+        stream.read_exact(&mut pong).unwrap();
+        assert_eq!(pong, PONG);
+    }
+    stream.write_all(b"PING\n").unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    // Silence: neither a PONG, nor EOF, nor a reset.
+    assert_matches!(
+        recv(&mut stream),
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+    );
+}
+
+/// Checks that a fresh connection to `peer` still gets a PONG.
+fn assert_still_serves(peer: &Peer) {
+    let mut stream = client(peer.addr());
+    stream.write_all(b"PING\n").unwrap();
+    let mut pong = vec![0u8; PONG.len()];
+    stream.read_exact(&mut pong).unwrap();
+    assert_eq!(pong, PONG);
+}
+
+#[test]
+fn peer_survives_garbage() {
+    let peer = Peer::start(Script::Heartbeat).unwrap();
+    let mut stream = client(peer.addr());
+    let garbage: Vec<u8> = (0..=255u8)
+        .cycle()
+        .take(10_000)
+        .map(|b| b ^ b'\n')
+        .collect();
+    // The peer may hang up on this at any point; either way is fine.
+    let _ = stream.write_all(&garbage);
+    drop(stream);
+    assert_still_serves(&peer);
+}
+
+#[test]
+fn peer_hangs_up_on_a_huge_line_instead_of_buffering_it() {
+    let peer = Peer::start(Script::Heartbeat).unwrap();
+    let mut stream = client(peer.addr());
+    // Far more than the socket buffers on both sides can hold: if the peer
+    // kept reading into a growing buffer, this write would succeed.
+    let huge = vec![b'x'; 64 * 1024 * 1024];
+    let error = stream.write_all(&huge).unwrap_err();
+    assert_matches!(
+        error.kind(),
+        ErrorKind::ConnectionReset | ErrorKind::BrokenPipe
+    );
+    assert!(MAX_LINE < huge.len());
+    assert_still_serves(&peer);
+}
+
+#[test]
+fn stall_keeps_the_connection_open_after_the_clients_half_close() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let mut stream = client(peer.addr());
+    stream.write_all(b"Hello, server!").unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    // A hung server does not react to the FIN: no EOF comes back, only silence.
+    assert_matches!(
+        recv(&mut stream),
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+    );
+}
+
+#[test]
+fn drip_goes_on_after_the_clients_half_close() {
+    let peer = Peer::start(Script::Drip(Duration::from_millis(10))).unwrap();
+    let mut stream = client(peer.addr());
+    stream.shutdown(Shutdown::Write).unwrap();
+    let mut bytes = [0u8; 3];
+    stream.read_exact(&mut bytes).unwrap();
+    assert_eq!(bytes, [DRIP_BYTE; 3]);
+}
+
+#[test]
+fn peer_survives_clients_that_disconnect_at_once() {
+    // Every script but stall, which holds on to a closed connection as a hung
+    // server would (see the test above).
+    for script in EVERY_SCRIPT.into_iter().filter(|s| *s != Script::Stall) {
+        let peer = Peer::start(script).unwrap();
+        for _ in 0..3 {
+            drop(client(peer.addr()));
+        }
+        // A connection the client closed before sending anything is finished
+        // promptly by every script.
+        peer.wait_finished(3, BOUND).unwrap();
+        let counts = peer.shutdown();
+        assert_eq!((counts.accepted, counts.finished), (3, 3), "{script}");
+    }
+}
+
+/// Drops `peer` on another thread, and fails if that takes longer than BOUND.
+fn drop_within_bound(peer: Peer) {
+    let (done, finished) = mpsc::channel();
+    thread::spawn(move || {
+        let counts = peer.shutdown();
+        let _ = done.send(counts);
+    });
+    let counts = finished
+        .recv_timeout(BOUND)
+        .expect("dropping the peer hung");
+    assert_eq!(
+        counts.accepted, counts.finished,
+        "a connection thread was not joined"
+    );
+}
+
+#[test]
+fn dropping_a_peer_closes_its_connections_joins_its_threads_and_frees_its_port() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let addr = peer.addr();
+    let mut stalled = client(addr);
+    let mut second = client(addr);
+    peer.wait_accepted(2, BOUND).unwrap();
+    drop_within_bound(peer);
+    // The connection threads closed their sockets on the way out.
+    assert_matches!(recv(&mut stalled), Ok(bytes) if bytes.is_empty());
+    assert_matches!(recv(&mut second), Ok(bytes) if bytes.is_empty());
+    // Nobody listens on the port any more, and it can be bound again.
+    let error = TcpStream::connect_timeout(&addr, BOUND).unwrap_err();
+    assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
+    TcpListener::bind(addr).unwrap();
+}
+
+#[test]
+fn dropping_a_peer_in_the_middle_of_every_script_is_prompt() {
+    for script in EVERY_SCRIPT {
+        let peer = Peer::start(script).unwrap();
+        let mut stream = client(peer.addr());
+        stream.write_all(b"PING\nHello").unwrap();
+        peer.wait_accepted(1, BOUND).unwrap();
+        drop_within_bound(peer);
+    }
+}
+
+#[test]
+fn a_connection_limit_stops_the_peer_listening() {
+    let options = Options {
+        connections: Some(1),
+        ..Options::default()
+    };
+    let peer = Peer::start_with(Script::Close, options).unwrap();
+    let mut stream = client(peer.addr());
+    stream.write_all(b"Hello").unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty());
+    // The peer closes its listener before it counts the last connection.
+    peer.wait_accepted(1, BOUND).unwrap();
+    let error = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap_err();
+    assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
+}
+
+#[test]
+fn scripts_parse_from_their_names_and_print_back_the_same() {
+    for name in [
+        "echo",
+        "reset",
+        "close",
+        "hello-reset",
+        "stall",
+        "drip",
+        "drip:20",
+        "flaky:2",
+        "heartbeat",
+        "silent-after:3",
+    ] {
+        let script: Script = name.parse().unwrap();
+        assert_eq!(script.to_string(), name);
+    }
+}
+
+#[test]
+fn bad_script_names_are_refused_with_a_reason() {
+    for name in [
+        "", "nope", "flaky", "flaky:x", "flaky:-1", "drip:0", "drip:x", "echo:1",
+    ] {
+        let error = name.parse::<Script>().unwrap_err();
+        assert!(!error.to_string().is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn every_script_has_a_catalogue_entry_of_its_own() {
+    let usages: Vec<&str> = EVERY_SCRIPT.iter().map(|s| s.info().usage).collect();
+    let catalogue: Vec<&str> = CATALOGUE.iter().map(|info| info.usage).collect();
+    assert_eq!(usages, catalogue);
+}

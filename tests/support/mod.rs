@@ -1,0 +1,123 @@
+//! Helpers shared by the integration tests.
+//!
+//! Every blocking call made through these helpers has a bound, so that a bug
+//! fails a test instead of hanging it.
+
+// Each test file uses only some of these helpers.
+#![allow(dead_code)]
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The bound on any single blocking call in the tests. Generous: it only
+/// matters when something is broken.
+pub const BOUND: Duration = Duration::from_secs(5);
+
+/// Connects to `addr` with every call bounded by [`BOUND`].
+pub fn client(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, BOUND).unwrap();
+    stream.set_read_timeout(Some(BOUND)).unwrap();
+    stream.set_write_timeout(Some(BOUND)).unwrap();
+    stream
+}
+
+/// One read of up to 1024 bytes, like Python's `recv(1024)`.
+pub fn recv(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+    let mut buf = [0u8; 1024];
+    let n = stream.read(&mut buf)?;
+    Ok(buf[..n].to_vec())
+}
+
+/// Sends one byte at a time until a send fails, for at most `within`.
+///
+/// After a graceful close, the send that fails is the one after the peer's
+/// RST has come back; that RST usually takes microseconds, but under load a
+/// tail-loss probe can delay it by about 200 ms (FACTS.md, recipe 3).
+/// So the test keeps sending, yielding between sends, instead of asserting
+/// which send fails.
+pub fn send_until_error(stream: &mut TcpStream, within: Duration) -> Option<io::Error> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Err(error) = stream.write(b"x") {
+            return Some(error);
+        }
+        thread::yield_now();
+    }
+    None
+}
+
+/// The path of a built example, next to the test binary's own directory.
+///
+/// `cargo test` builds every example before it runs the tests.
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/debug/deps/this-test -> target/debug/examples/NAME
+    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let path = dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: run the whole suite with `cargo test`, which builds the examples",
+        path.display()
+    );
+    path
+}
+
+/// What a finished example printed, and how it exited.
+pub struct Ran {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs an example to completion, killing it if it takes longer than `within`.
+pub fn run_example(name: &str, args: &[&str], within: Duration) -> Ran {
+    let child = Command::new(example(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    finish(child, within)
+}
+
+/// Collects a child's output until it closes both pipes, or kills it after
+/// `within`. The pipes close when the process exits, so no polling is needed.
+pub fn finish(mut child: Child, within: Duration) -> Ran {
+    let stdout = drain(child.stdout.take().unwrap());
+    let stderr = drain(child.stderr.take().unwrap());
+    let deadline = Instant::now() + within;
+    let wait = |pipe: &mpsc::Receiver<String>| {
+        let left = deadline.saturating_duration_since(Instant::now());
+        pipe.recv_timeout(left).ok()
+    };
+    let (out, err) = (wait(&stdout), wait(&stderr));
+    if out.is_none() || err.is_none() {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        panic!("the example did not finish within {within:?}");
+    }
+    Ran {
+        status: child.wait().unwrap(),
+        stdout: out.unwrap(),
+        stderr: err.unwrap(),
+    }
+}
+
+/// Reads a pipe to its end in a thread, and hands over the text.
+fn drain(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        let _ = tx.send(text);
+    });
+    rx
+}
