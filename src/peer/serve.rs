@@ -208,7 +208,8 @@ fn reset(mut conn: Conn) {
     let mut probe = [0u8; 1];
     let _ = conn.receive(&mut probe, None, true);
     // Closing a socket whose receive queue still holds data makes the kernel
-    // abort the connection with an RST instead of a FIN (RFC 2525, 2.17).
+    // abort the connection with an RST instead of a FIN: RFC 1122, 4.2.2.13,
+    // says a TCP SHOULD do so "to show that data was lost", and Linux does.
     // That RST is what the client's next call reports as ConnectionReset.
     drop(conn);
 }
