@@ -51,10 +51,6 @@ pub use line::MAX_LINE;
 pub use script::{CATALOGUE, DEFAULT_DRIP_INTERVAL, ParseScriptError, Script, ScriptInfo};
 pub use serve::{DRIP_BYTE, GREETING, PING, PONG};
 
-// The heartbeat client reads the same capped lines as the peer.
-#[allow(unused_imports)]
-pub(crate) use line::{LineBuffer, TooLong};
-
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};
