@@ -11,6 +11,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use reset_by_peer::except::narrate;
 use reset_by_peer::exchange::{ExchangeError, Response, exchange};
 use reset_by_peer::peer::{Peer, Script, refused_addr};
 
@@ -52,7 +53,7 @@ fn main() {
 }
 
 fn against_server(addr: SocketAddr) -> io::Result<()> {
-    narrate(&addr.to_string(), addr)?;
+    run_one(&addr.to_string(), addr)?;
     Ok(())
 }
 
@@ -66,16 +67,16 @@ fn against_lab_peer() -> io::Result<()> {
     ] {
         let peer = Peer::start(script)?;
         // Failures are the lesson here, so they are narrated, not returned.
-        let _ = narrate(&script.to_string(), peer.addr());
+        let _ = run_one(&script.to_string(), peer.addr());
     }
-    let _ = narrate("nobody listening", refused_addr()?);
+    let _ = run_one("nobody listening", refused_addr()?);
     println!();
     println!("Zero bytes is the peer's clean close; a reset is an error, reported once.");
     Ok(())
 }
 
 /// Runs one exchange and prints one line about how it ended.
-fn narrate(label: &str, addr: SocketAddr) -> Result<(), ExchangeError> {
+fn run_one(label: &str, addr: SocketAddr) -> Result<(), ExchangeError> {
     match exchange(addr, REQUEST, CALL_TIMEOUT) {
         Ok(Response::Reply(reply)) => {
             println!(
@@ -98,21 +99,17 @@ fn narrate(label: &str, addr: SocketAddr) -> Result<(), ExchangeError> {
     }
 }
 
-/// One line about a failed exchange: the step, the kind, the raw errno and
-/// what had arrived.
+/// One line about a failed exchange: the step, what Rust and Python would
+/// report, and what had arrived.
 fn describe(failure: &ExchangeError) -> String {
-    let raw = match failure.error.raw_os_error() {
-        Some(code) => format!("raw os error {code}"),
-        None => "no raw os error".to_string(),
-    };
     let arrived = if failure.received.is_empty() {
         "nothing had arrived".to_string()
     } else {
         format!("{} had arrived first", common::show(&failure.received))
     };
     format!(
-        "{} failed: ErrorKind::{:?}, {raw}; {arrived}",
+        "{} failed: {}; {arrived}",
         failure.step,
-        failure.error.kind(),
+        narrate(&failure.error)
     )
 }

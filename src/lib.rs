@@ -20,7 +20,10 @@
 //! | article section | module | what it teaches |
 //! |---|---|---|
 //! | Code Example | [`exchange`] | connect, send everything, receive, close; 0 bytes is a clean close, a reset is an error |
+//! | The Difference in Detail | [`errno`] | 54 and 104 are both ECONNRESET, on different platforms; neither means "send" or "receive" |
 //! | Why Does This Happen? | [`peer`] | each cause becomes a script of the lab peer, so it happens whenever you ask |
+//! | Strategy 1: try/except | [`except`] | a `match` on `io::Error`, shaped like Python's exception classes |
+//! | Strategy 4: check errno | [`errno`] | `raw_os_error()`, and what each number means on each platform |
 //!
 //! Every module has an example of the same name (`cargo run --example NAME`)
 //! and a test file of the same name (`tests/NAME.rs`) that pins the behaviour
@@ -42,5 +45,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod errno;
+pub mod except;
 pub mod exchange;
 pub mod peer;

@@ -82,6 +82,47 @@ fn bad_values_print_one_line_and_exit_2() {
 }
 
 #[test]
+fn errno_refuses_bad_input_with_one_line() {
+    for arg in ["abc", "EBANANA", "0", "-5", "99999999999", "1e3"] {
+        assert_usage_error(&run_example("errno", &[arg], BOUND));
+    }
+    assert_usage_error(&run_example("errno", &["54", "104"], BOUND));
+}
+
+#[test]
+fn errno_54_and_104_name_both_meanings() {
+    let ran = run_example("errno", &["54"], BOUND);
+    assert_eq!(ran.status.code(), Some(0));
+    assert!(
+        ran.stdout.contains("EXFULL") && ran.stdout.contains("ECONNRESET"),
+        "{}",
+        ran.stdout
+    );
+    let ran = run_example("errno", &["104"], BOUND);
+    assert_eq!(ran.status.code(), Some(0));
+    assert!(
+        ran.stdout.contains("ENOTRECOVERABLE") && ran.stdout.contains("ECONNRESET"),
+        "{}",
+        ran.stdout
+    );
+    let ran = run_example("errno", &["wsaeconnreset"], BOUND);
+    assert_eq!(ran.status.code(), Some(0));
+    assert!(ran.stdout.contains("10054"), "{}", ran.stdout);
+}
+
+#[test]
+fn except_runs_its_snippet_against_the_server_given_with_addr() {
+    let peer = Peer::start(Script::Reset).unwrap();
+    let ran = run_example("except", &["--addr", &peer.addr().to_string()], BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("ConnectionResetError"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
 fn exchange_talks_to_the_server_given_with_addr() {
     let peer = Peer::start(Script::Echo).unwrap();
     let ran = run_example("exchange", &["--addr", &peer.addr().to_string()], BOUND);

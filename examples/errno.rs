@@ -1,0 +1,136 @@
+//! Looks up socket errnos by number or by name, on every platform at once.
+//!
+//! `cargo run --example errno -- 54` explains the article's title.
+
+mod common;
+
+use std::io;
+
+use reset_by_peer::errno::{ERRNOS, Errno, Meaning, Platform, by_name, by_number};
+use reset_by_peer::except::PyClass;
+
+const NAME: &str = "errno";
+const USAGE: &str = "\
+usage: cargo run --example errno [-- NUMBER | NAME]
+
+With no argument, prints the socket errnos and their numbers on each
+platform. With a NUMBER (such as 54 or 104), says what that number means on
+each platform. With a NAME (such as ECONNRESET or WSAECONNRESET), gives its
+numbers.
+
+  -h, --help   show this help
+";
+
+fn main() {
+    let mut args = common::Args::from_env(NAME, USAGE);
+    let query = args.next();
+    if let Some(extra) = args.next() {
+        args.unknown(&extra);
+    }
+    match query {
+        None => print_table(),
+        Some(flag) if flag.starts_with("--") => args.unknown(&flag),
+        Some(text) if text.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+') => {
+            match text.parse::<i32>() {
+                Ok(number) if number >= 1 => explain_number(number),
+                Ok(_) => args.fail(format!(
+                    "`{text}` is out of range: errno numbers start at 1"
+                )),
+                Err(_) => args.fail(format!(
+                    "`{text}` is not a number in range (1 to {})",
+                    i32::MAX
+                )),
+            }
+        }
+        Some(text) => match by_name(&text) {
+            Some(errno) => explain_name(errno),
+            None => args.fail(format!("`{text}` is not a socket errno this table knows")),
+        },
+    }
+}
+
+fn print_table() {
+    print!("{:<14}", "name");
+    for platform in Platform::ALL {
+        print!("{:>13}", platform.name());
+    }
+    println!();
+    for errno in ERRNOS.iter().filter(|errno| errno.socket) {
+        print!("{:<14}", errno.name);
+        for platform in Platform::ALL {
+            let cell = errno
+                .number(platform)
+                .map_or("-".to_string(), |n| n.to_string());
+            print!("{cell:>13}");
+        }
+        println!();
+    }
+    println!();
+    println!("Same name, different numbers: compare io::ErrorKind, not raw numbers.");
+    println!("Try: cargo run --example errno -- 54");
+}
+
+fn explain_number(number: i32) {
+    println!("errno {number}:");
+    let meanings = by_number(number);
+    for (platform, meaning) in meanings {
+        let python = match (platform, meaning) {
+            // Python maps other Windows error codes through its own table,
+            // which this crate does not reproduce.
+            (Platform::Windows, Meaning::Other { .. } | Meaning::NotInTable) => {
+                "not worked out here".to_string()
+            }
+            _ => PyClass::for_errno(number, platform).to_string(),
+        };
+        println!(
+            "  {:<12} {meaning}; Python class: {python}",
+            platform.name()
+        );
+    }
+    if let Some(platform) = Platform::current() {
+        let kind = io::Error::from_raw_os_error(number).kind();
+        println!("On this machine ({platform}), Rust's io::ErrorKind for {number} is {kind:?}.");
+    }
+    let is_reset =
+        |meaning: &Meaning| matches!(meaning, Meaning::Known(errno) if errno.name == "ECONNRESET");
+    if meanings.iter().any(|(_, meaning)| is_reset(meaning)) {
+        println!();
+        println!(
+            "ECONNRESET, 'Connection reset by peer', has a different number on each platform:"
+        );
+        if let Some(reset) = by_name("ECONNRESET") {
+            println!("  {}", numbers(reset));
+        }
+        println!("The number says where the program ran, not whether it was sending or");
+        println!("receiving: after a reset, whichever call comes first gets it, once.");
+    }
+}
+
+fn explain_name(errno: &Errno) {
+    println!("{} ({}):", errno.name, errno.description);
+    println!("  {}", numbers(errno));
+    if let Some(platform) = Platform::current() {
+        if let Some(number) = errno.number(platform) {
+            let kind = io::Error::from_raw_os_error(number).kind();
+            let python = PyClass::for_errno(number, platform);
+            println!(
+                "On this machine ({platform}) it is {number}: Rust says {kind:?}, Python says {python}."
+            );
+        }
+    }
+}
+
+/// `Linux 104, Linux mips 131, ...` for one errno.
+fn numbers(errno: &Errno) -> String {
+    let cells: Vec<String> = Platform::ALL
+        .iter()
+        .map(|&platform| match errno.number(platform) {
+            Some(number) if platform == Platform::Windows => {
+                format!("{} {number} ({})", platform.name(), errno.name_on(platform))
+            }
+            Some(number) => format!("{} {number}", platform.name()),
+            None => format!("{} none", platform.name()),
+        })
+        .collect();
+    cells.join(", ")
+}

@@ -1,0 +1,286 @@
+//! Python's exception classes for real errors from the lab peer, and the
+//! PEP 3151 table.
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use assert_matches::assert_matches;
+use reset_by_peer::errno::Platform;
+use reset_by_peer::except::{Failure, PyClass, PyError, narrate};
+use reset_by_peer::peer::{Peer, Script, refused_addr};
+
+const BOUND: Duration = Duration::from_secs(5);
+
+fn client(peer: &Peer) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
+    stream.set_read_timeout(Some(BOUND)).unwrap();
+    stream.set_write_timeout(Some(BOUND)).unwrap();
+    stream
+}
+
+#[test]
+fn a_real_reset_is_connection_reset_error() {
+    let peer = Peer::start(Script::Reset).unwrap();
+    let mut stream = client(&peer);
+    stream.write_all(b"Hello").unwrap();
+    let error = stream.read(&mut [0u8; 64]).unwrap_err();
+    let python = PyError::of(&error);
+    assert_eq!(python.class, PyClass::ConnectionResetError);
+    assert!(python.is_a(PyClass::ConnectionError));
+    assert_eq!(Failure::of(&error), Failure::Reset);
+}
+
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn a_real_reset_prints_as_python_prints_it_on_linux() {
+    let peer = Peer::start(Script::Reset).unwrap();
+    let mut stream = client(&peer);
+    stream.write_all(b"Hello").unwrap();
+    let error = stream.read(&mut [0u8; 64]).unwrap_err();
+    assert_eq!(
+        PyError::of(&error).to_string(),
+        "ConnectionResetError: [Errno 104] Connection reset by peer"
+    );
+    assert_eq!(
+        narrate(&error),
+        "ConnectionReset (errno 104, ECONNRESET on Linux); Python: ConnectionResetError: [Errno 104] Connection reset by peer"
+    );
+}
+
+#[test]
+fn the_send_after_a_reset_is_broken_pipe_error_which_is_a_connection_error() {
+    let peer = Peer::start(Script::Reset).unwrap();
+    let mut stream = client(&peer);
+    stream.write_all(b"x").unwrap();
+    peer.wait_finished(1, BOUND).unwrap();
+    let first = stream.write_all(b"y").unwrap_err();
+    let second = stream.write_all(b"y").unwrap_err();
+    assert_eq!(PyClass::of(&first), PyClass::ConnectionResetError);
+    let class = PyClass::of(&second);
+    assert_eq!(class, PyClass::BrokenPipeError);
+    // `except ConnectionResetError` misses it; `except ConnectionError` does not.
+    assert!(!class.is_a(PyClass::ConnectionResetError));
+    assert!(class.is_a(PyClass::ConnectionError));
+    assert_eq!(Failure::of(&second), Failure::PeerClosed);
+}
+
+#[test]
+fn a_real_refusal_is_connection_refused_error() {
+    let error = TcpStream::connect_timeout(&refused_addr().unwrap(), BOUND).unwrap_err();
+    assert_eq!(PyClass::of(&error), PyClass::ConnectionRefusedError);
+    assert_eq!(Failure::of(&error), Failure::Refused);
+    assert!(Failure::Refused.worth_a_new_attempt());
+}
+
+#[test]
+fn a_read_timeout_is_blocking_io_by_errno_but_timeout_error_for_a_socket() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let mut stream = client(&peer);
+    stream
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let error = stream.read(&mut [0u8; 64]).unwrap_err();
+    assert_matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+    // On Unix the raw errno is EAGAIN, which PEP 3151 calls BlockingIOError.
+    #[cfg(unix)]
+    assert_eq!(PyClass::of(&error), PyClass::BlockingIOError);
+    // The socket has a timeout set, so Python's socket would say TimeoutError.
+    let python = PyError::for_socket(&error, &stream);
+    assert_eq!(python.to_string(), "TimeoutError: timed out");
+    assert_eq!(python.errno, None);
+    assert_eq!(Failure::of(&error), Failure::TimedOut);
+    assert!(Failure::TimedOut.connection_usable());
+}
+
+#[test]
+fn a_would_block_without_a_timeout_stays_blocking_io_error() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
+    let error = io::Error::from(ErrorKind::WouldBlock);
+    assert_eq!(
+        PyError::for_socket(&error, &stream).class,
+        PyClass::BlockingIOError
+    );
+}
+
+#[test]
+fn the_hierarchy_has_connection_error_under_os_error() {
+    use PyClass::*;
+    for class in [
+        BrokenPipeError,
+        ConnectionAbortedError,
+        ConnectionRefusedError,
+        ConnectionResetError,
+    ] {
+        assert_eq!(class.parent(), Some(ConnectionError));
+        assert!(class.is_a(ConnectionError) && class.is_a(OSError) && class.is_a(class));
+    }
+    for class in [
+        TimeoutError,
+        BlockingIOError,
+        InterruptedError,
+        PermissionError,
+        FileNotFoundError,
+    ] {
+        assert_eq!(class.parent(), Some(OSError));
+        assert!(!class.is_a(ConnectionError));
+    }
+    assert_eq!(ConnectionError.parent(), Some(OSError));
+    assert!(!OSError.is_a(ConnectionError));
+    assert!(!ConnectionResetError.is_a(BrokenPipeError));
+}
+
+/// CPython 3.11's classes for OSError(errno, ...) on Linux x86_64, from
+/// FACTS.md (PEP 3151). Every errno not listed is a plain OSError.
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn pep_3151_mapping_holds_for_every_linux_errno_1_to_133() {
+    use PyClass::*;
+    let listed = [
+        (1, PermissionError),
+        (13, PermissionError),
+        (2, FileNotFoundError),
+        (3, ProcessLookupError),
+        (4, InterruptedError),
+        (10, ChildProcessError),
+        (11, BlockingIOError),
+        (114, BlockingIOError),
+        (115, BlockingIOError),
+        (17, FileExistsError),
+        (20, NotADirectoryError),
+        (21, IsADirectoryError),
+        (32, BrokenPipeError),
+        (108, BrokenPipeError),
+        (103, ConnectionAbortedError),
+        (104, ConnectionResetError),
+        (111, ConnectionRefusedError),
+        (110, TimeoutError),
+    ];
+    for errno in 1..=133 {
+        let expected = listed
+            .iter()
+            .find(|(n, _)| *n == errno)
+            .map_or(OSError, |(_, c)| *c);
+        assert_eq!(
+            PyClass::for_errno(errno, Platform::Linux),
+            expected,
+            "errno {errno}"
+        );
+        // The same holds for a real io::Error carrying that errno here.
+        assert_eq!(
+            PyClass::of(&io::Error::from_raw_os_error(errno)),
+            expected,
+            "errno {errno}"
+        );
+    }
+}
+
+#[test]
+fn the_same_reset_has_the_same_class_under_each_platforms_number() {
+    let numbers = [
+        (Platform::Linux, 104),
+        (Platform::LinuxMips, 131),
+        (Platform::LinuxSparc, 54),
+        (Platform::LinuxAlpha, 54),
+        (Platform::MacOs, 54),
+        (Platform::FreeBsd, 54),
+        (Platform::Windows, 10054),
+    ];
+    for (platform, number) in numbers {
+        assert_eq!(
+            PyClass::for_errno(number, platform),
+            PyClass::ConnectionResetError,
+            "{platform}"
+        );
+    }
+    assert_eq!(PyClass::for_errno(54, Platform::Linux), PyClass::OSError);
+    assert_eq!(PyClass::for_errno(104, Platform::MacOs), PyClass::OSError);
+}
+
+#[test]
+fn errors_without_an_errno_are_judged_by_kind() {
+    let cases = [
+        (
+            ErrorKind::ConnectionReset,
+            PyClass::ConnectionResetError,
+            Failure::Reset,
+        ),
+        (
+            ErrorKind::BrokenPipe,
+            PyClass::BrokenPipeError,
+            Failure::PeerClosed,
+        ),
+        (
+            ErrorKind::ConnectionRefused,
+            PyClass::ConnectionRefusedError,
+            Failure::Refused,
+        ),
+        (
+            ErrorKind::ConnectionAborted,
+            PyClass::ConnectionAbortedError,
+            Failure::Aborted,
+        ),
+        (
+            ErrorKind::TimedOut,
+            PyClass::TimeoutError,
+            Failure::TimedOut,
+        ),
+        (
+            ErrorKind::WouldBlock,
+            PyClass::BlockingIOError,
+            Failure::TimedOut,
+        ),
+        (
+            ErrorKind::Interrupted,
+            PyClass::InterruptedError,
+            Failure::Interrupted,
+        ),
+        (ErrorKind::InvalidInput, PyClass::OSError, Failure::Other),
+        (
+            ErrorKind::PermissionDenied,
+            PyClass::PermissionError,
+            Failure::Other,
+        ),
+        (
+            ErrorKind::AddrNotAvailable,
+            PyClass::OSError,
+            Failure::Other,
+        ),
+    ];
+    for (kind, class, failure) in cases {
+        let error = io::Error::new(kind, "made up");
+        assert_eq!(PyClass::of(&error), class, "{kind:?}");
+        assert_eq!(Failure::of(&error), failure, "{kind:?}");
+        assert_eq!(PyError::of(&error).to_string(), format!("{class}: made up"));
+    }
+}
+
+#[test]
+fn only_timeouts_and_interruptions_leave_the_connection_usable() {
+    let usable = [Failure::TimedOut, Failure::Interrupted];
+    let dead = [
+        Failure::Reset,
+        Failure::PeerClosed,
+        Failure::Refused,
+        Failure::Aborted,
+        Failure::Other,
+    ];
+    assert!(usable.iter().all(|f| f.connection_usable()));
+    assert!(dead.iter().all(|f| !f.connection_usable()));
+    assert!(!Failure::Other.worth_a_new_attempt());
+}
+
+#[test]
+fn a_sweep_of_raw_codes_through_the_classifier_never_panics() {
+    let codes = (-1_000..=20_000).chain([i32::MIN, i32::MAX, i32::MIN + 1, i32::MAX - 1]);
+    for code in codes {
+        let error = io::Error::from_raw_os_error(code);
+        let _ = PyError::of(&error).to_string();
+        let _ = narrate(&error);
+        let _ = Failure::of(&error);
+        for platform in Platform::ALL {
+            let _ = PyClass::for_errno(code, platform);
+        }
+    }
+}
