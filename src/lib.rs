@@ -9,7 +9,7 @@
 //! Start here:
 //!
 //! ```text
-//! cargo run --example exchange
+//! cargo run --example retry
 //! cargo test
 //! ```
 //!
@@ -23,6 +23,7 @@
 //! | The Difference in Detail | [`errno`] | 54 and 104 are both ECONNRESET, on different platforms; neither means "send" or "receive" |
 //! | Why Does This Happen? | [`peer`] | each cause becomes a script of the lab peer, so it happens whenever you ask |
 //! | Strategy 1: try/except | [`except`] | a `match` on `io::Error`, shaped like Python's exception classes |
+//! | Strategy 2: retry | [`retry`] | a fixed number of attempts, each on a new connection; the article's loop reuses a dead socket |
 //! | Strategy 4: check errno | [`errno`] | `raw_os_error()`, and what each number means on each platform |
 //!
 //! Every module has an example of the same name (`cargo run --example NAME`)
@@ -49,3 +50,4 @@ pub mod errno;
 pub mod except;
 pub mod exchange;
 pub mod peer;
+pub mod retry;

@@ -201,3 +201,34 @@ fn peer_on_a_busy_port_says_how_to_pick_a_free_one() {
         ran.stderr
     );
 }
+
+#[test]
+fn retry_refuses_bad_values_with_one_line() {
+    for args in [
+        &["--attempts", "0"][..],
+        &["--attempts", "-1"],
+        &["--attempts", "x"],
+        &["--delay-ms", "-5"],
+        &["--delay-ms", "soon"],
+        &["--attempts"],
+    ] {
+        assert_usage_error(&run_example("retry", args, BOUND));
+    }
+}
+
+#[test]
+fn retry_with_addr_exits_1_when_it_gives_up_and_0_when_it_succeeds() {
+    let peer = Peer::start(Script::Reset).unwrap();
+    let addr = peer.addr().to_string();
+    let ran = run_example(
+        "retry",
+        &["--addr", &addr, "--attempts", "2", "--delay-ms", "0"],
+        BOUND,
+    );
+    assert_eq!(ran.status.code(), Some(1), "{}", ran.stdout);
+    assert!(ran.stdout.contains("attempt 2/2"), "{}", ran.stdout);
+    assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+    let peer = Peer::start(Script::Echo).unwrap();
+    let ran = run_example("retry", &["--addr", &peer.addr().to_string()], BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
+}

@@ -1,0 +1,223 @@
+//! The article's Strategy 2: a retry loop that reconnects, and the article's
+//! own loop, which reuses a dead socket and dies of BrokenPipe.
+//!
+//! Run it with `cargo run --example retry`.
+
+mod common;
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use reset_by_peer::except::{PyError, narrate};
+use reset_by_peer::exchange::{Response, exchange};
+use reset_by_peer::peer::{Peer, Script};
+use reset_by_peer::retry::{
+    ArticleEnd, Attempt, GaveUp, Outcome, Policy, Success, article_loop, retry,
+};
+
+const NAME: &str = "retry";
+const USAGE: &str = "\
+usage: cargo run --example retry [-- OPTIONS]
+
+Shows a retry loop that opens a new connection for each attempt, against a
+lab peer whose first two connections are reset (flaky:2); then the article's
+loop, which retries sendall on the same socket and dies of BrokenPipe.
+
+  --attempts N       how many tries in all (default 3)
+  --delay-ms N       milliseconds to wait between tries (default 200)
+  --naive            run only the article's loop
+  --addr HOST:PORT   retry against this server instead (exit 1 if it gives up)
+  -h, --help         show this help
+";
+
+const REQUEST: &[u8] = b"Hello, server!";
+
+/// The bound on each blocking call of one attempt.
+const CALL_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The bound on waiting for the lab peer to reset a connection.
+const PEER_WAIT: Duration = Duration::from_secs(5);
+
+struct Settings {
+    attempts: u32,
+    delay: Duration,
+    naive: bool,
+    addr: Option<SocketAddr>,
+}
+
+fn main() {
+    let mut args = common::Args::from_env(NAME, USAGE);
+    let mut settings = Settings {
+        attempts: 3,
+        delay: Duration::from_millis(200),
+        naive: false,
+        addr: None,
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--attempts" => match args.value::<u32>("--attempts") {
+                0 => args.fail("--attempts must be at least 1"),
+                n => settings.attempts = n,
+            },
+            "--delay-ms" => settings.delay = Duration::from_millis(args.value("--delay-ms")),
+            "--naive" => settings.naive = true,
+            "--addr" => settings.addr = Some(args.addr("--addr")),
+            _ => args.unknown(&arg),
+        }
+    }
+    let result = run(&settings);
+    common::finish(NAME, result);
+}
+
+fn run(settings: &Settings) -> io::Result<()> {
+    let policy = Policy::new(settings.attempts, settings.delay)?;
+    match (settings.addr, settings.naive) {
+        (Some(addr), true) => naive_against(addr, settings, None),
+        (Some(addr), false) => match reconnecting(addr, &policy) {
+            Ok(()) => Ok(()),
+            // With a real server, giving up is the program's failure.
+            Err(gave_up) => Err(io::Error::new(gave_up.error.kind(), gave_up.to_string())),
+        },
+        (None, true) => naive_lesson(settings),
+        (None, false) => {
+            let peer = Peer::start(Script::Flaky(2))?;
+            println!(
+                "A retry that reconnects, {policy}, against a peer that resets its first 2 connections:"
+            );
+            // Giving up is part of the lesson here (try --attempts 2), not a failure.
+            let _ = reconnecting(peer.addr(), &policy);
+            println!();
+            naive_lesson(settings)
+        }
+    }
+}
+
+/// Retries the article's exchange, each attempt on a new connection, and
+/// prints the timeline.
+fn reconnecting(addr: SocketAddr, policy: &Policy) -> Result<(), GaveUp> {
+    let result = retry(policy, |_attempt| {
+        Ok(exchange(addr, REQUEST, CALL_TIMEOUT)?)
+    });
+    match result {
+        Ok(Success { value, history }) => {
+            print_timeline(&history, policy, None);
+            match value {
+                Response::Reply(reply) => println!("Succeeded: reply {}.", common::show(&reply)),
+                Response::PeerClosed => {
+                    println!("Succeeded: the peer closed cleanly without a reply.")
+                }
+            }
+            Ok(())
+        }
+        Err(gave_up) => {
+            print_timeline(&gave_up.history, policy, Some(&gave_up.error));
+            println!("{gave_up}.");
+            Err(gave_up)
+        }
+    }
+}
+
+/// One line per attempt, e.g.
+/// `[+0 ms] attempt 1/3: ConnectionResetError [Errno 104] (retrying in 200 ms)`.
+fn print_timeline(history: &[Attempt], policy: &Policy, last_error: Option<&io::Error>) {
+    for attempt in history {
+        let at = attempt.started.as_millis();
+        let prefix = format!(
+            "  [+{at} ms] attempt {}/{}",
+            attempt.number,
+            policy.attempts()
+        );
+        match &attempt.outcome {
+            Outcome::Succeeded => println!("{prefix}: answered"),
+            Outcome::Retried(error) => println!(
+                "{prefix}: {} (retrying in {} ms)",
+                short(error),
+                policy.delay().as_millis()
+            ),
+            Outcome::Last => match last_error {
+                Some(error) => println!("{prefix}: {} (giving up)", short(error)),
+                None => println!("{prefix}: failed (giving up)"),
+            },
+        }
+    }
+}
+
+/// `ConnectionResetError [Errno 104]`: the Python class and errno, short
+/// enough for a timeline.
+fn short(error: &io::Error) -> String {
+    let python = PyError::of(error);
+    match python.errno {
+        Some(number) => format!("{} [Errno {number}]", python.class),
+        None => python.class.to_string(),
+    }
+}
+
+/// The article's loop against the lab peer, after the peer has reset the
+/// connection.
+fn naive_lesson(settings: &Settings) -> io::Result<()> {
+    let peer = Peer::start(Script::Reset)?;
+    naive_against(peer.addr(), settings, Some(&peer))
+}
+
+/// Connects, sends once, lets the connection die, then runs the article's
+/// loop on the same socket.
+fn naive_against(addr: SocketAddr, settings: &Settings, peer: Option<&Peer>) -> io::Result<()> {
+    println!(
+        "The article's loop: sendall again on the same socket, catching only ConnectionResetError:"
+    );
+    let mut stream = TcpStream::connect_timeout(&addr, CALL_TIMEOUT)?;
+    stream.set_write_timeout(Some(CALL_TIMEOUT))?;
+    stream.write_all(REQUEST)?;
+    match peer {
+        // The lab peer tells us when it has reset the connection.
+        Some(peer) => {
+            peer.wait_finished(1, PEER_WAIT)?;
+            println!("  the first request was sent, and the peer reset the connection");
+        }
+        // A real server: read its answer, which may be the reset itself.
+        None => {
+            stream.set_read_timeout(Some(CALL_TIMEOUT))?;
+            match stream.read(&mut [0u8; 1024]) {
+                Ok(n) => println!("  the first request was sent, and the recv got {n} bytes"),
+                Err(error) => println!(
+                    "  the first request was sent, and the recv got {}",
+                    narrate(&error)
+                ),
+            }
+        }
+    }
+    let end = article_loop(
+        &mut stream,
+        REQUEST,
+        settings.attempts,
+        settings.delay,
+        |attempt, error| {
+            println!(
+                "  retry {attempt}/{}: caught {} (sleeping {} ms)",
+                settings.attempts,
+                short(error),
+                settings.delay.as_millis()
+            );
+        },
+    );
+    match end {
+        ArticleEnd::Sent { attempt } => {
+            println!("  retry {attempt}: sent (the connection was still alive)")
+        }
+        ArticleEnd::FellThrough => {
+            println!("  the loop ran out and went on as if nothing happened")
+        }
+        ArticleEnd::Crashed { attempt, error } => {
+            println!(
+                "  retry {attempt}/{}: {} is not caught:",
+                settings.attempts,
+                short(&error)
+            );
+            println!("  in Python the script dies here with a traceback.");
+            println!("Why: the kernel reports a reset once (ECONNRESET); every later send on that");
+            println!("socket fails with EPIPE (BrokenPipe). A retry needs a new connection.");
+        }
+    }
+    Ok(())
+}
