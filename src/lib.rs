@@ -24,7 +24,9 @@
 //! | Why Does This Happen? | [`peer`] | each cause becomes a script of the lab peer, so it happens whenever you ask |
 //! | Strategy 1: try/except | [`except`] | a `match` on `io::Error`, shaped like Python's exception classes |
 //! | Strategy 2: retry | [`retry`] | a fixed number of attempts, each on a new connection; the article's loop reuses a dead socket |
+//! | Strategy 3: timeouts | [`timeout`] | `WouldBlock` not `TimedOut`, 4 ms ticks, a timer per call, zero refused; deadlines for whole operations |
 //! | Strategy 4: check errno | [`errno`] | `raw_os_error()`, and what each number means on each platform |
+//! | Strategy 5: heartbeats | [`heartbeat`] | no keepalive in stable std: ping, count misses, and notice a silent peer |
 //!
 //! Every module has an example of the same name (`cargo run --example NAME`)
 //! and a test file of the same name (`tests/NAME.rs`) that pins the behaviour
@@ -49,5 +51,7 @@
 pub mod errno;
 pub mod except;
 pub mod exchange;
+pub mod heartbeat;
 pub mod peer;
 pub mod retry;
+pub mod timeout;

@@ -51,21 +51,27 @@ pub use line::MAX_LINE;
 pub use script::{CATALOGUE, DEFAULT_DRIP_INTERVAL, ParseScriptError, Script, ScriptInfo};
 pub use serve::{DRIP_BYTE, GREETING, PING, PONG};
 
+// The heartbeat client reads the same capped lines as the peer.
+pub(crate) use line::LineBuffer;
+
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// Where the peer listens unless told otherwise: loopback, any free port.
-pub const LOOPBACK: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+pub const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 
-/// How long the accepting thread naps when no connection is waiting.
-///
-/// The listener is non-blocking so that the thread can notice a request to
-/// stop; this nap is what keeps that loop from spinning.
-const ACCEPT_POLL: Duration = Duration::from_millis(5);
+/// How long the accepting thread pauses when it cannot accept: when it
+/// already serves MAX_CONCURRENT connections, or accept() failed (out of
+/// descriptors, say), so that it never spins.
+const BUSY_PAUSE: Duration = Duration::from_millis(5);
+
+/// How long `drop` waits to connect to its own listener, which wakes the
+/// accepting thread from accept(). On loopback this takes microseconds.
+const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// How many connections the peer serves at once; the kernel's backlog holds
 /// the rest until one finishes.
@@ -103,6 +109,8 @@ pub struct Counts {
 #[derive(Default)]
 struct Shared {
     stop: AtomicBool,
+    /// True while the accepting thread may be blocked in accept().
+    listening: AtomicBool,
     counts: Mutex<Counts>,
     changed: Condvar,
 }
@@ -189,10 +197,8 @@ impl Peer {
     pub fn start_with(script: Script, options: Options) -> io::Result<Peer> {
         let listener = TcpListener::bind(options.listen)?;
         let addr = listener.local_addr()?;
-        // Non-blocking, so that the accepting thread can look at the stop flag
-        // between connections instead of sleeping in accept() forever.
-        listener.set_nonblocking(true)?;
         let shared = Arc::new(Shared::default());
+        shared.listening.store(true, Ordering::SeqCst);
         let for_thread = Arc::clone(&shared);
         let acceptor = thread::Builder::new()
             .name(format!("peer {script} acceptor"))
@@ -357,13 +363,34 @@ impl Peer {
 
     fn stop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
-        if let Some(acceptor) = self.acceptor.take() {
-            // The acceptor joins every connection thread before it returns.
-            // A handler cannot panic by design; if one did, the peer is still
-            // stopped, which is all a caller of drop can ask for.
+        let Some(acceptor) = self.acceptor.take() else {
+            return;
+        };
+        // The accepting thread sleeps in accept(), which nothing but a
+        // connection ends: make one, so that it wakes and sees the flag.
+        let woken = TcpStream::connect_timeout(&wake_addr(self.addr), WAKE_TIMEOUT).is_ok();
+        // If it no longer listens, it is already on its way out.
+        if woken || !self.shared.listening.load(Ordering::SeqCst) {
+            // The acceptor joins every connection thread before it returns,
+            // and those see the flag within a TICK. A handler cannot panic
+            // by design; if one did, the peer is still stopped.
             let _ = acceptor.join();
         }
+        // Otherwise the thread cannot be reached (never seen on loopback):
+        // rather than hang the caller, let it go; it exits at its next
+        // connection.
     }
+}
+
+/// Where to connect to wake a listener bound to `bound`: the address itself,
+/// or loopback if it listens on every address.
+fn wake_addr(bound: SocketAddr) -> SocketAddr {
+    let ip = match bound.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, bound.port())
 }
 
 impl Drop for Peer {
@@ -378,26 +405,34 @@ fn accept_loop(listener: TcpListener, script: Script, limit: Option<usize>, shar
     let mut listener = Some(listener);
     let mut handlers: Vec<JoinHandle<()>> = Vec::new();
     let mut accepted: usize = 0;
-    // A server runs until it is told to stop or has served its limit; each
-    // pass lasts at most ACCEPT_POLL, so a request to stop is seen promptly.
+    let stopping = || shared.stop.load(Ordering::SeqCst);
+    // A server runs until it is told to stop or has served its limit. Each
+    // pass blocks in accept() until a connection comes; `Peer::stop` makes
+    // one to end the wait.
     while let Some(open) = &listener {
-        if shared.stop.load(Ordering::SeqCst) {
+        if stopping() {
             break;
         }
         // Forget threads that have finished, so a long-running peer does not
         // collect one handle per connection it ever served.
         handlers.retain(|handler| !handler.is_finished());
         if handlers.len() >= MAX_CONCURRENT {
-            thread::sleep(ACCEPT_POLL);
+            thread::sleep(BUSY_PAUSE);
             continue;
         }
-        match open.accept() {
+        let result = open.accept();
+        // This may be the wake-up connection from `Peer::stop`: not a client.
+        if stopping() {
+            break;
+        }
+        match result {
             Ok((stream, _)) => {
                 accepted += 1;
                 // Close the port as soon as the last allowed connection is in,
                 // and before counting it: whoever sees the count then also
                 // finds the port closed.
                 if limit == Some(accepted) {
+                    shared.listening.store(false, Ordering::SeqCst);
                     listener = None;
                 }
                 shared.update(|counts| counts.accepted += 1);
@@ -417,14 +452,14 @@ fn accept_loop(listener: TcpListener, script: Script, limit: Option<usize>, shar
                     Err(_) => shared.update(|counts| counts.finished += 1),
                 }
             }
-            // Nobody is waiting to connect: nap, then look again.
-            Err(error) if error.kind() == io::ErrorKind::WouldBlock => thread::sleep(ACCEPT_POLL),
-            // Other accept errors (a connection aborted while queued, or the
-            // process out of descriptors) are passing: nap and go on serving.
-            Err(_) => thread::sleep(ACCEPT_POLL),
+            // A connection aborted while queued, or the process out of
+            // descriptors: passing troubles; pause and go on serving.
+            Err(_) => thread::sleep(BUSY_PAUSE),
         }
     }
-    // Stop listening before waiting for the connections still open.
+    // Stop listening before waiting for the connections still open. The flag
+    // goes first, so that a wake-up refused by the closed port is understood.
+    shared.listening.store(false, Ordering::SeqCst);
     drop(listener);
     for handler in handlers {
         let _ = handler.join();

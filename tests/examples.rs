@@ -232,3 +232,39 @@ fn retry_with_addr_exits_1_when_it_gives_up_and_0_when_it_succeeds() {
     let ran = run_example("retry", &["--addr", &peer.addr().to_string()], BOUND);
     assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
 }
+
+#[test]
+fn measure_refuses_a_bad_run_count() {
+    for args in [
+        &["--runs", "0"][..],
+        &["--runs", "many"],
+        &["--runs", "-3"],
+        &["--runs"],
+    ] {
+        assert_usage_error(&run_example("measure", args, BOUND));
+    }
+}
+
+#[test]
+fn timeout_with_addr_narrates_the_timeout_against_a_silent_server() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let ran = run_example("timeout", &["--addr", &peer.addr().to_string()], BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("TimeoutError: timed out"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn heartbeat_with_addr_finds_a_live_server_alive() {
+    let peer = Peer::start(Script::Heartbeat).unwrap();
+    let ran = run_example("heartbeat", &["--addr", &peer.addr().to_string()], BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("verdict") && ran.stdout.contains("alive"),
+        "{}",
+        ran.stdout
+    );
+}

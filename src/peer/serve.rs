@@ -13,7 +13,7 @@ use super::line::LineBuffer;
 use super::script::Script;
 
 /// The longest any one blocking call of the peer may last.
-pub(super) const TICK: Duration = Duration::from_millis(20);
+pub(super) const TICK: Duration = Duration::from_millis(50);
 
 /// The line `hello-reset` sends before it resets the connection.
 pub const GREETING: &[u8] = b"hello\n";

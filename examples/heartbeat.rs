@@ -1,0 +1,105 @@
+//! The article's Strategy 5, heartbeats: a watch that pings the peer and
+//! notices when it stops answering, closes or resets.
+//!
+//! Run it with `cargo run --example heartbeat`.
+
+mod common;
+
+use std::io;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use reset_by_peer::heartbeat::{Config, Event, Report, watch};
+use reset_by_peer::peer::{Peer, Script};
+
+const NAME: &str = "heartbeat";
+const USAGE: &str = "\
+usage: cargo run --example heartbeat [-- --addr HOST:PORT]
+
+Pings the lab peer every 100 ms, waits 50 ms for each PONG, and declares it
+dead after 3 misses in a row, against three scripts: heartbeat (alive; the
+watch is stopped after 5 answers), silent-after:3 (dead by silence) and
+reset (dead at once).
+
+  --addr HOST:PORT   watch this server instead (it must answer PING with PONG);
+                     the watch stops after 5 answers
+  -h, --help         show this help
+";
+
+/// Stop the watch of a live peer after this many answers.
+const ANSWERS: u32 = 5;
+
+fn main() {
+    let mut args = common::Args::from_env(NAME, USAGE);
+    let mut addr = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--addr" => addr = Some(args.addr("--addr")),
+            _ => args.unknown(&arg),
+        }
+    }
+    let result = match addr {
+        Some(addr) => narrate_watch("server", addr).map(|_| ()),
+        None => lessons(),
+    };
+    common::finish(NAME, result);
+}
+
+fn config() -> io::Result<Config> {
+    Config::new(Duration::from_millis(100), Duration::from_millis(50), 3)
+}
+
+fn lessons() -> io::Result<()> {
+    let config = config()?;
+    println!(
+        "Ping every 100 ms, wait 50 ms for PONG, dead after 3 misses: a silent peer is noticed within {} ms.",
+        config.detection_bound().as_millis()
+    );
+    for script in [Script::Heartbeat, Script::SilentAfter(3), Script::Reset] {
+        println!();
+        let peer = Peer::start(script)?;
+        narrate_watch(&script.to_string(), peer.addr())?;
+    }
+    Ok(())
+}
+
+/// Watches one peer, printing each ping, answer and miss, then the verdict.
+fn narrate_watch(label: &str, addr: SocketAddr) -> io::Result<Report> {
+    println!("{label}:");
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    let (stop, stopped) = mpsc::channel();
+    let report = watch(&mut stream, &config()?, &stopped, |event| match event {
+        Event::Ping { number, at } => println!("  [+{:>3} ms] PING {number}", at.as_millis()),
+        Event::Pong { number, at } => {
+            println!("  [+{:>3} ms] PONG {number}", at.as_millis());
+            if *number == ANSWERS {
+                // Enough: ask the watch to stop, as a program shutting down would.
+                let _ = stop.send(());
+            }
+        }
+        Event::Missed {
+            number,
+            at,
+            in_a_row,
+        } => {
+            println!(
+                "  [+{:>3} ms] no answer to PING {number} (miss {in_a_row} in a row)",
+                at.as_millis()
+            )
+        }
+    })?;
+    let since_answer = match report.last_pong {
+        Some(last) => format!(
+            ", {} ms after the last answer",
+            (report.elapsed - last).as_millis()
+        ),
+        None => String::new(),
+    };
+    println!(
+        "  verdict after {} ms{since_answer}: {}",
+        report.elapsed.as_millis(),
+        report.verdict.reason()
+    );
+    Ok(report)
+}

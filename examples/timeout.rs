@@ -1,0 +1,154 @@
+//! The article's Strategy 3, timeouts, and how Rust's differ from Python's:
+//! a timeout that arrives as WouldBlock, a zero that is an error, and a
+//! per-call timer that a slow peer never lets fire.
+//!
+//! Run it with `cargo run --example timeout`.
+
+mod common;
+
+use std::io::{self, Read};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use reset_by_peer::except::narrate_for_socket;
+use reset_by_peer::peer::{DEFAULT_DRIP_INTERVAL, Peer, Script};
+use reset_by_peer::timeout::{is_timeout, read_exact_by, set_read_timeout};
+
+const NAME: &str = "timeout";
+const USAGE: &str = "\
+usage: cargo run --example timeout [-- --addr HOST:PORT]
+
+Shows three ways Rust's socket timeouts differ from Python's settimeout,
+against the lab peer: a read timeout reported as WouldBlock (stall), a zero
+timeout refused, and a per-call timeout that a dripping peer never lets
+fire, beside a deadline that stops on time (drip).
+
+  --addr HOST:PORT   only wait for this server to send something, with a
+                     200 ms read timeout
+  -h, --help         show this help
+";
+
+/// The per-call timeout, as in the article's `settimeout`, but shorter.
+const READ_TIMEOUT: Duration = Duration::from_millis(200);
+
+/// The bound on the whole read in the deadline demonstration.
+const DEADLINE: Duration = Duration::from_millis(500);
+
+/// How many bytes the drip demonstration asks for.
+const WANTED: usize = 8;
+
+fn main() {
+    let mut args = common::Args::from_env(NAME, USAGE);
+    let mut addr = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--addr" => addr = Some(args.addr("--addr")),
+            _ => args.unknown(&arg),
+        }
+    }
+    let result = match addr {
+        Some(addr) => wait_for(addr),
+        None => lessons(),
+    };
+    common::finish(NAME, result);
+}
+
+fn lessons() -> io::Result<()> {
+    println!(
+        "1. A read timeout against a silent peer (stall), timeout {} ms:",
+        READ_TIMEOUT.as_millis()
+    );
+    let peer = Peer::start(Script::Stall)?;
+    wait_for(peer.addr())?;
+
+    println!();
+    println!("2. A zero timeout:");
+    let stream = TcpStream::connect(peer.addr())?;
+    if let Err(error) = stream.set_read_timeout(Some(Duration::ZERO)) {
+        println!("   std says: {:?}, \"{error}\"", error.kind());
+    }
+    if let Err(error) = set_read_timeout(&stream, Duration::ZERO) {
+        println!("   this crate says: {error}");
+    }
+
+    println!();
+    let interval = DEFAULT_DRIP_INTERVAL.as_millis();
+    println!("3. {WANTED} bytes from a peer that sends one every {interval} ms (drip):");
+    let drip = Peer::start(Script::Drip(DEFAULT_DRIP_INTERVAL))?;
+    per_call(drip.addr())?;
+    with_deadline(drip.addr())?;
+    println!(
+        "   Python's sendall has a total deadline like this one; recv and Rust's calls do not."
+    );
+    Ok(())
+}
+
+/// Waits for the server to send something, with the per-call timeout, and
+/// says what came back.
+fn wait_for(addr: SocketAddr) -> io::Result<()> {
+    let mut stream = TcpStream::connect_timeout(&addr, READ_TIMEOUT)?;
+    set_read_timeout(&stream, READ_TIMEOUT)?;
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    let result = stream.read(&mut buf);
+    let waited = started.elapsed().as_millis();
+    match result {
+        Ok(0) => println!("   after {waited} ms the peer closed: Ok(0), no timeout"),
+        Ok(n) => println!("   {n} bytes arrived after {waited} ms"),
+        Err(error) if is_timeout(&error) => {
+            println!(
+                "   after {waited} ms: {}",
+                narrate_for_socket(&error, &stream)
+            );
+            println!(
+                "   Rust's kind is {:?}, not TimedOut: test for both with is_timeout.",
+                error.kind()
+            );
+        }
+        Err(error) => println!(
+            "   after {waited} ms: {}",
+            narrate_for_socket(&error, &stream)
+        ),
+    }
+    Ok(())
+}
+
+/// `read_exact` with a per-call timeout: every byte restarts the timer.
+fn per_call(addr: SocketAddr) -> io::Result<()> {
+    let mut stream = TcpStream::connect(addr)?;
+    set_read_timeout(&stream, READ_TIMEOUT)?;
+    let started = Instant::now();
+    let mut buf = [0u8; WANTED];
+    let result = stream.read_exact(&mut buf);
+    let took = started.elapsed().as_millis();
+    match result {
+        Ok(()) => println!(
+            "   read_exact, {} ms timeout per call: no timeout at all; it took {took} ms",
+            READ_TIMEOUT.as_millis()
+        ),
+        Err(error) => println!("   read_exact failed after {took} ms: {error}"),
+    }
+    Ok(())
+}
+
+/// `read_exact_by` with a deadline: the time left shrinks with each call.
+fn with_deadline(addr: SocketAddr) -> io::Result<()> {
+    let mut stream = TcpStream::connect(addr)?;
+    let started = Instant::now();
+    let mut buf = [0u8; WANTED];
+    let result = read_exact_by(&mut stream, &mut buf, started + DEADLINE);
+    let took = started.elapsed().as_millis();
+    match result {
+        Ok(()) => println!(
+            "   read_exact_by, {} ms deadline: all {WANTED} bytes in {took} ms",
+            DEADLINE.as_millis()
+        ),
+        Err(stopped) => println!(
+            "   read_exact_by, {} ms deadline: stopped at {took} ms with {} of {WANTED} bytes kept ({:?})",
+            DEADLINE.as_millis(),
+            stopped.transferred,
+            stopped.error.kind()
+        ),
+    }
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! Rust's timeouts as they really behave on loopback, and the deadline
+//! functions that bound a whole operation.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use assert_matches::assert_matches;
+use reset_by_peer::peer::{DRIP_BYTE, Peer, Script};
+use reset_by_peer::timeout::{
+    Received, connect, is_timeout, read_exact_by, receive, set_read_timeout, set_write_timeout,
+    write_all_by,
+};
+
+const BOUND: Duration = Duration::from_secs(5);
+
+/// Generous room above a timeout or deadline: the tests check that a bound
+/// holds, not how tight it is (the `measure` example measures that).
+const SLACK: Duration = Duration::from_secs(1);
+
+fn client(peer: &Peer) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
+    stream.set_read_timeout(Some(BOUND)).unwrap();
+    stream.set_write_timeout(Some(BOUND)).unwrap();
+    stream
+}
+
+#[test]
+fn a_read_timeout_is_would_block_or_timed_out_and_not_before_its_time() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let mut stream = client(&peer);
+    let timeout = Duration::from_millis(100);
+    set_read_timeout(&stream, timeout).unwrap();
+    let started = Instant::now();
+    let error = stream.read(&mut [0u8; 16]).unwrap_err();
+    let elapsed = started.elapsed();
+    assert_matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+    assert!(is_timeout(&error));
+    assert!(elapsed >= timeout, "{elapsed:?}");
+    assert!(elapsed < timeout + SLACK, "{elapsed:?}");
+}
+
+/// std's docs: "Unix typically returns an error of the kind WouldBlock".
+/// On Linux the raw errno is EAGAIN, 11 on x86_64.
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn on_linux_a_read_timeout_is_would_block_with_eagain_never_timed_out() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let mut stream = client(&peer);
+    set_read_timeout(&stream, Duration::from_millis(20)).unwrap();
+    let error = stream.read(&mut [0u8; 16]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::WouldBlock);
+    assert_eq!(error.raw_os_error(), Some(11));
+}
+
+#[test]
+fn the_socket_stays_usable_after_a_read_timeout() {
+    let peer = Peer::start(Script::Echo).unwrap();
+    let mut stream = client(&peer);
+    set_read_timeout(&stream, Duration::from_millis(20)).unwrap();
+    assert_eq!(
+        receive(&mut stream, &mut [0u8; 16]).unwrap(),
+        Received::TimedOut
+    );
+    set_read_timeout(&stream, BOUND).unwrap();
+    stream.write_all(b"still here").unwrap();
+    let mut reply = [0u8; 10];
+    stream.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"still here");
+}
+
+#[test]
+fn zero_durations_are_refused_before_the_socket_is_touched() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let stream = client(&peer);
+    for error in [
+        set_read_timeout(&stream, Duration::ZERO).unwrap_err(),
+        set_write_timeout(&stream, Duration::ZERO).unwrap_err(),
+        connect(peer.addr(), Duration::ZERO).unwrap_err(),
+    ] {
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert!(error.to_string().contains("settimeout(0)"), "{error}");
+    }
+    // The earlier timeouts are untouched.
+    assert_eq!(stream.read_timeout().unwrap(), Some(BOUND));
+    assert_eq!(stream.write_timeout().unwrap(), Some(BOUND));
+}
+
+#[test]
+fn std_itself_refuses_a_zero_timeout_and_keeps_the_old_one() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let stream = client(&peer);
+    let error = stream.set_read_timeout(Some(Duration::ZERO)).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert_eq!(stream.read_timeout().unwrap(), Some(BOUND));
+}
+
+#[test]
+fn receive_tells_data_close_and_timeout_apart() {
+    let peer = Peer::start(Script::Echo).unwrap();
+    let mut stream = client(&peer);
+    stream.write_all(b"hi").unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(receive(&mut stream, &mut buf).unwrap(), Received::Data(2));
+    set_read_timeout(&stream, Duration::from_millis(20)).unwrap();
+    assert_eq!(receive(&mut stream, &mut buf).unwrap(), Received::TimedOut);
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    set_read_timeout(&stream, BOUND).unwrap();
+    // The echo peer closes once we have: that is Closed, not a timeout.
+    assert_eq!(receive(&mut stream, &mut buf).unwrap(), Received::Closed);
+    assert_eq!(
+        receive(&mut stream, &mut []).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+}
+
+#[test]
+fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
+    // One byte every 20 ms, a 150 ms timeout per call: 12 bytes take at least
+    // 240 ms, more than the timeout, and still no call times out.
+    let interval = Duration::from_millis(20);
+    let timeout = Duration::from_millis(150);
+    let peer = Peer::start(Script::Drip(interval)).unwrap();
+    let mut stream = client(&peer);
+    set_read_timeout(&stream, timeout).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 12];
+    stream.read_exact(&mut buf).unwrap();
+    assert!(started.elapsed() > timeout, "{:?}", started.elapsed());
+    assert_eq!(buf, [DRIP_BYTE; 12]);
+}
+
+#[test]
+fn a_deadline_read_stops_on_time_against_drip_and_keeps_what_it_read() {
+    let peer = Peer::start(Script::Drip(Duration::from_millis(20))).unwrap();
+    let mut stream = client(&peer);
+    let within = Duration::from_millis(200);
+    let started = Instant::now();
+    let mut buf = [0u8; 100];
+    let stopped = read_exact_by(&mut stream, &mut buf, started + within).unwrap_err();
+    let elapsed = started.elapsed();
+    assert_eq!(stopped.error.kind(), ErrorKind::TimedOut);
+    assert!(elapsed >= within, "{elapsed:?}");
+    assert!(elapsed < within + SLACK, "{elapsed:?}");
+    // 100 bytes need 2 s; whatever arrived is in the buffer, nothing lost.
+    assert!(stopped.transferred < buf.len());
+    assert!(buf[..stopped.transferred].iter().all(|&b| b == DRIP_BYTE));
+    assert!(buf[stopped.transferred..].iter().all(|&b| b == 0));
+    // The caller's own timeout is put back.
+    assert_eq!(stream.read_timeout().unwrap(), Some(BOUND));
+}
+
+#[test]
+fn a_deadline_read_that_finishes_in_time_is_ok() {
+    let peer = Peer::start(Script::Echo).unwrap();
+    let mut stream = client(&peer);
+    stream.write_all(b"12345678").unwrap();
+    let mut buf = [0u8; 8];
+    read_exact_by(&mut stream, &mut buf, Instant::now() + BOUND).unwrap();
+    assert_eq!(&buf, b"12345678");
+}
+
+#[test]
+fn a_deadline_read_reports_an_early_close_as_unexpected_eof() {
+    let peer = Peer::start(Script::Close).unwrap();
+    let mut stream = client(&peer);
+    stream.write_all(b"Hello").unwrap();
+    let stopped = read_exact_by(&mut stream, &mut [0u8; 8], Instant::now() + BOUND).unwrap_err();
+    assert_eq!(stopped.error.kind(), ErrorKind::UnexpectedEof);
+    assert_eq!(stopped.transferred, 0);
+}
+
+#[test]
+fn a_deadline_write_stops_on_time_against_a_peer_that_never_reads() {
+    // Never accepted, so never read: the buffers fill and writes block.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut stream = TcpStream::connect_timeout(&listener.local_addr().unwrap(), BOUND).unwrap();
+    let data = vec![b'x'; 64 * 1024 * 1024];
+    let within = Duration::from_millis(200);
+    let started = Instant::now();
+    let stopped = write_all_by(&mut stream, &data, started + within).unwrap_err();
+    let elapsed = started.elapsed();
+    assert_eq!(stopped.error.kind(), ErrorKind::TimedOut);
+    assert!(elapsed >= within, "{elapsed:?}");
+    assert!(elapsed < within + SLACK, "{elapsed:?}");
+    assert!(stopped.transferred < data.len());
+    assert_eq!(stream.write_timeout().unwrap(), None);
+}
+
+#[test]
+fn a_plain_write_all_with_a_write_timeout_does_end_in_an_error() {
+    // Only that it ends, and with a timeout: how late is for `measure`.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut stream = TcpStream::connect_timeout(&listener.local_addr().unwrap(), BOUND).unwrap();
+    set_write_timeout(&stream, Duration::from_millis(50)).unwrap();
+    let data = vec![b'x'; 64 * 1024 * 1024];
+    let error = stream.write_all(&data).unwrap_err();
+    assert!(is_timeout(&error), "{error:?}");
+}
