@@ -35,15 +35,7 @@ const TIMEOUT: Duration = Duration::from_millis(200);
 const PEER_WAIT: Duration = Duration::from_secs(5);
 
 fn main() {
-    let mut args = common::Args::from_env(NAME, USAGE);
-    let mut addr = None;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--addr" => addr = Some(args.addr("--addr")),
-            _ => args.unknown(&arg),
-        }
-    }
-    let result = match addr {
+    let result = match common::Args::only_addr(NAME, USAGE) {
         Some(addr) => {
             snippet("server", addr);
             Ok(())

@@ -37,15 +37,7 @@ const REQUEST: &[u8] = b"Hello, server!";
 const CALL_TIMEOUT: Duration = Duration::from_secs(2);
 
 fn main() {
-    let mut args = common::Args::from_env(NAME, USAGE);
-    let mut addr = None;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--addr" => addr = Some(args.addr("--addr")),
-            _ => args.unknown(&arg),
-        }
-    }
-    let result = match addr {
+    let result = match common::Args::only_addr(NAME, USAGE) {
         Some(addr) => against_server(addr),
         None => against_lab_peer(),
     };

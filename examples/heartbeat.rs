@@ -31,15 +31,7 @@ reset (dead at once).
 const ANSWERS: u32 = 5;
 
 fn main() {
-    let mut args = common::Args::from_env(NAME, USAGE);
-    let mut addr = None;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--addr" => addr = Some(args.addr("--addr")),
-            _ => args.unknown(&arg),
-        }
-    }
-    let result = match addr {
+    let result = match common::Args::only_addr(NAME, USAGE) {
         Some(addr) => narrate_watch("server", addr).map(|_| ()),
         None => lessons(),
     };

@@ -38,15 +38,7 @@ const DEADLINE: Duration = Duration::from_millis(500);
 const WANTED: usize = 8;
 
 fn main() {
-    let mut args = common::Args::from_env(NAME, USAGE);
-    let mut addr = None;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--addr" => addr = Some(args.addr("--addr")),
-            _ => args.unknown(&arg),
-        }
-    }
-    let result = match addr {
+    let result = match common::Args::only_addr(NAME, USAGE) {
         Some(addr) => wait_for(addr),
         None => lessons(),
     };

@@ -1,6 +1,8 @@
 //! Python's exception classes for real errors from the lab peer, and the
 //! PEP 3151 table.
 
+mod support;
+
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -9,20 +11,12 @@ use assert_matches::assert_matches;
 use reset_by_peer::errno::Platform;
 use reset_by_peer::except::{Failure, PyClass, PyError, narrate};
 use reset_by_peer::peer::{Peer, Script, refused_addr};
-
-const BOUND: Duration = Duration::from_secs(5);
-
-fn client(peer: &Peer) -> TcpStream {
-    let stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    stream.set_write_timeout(Some(BOUND)).unwrap();
-    stream
-}
+use support::{BOUND, client};
 
 #[test]
 fn a_real_reset_is_connection_reset_error() {
     let peer = Peer::start(Script::Reset).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     stream.write_all(b"Hello").unwrap();
     let error = stream.read(&mut [0u8; 64]).unwrap_err();
     let python = PyError::of(&error);
@@ -35,7 +29,7 @@ fn a_real_reset_is_connection_reset_error() {
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn a_real_reset_prints_as_python_prints_it_on_linux() {
     let peer = Peer::start(Script::Reset).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     stream.write_all(b"Hello").unwrap();
     let error = stream.read(&mut [0u8; 64]).unwrap_err();
     assert_eq!(
@@ -51,7 +45,7 @@ fn a_real_reset_prints_as_python_prints_it_on_linux() {
 #[test]
 fn the_send_after_a_reset_is_broken_pipe_error_which_is_a_connection_error() {
     let peer = Peer::start(Script::Reset).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     stream.write_all(b"x").unwrap();
     peer.wait_finished(1, BOUND).unwrap();
     let first = stream.write_all(b"y").unwrap_err();
@@ -76,7 +70,7 @@ fn a_real_refusal_is_connection_refused_error() {
 #[test]
 fn a_read_timeout_is_blocking_io_by_errno_but_timeout_error_for_a_socket() {
     let peer = Peer::start(Script::Stall).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     stream
         .set_read_timeout(Some(Duration::from_millis(50)))
         .unwrap();

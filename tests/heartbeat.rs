@@ -1,29 +1,22 @@
 //! The heartbeat reaches each verdict against the lab peer's scripts.
 
-use std::net::TcpStream;
+mod support;
+
 use std::sync::mpsc;
 use std::time::Duration;
 
 use reset_by_peer::heartbeat::{Config, Event, Verdict, watch};
 use reset_by_peer::peer::{Peer, Script};
-
-const BOUND: Duration = Duration::from_secs(5);
-const SLACK: Duration = Duration::from_secs(1);
+use support::{SLACK, client};
 
 fn config() -> Config {
     Config::new(Duration::from_millis(40), Duration::from_millis(20), 3).unwrap()
 }
 
-fn client(peer: &Peer) -> TcpStream {
-    let stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    stream
-}
-
 #[test]
 fn a_live_peer_is_alive_when_the_watch_is_stopped() {
     let peer = Peer::start(Script::Heartbeat).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     let (stop, stopped) = mpsc::channel();
     let mut events = Vec::new();
     let report = watch(&mut stream, &config(), &stopped, |event| {
@@ -41,7 +34,7 @@ fn a_live_peer_is_alive_when_the_watch_is_stopped() {
 #[test]
 fn dropping_the_stop_sender_also_stops_the_watch() {
     let peer = Peer::start(Script::Heartbeat).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     let (stop, stopped) = mpsc::channel::<()>();
     drop(stop);
     let report = watch(&mut stream, &config(), &stopped, |_| {}).unwrap();
@@ -52,7 +45,7 @@ fn dropping_the_stop_sender_also_stops_the_watch() {
 #[test]
 fn a_silent_peer_is_dead_by_silence_within_the_bound() {
     let peer = Peer::start(Script::SilentAfter(2)).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     let (_stop, stopped) = mpsc::channel();
     let config = config();
     let mut missed = Vec::new();
@@ -82,7 +75,7 @@ fn a_silent_peer_is_dead_by_silence_within_the_bound() {
 #[test]
 fn a_reset_is_dead_by_reset_at_the_first_ping() {
     let peer = Peer::start(Script::Reset).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     let (_stop, stopped) = mpsc::channel();
     let report = watch(&mut stream, &config(), &stopped, |_| {}).unwrap();
     assert_eq!(report.verdict, Verdict::DeadByReset);
@@ -93,7 +86,7 @@ fn a_reset_is_dead_by_reset_at_the_first_ping() {
 #[test]
 fn a_close_is_dead_by_close() {
     let peer = Peer::start(Script::Close).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     let (_stop, stopped) = mpsc::channel();
     let report = watch(&mut stream, &config(), &stopped, |_| {}).unwrap();
     assert_eq!(report.verdict, Verdict::DeadByClose);

@@ -1,6 +1,8 @@
 //! The retry loop: its schedule, what it retries, and what it gives back;
 //! and the article's same-socket loop, failing as the article's does.
 
+mod support;
+
 use std::cell::RefCell;
 use std::io::{self, ErrorKind, Write};
 use std::net::TcpStream;
@@ -12,8 +14,8 @@ use reset_by_peer::peer::{Peer, Script};
 use reset_by_peer::retry::{
     ArticleEnd, Outcome, Policy, Reason, article_loop, retry, retry_with, worth_retrying,
 };
+use support::BOUND;
 
-const BOUND: Duration = Duration::from_secs(5);
 const DELAY: Duration = Duration::from_millis(200);
 
 /// A sleep that records each delay instead of waiting.

@@ -1,6 +1,8 @@
 //! Rust's timeouts as they really behave on loopback, and the deadline
 //! functions that bound a whole operation.
 
+mod support;
+
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
@@ -11,24 +13,12 @@ use reset_by_peer::timeout::{
     Received, connect, is_timeout, read_exact_by, receive, set_read_timeout, set_write_timeout,
     write_all_by,
 };
-
-const BOUND: Duration = Duration::from_secs(5);
-
-/// Generous room above a timeout or deadline: the tests check that a bound
-/// holds, not how tight it is (the `measure` example measures that).
-const SLACK: Duration = Duration::from_secs(1);
-
-fn client(peer: &Peer) -> TcpStream {
-    let stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    stream.set_write_timeout(Some(BOUND)).unwrap();
-    stream
-}
+use support::{BOUND, SLACK, client};
 
 #[test]
 fn a_read_timeout_is_would_block_or_timed_out_and_not_before_its_time() {
     let peer = Peer::start(Script::Stall).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     let timeout = Duration::from_millis(100);
     set_read_timeout(&stream, timeout).unwrap();
     let started = Instant::now();
@@ -46,7 +36,7 @@ fn a_read_timeout_is_would_block_or_timed_out_and_not_before_its_time() {
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn on_linux_a_read_timeout_is_would_block_with_eagain_never_timed_out() {
     let peer = Peer::start(Script::Stall).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     set_read_timeout(&stream, Duration::from_millis(20)).unwrap();
     let error = stream.read(&mut [0u8; 16]).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::WouldBlock);
@@ -56,7 +46,7 @@ fn on_linux_a_read_timeout_is_would_block_with_eagain_never_timed_out() {
 #[test]
 fn the_socket_stays_usable_after_a_read_timeout() {
     let peer = Peer::start(Script::Echo).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     set_read_timeout(&stream, Duration::from_millis(20)).unwrap();
     assert_eq!(
         receive(&mut stream, &mut [0u8; 16]).unwrap(),
@@ -72,7 +62,7 @@ fn the_socket_stays_usable_after_a_read_timeout() {
 #[test]
 fn zero_durations_are_refused_before_the_socket_is_touched() {
     let peer = Peer::start(Script::Stall).unwrap();
-    let stream = client(&peer);
+    let stream = client(peer.addr());
     for error in [
         set_read_timeout(&stream, Duration::ZERO).unwrap_err(),
         set_write_timeout(&stream, Duration::ZERO).unwrap_err(),
@@ -89,7 +79,7 @@ fn zero_durations_are_refused_before_the_socket_is_touched() {
 #[test]
 fn std_itself_refuses_a_zero_timeout_and_keeps_the_old_one() {
     let peer = Peer::start(Script::Stall).unwrap();
-    let stream = client(&peer);
+    let stream = client(peer.addr());
     let error = stream.set_read_timeout(Some(Duration::ZERO)).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidInput);
     assert_eq!(stream.read_timeout().unwrap(), Some(BOUND));
@@ -98,7 +88,7 @@ fn std_itself_refuses_a_zero_timeout_and_keeps_the_old_one() {
 #[test]
 fn receive_tells_data_close_and_timeout_apart() {
     let peer = Peer::start(Script::Echo).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     stream.write_all(b"hi").unwrap();
     let mut buf = [0u8; 16];
     assert_eq!(receive(&mut stream, &mut buf).unwrap(), Received::Data(2));
@@ -121,7 +111,7 @@ fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
     let interval = Duration::from_millis(20);
     let timeout = Duration::from_millis(150);
     let peer = Peer::start(Script::Drip(interval)).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     set_read_timeout(&stream, timeout).unwrap();
     let started = Instant::now();
     let mut buf = [0u8; 12];
@@ -133,7 +123,7 @@ fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
 #[test]
 fn a_deadline_read_stops_on_time_against_drip_and_keeps_what_it_read() {
     let peer = Peer::start(Script::Drip(Duration::from_millis(20))).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     let within = Duration::from_millis(200);
     let started = Instant::now();
     let mut buf = [0u8; 100];
@@ -153,7 +143,7 @@ fn a_deadline_read_stops_on_time_against_drip_and_keeps_what_it_read() {
 #[test]
 fn a_deadline_read_that_finishes_in_time_is_ok() {
     let peer = Peer::start(Script::Echo).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     stream.write_all(b"12345678").unwrap();
     let mut buf = [0u8; 8];
     read_exact_by(&mut stream, &mut buf, Instant::now() + BOUND).unwrap();
@@ -163,7 +153,7 @@ fn a_deadline_read_that_finishes_in_time_is_ok() {
 #[test]
 fn a_deadline_read_reports_an_early_close_as_unexpected_eof() {
     let peer = Peer::start(Script::Close).unwrap();
-    let mut stream = client(&peer);
+    let mut stream = client(peer.addr());
     stream.write_all(b"Hello").unwrap();
     let stopped = read_exact_by(&mut stream, &mut [0u8; 8], Instant::now() + BOUND).unwrap_err();
     assert_eq!(stopped.error.kind(), ErrorKind::UnexpectedEof);

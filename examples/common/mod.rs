@@ -38,6 +38,20 @@ impl Args {
         Args { name, rest }
     }
 
+    /// Reads a command line whose only option is `--addr HOST:PORT`, as most
+    /// examples have: the server to talk to instead of the lab peer.
+    pub fn only_addr(name: &'static str, usage: &str) -> Option<SocketAddr> {
+        let mut args = Args::from_env(name, usage);
+        let mut addr = None;
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--addr" => addr = Some(args.addr("--addr")),
+                _ => args.unknown(&arg),
+            }
+        }
+        addr
+    }
+
     /// The next argument, if any.
     pub fn next(&mut self) -> Option<String> {
         self.rest.pop_front()
