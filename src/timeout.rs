@@ -11,17 +11,20 @@
 //!    returns `WouldBlock`, Windows may return `TimedOut`.
 //!    Python raises `TimeoutError: timed out` with no errno.
 //!    Test for both kinds with [`is_timeout`]. (Pinned by `tests/timeout.rs`.)
-//! 2. **It fires late, in ticks.** Linux rounds `SO_RCVTIMEO` up to whole
-//!    scheduler ticks (4 ms with HZ=250), so a 200 ms timeout fires 2 to 5 ms
-//!    late; Python's, which waits with `poll`, about 0.4 ms late.
-//!    (Measured by `cargo run --release --example measure`.)
+//! 2. **It fires late, in ticks.** Linux counts `SO_RCVTIMEO` in whole
+//!    scheduler ticks (4 ms with HZ=250) and fires on a tick, so a 200 ms
+//!    timeout fires a few milliseconds late (here: 0.2 to 4.4 ms, median
+//!    3.3 ms, over 50 runs; FACTS.md: 2 to 5 ms); Python's, which waits with
+//!    `poll`, about 0.4 ms late. (Measured by
+//!    `cargo run --release --example measure`.)
 //! 3. **It bounds each call, not the whole operation.** Every `read` or
 //!    `write` gets the full timeout afresh. A peer that sends one byte every
 //!    150 ms keeps a 200 ms read timeout from ever firing, however long a
 //!    `read_exact` takes; a `write_all` with a 200 ms write timeout took
 //!    816 ms against a peer that never reads, because each partial write
-//!    restarts the timer. Python's `sendall` has had a total deadline since
-//!    3.5. [`read_exact_by`] and [`write_all_by`] give Rust one.
+//!    restarts the timer (FACTS.md; this crate's benchmark measures 609 to
+//!    628 ms here). Python's `sendall` has had a total deadline since 3.5.
+//!    [`read_exact_by`] and [`write_all_by`] give Rust one.
 //!    (Pinned by `tests/timeout.rs`, measured by the `measure` example.)
 //! 4. **Zero is an error.** `set_read_timeout(Some(Duration::ZERO))` fails
 //!    with `InvalidInput` and keeps the old timeout; Python's
