@@ -13,7 +13,7 @@
 //! |---|---|---|---|
 //! | connect | `s.connect(addr)` | [`connect`] | nobody listens: `ConnectionRefused` (`ConnectionRefusedError`); no route: `HostUnreachable`, `NetworkUnreachable`; no answer at all: `TimedOut` |
 //! | send | `s.sendall(data)` | `write_all` | an RST already arrived: `ConnectionReset` the first time, `BrokenPipe` after that; the peer closed and then reset our data: `BrokenPipe` |
-//! | receive | `s.recv(1024)` | `read` in a loop | an RST arrived: `ConnectionReset`, once; a silent peer: `WouldBlock` on Unix after the read timeout |
+//! | receive | `s.recv(1024)` | `read` in a loop | an RST arrived: `ConnectionReset`, once; a silent peer: a timeout (`WouldBlock` on Unix from a bare read timeout; `TimedOut` from [`exchange`]'s deadline) |
 //! | close | `s.close()` | dropping the stream | nothing to report: closing cannot fail in a way the caller can act on |
 //!
 //! And one outcome that is not an error at all: a receive that returns 0
@@ -43,9 +43,11 @@
 
 use std::error::Error;
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use crate::timeout::{self, Direction};
 
 /// The longest reply [`exchange`] accepts.
 ///
@@ -161,20 +163,21 @@ pub fn connect(addr: impl ToSocketAddrs, timeout: Duration) -> io::Result<TcpStr
 /// Connects to `addr`, sends `request`, reads the reply until the peer
 /// closes, and closes.
 ///
-/// Every blocking call waits at most `timeout`: the connect, each write and
-/// each read.
-/// That is a bound per call, not for the whole exchange.
+/// Each step, connect, send and receive, must finish within `timeout` as a
+/// whole: a deadline, not a bound per call (see [`crate::timeout`] for why a
+/// per-call timeout lets a slow peer keep a client waiting for ever).
 ///
 /// # Errors
 ///
 /// An [`ExchangeError`] naming the step that failed, with the bytes
 /// received before it. The usual kinds:
 /// - [`Step::Connect`]: `ConnectionRefused`, `TimedOut`, or `InvalidInput`
-///   for a zero `timeout`;
-/// - [`Step::Send`]: `ConnectionReset` or `BrokenPipe` if the peer is gone;
+///   for a zero `timeout` or one too large to add to the clock;
+/// - [`Step::Send`]: `ConnectionReset` or `BrokenPipe` if the peer is gone,
+///   `TimedOut` if it would not take the request in time;
 /// - [`Step::Receive`]: `ConnectionReset` if the peer aborted the connection,
-///   `WouldBlock` (Unix) or `TimedOut` (Windows) if it went quiet for
-///   `timeout`, and `InvalidData` for a reply longer than [`MAX_REPLY`].
+///   `TimedOut` if the reply did not end within `timeout`, and `InvalidData`
+///   for a reply longer than [`MAX_REPLY`].
 ///
 /// # Examples
 ///
@@ -200,36 +203,49 @@ pub fn exchange(
         error,
         received,
     };
+    if Instant::now().checked_add(timeout).is_none() {
+        let error = io::Error::new(io::ErrorKind::InvalidInput, "the timeout is too large");
+        return Err(fail(Step::Connect, error, Vec::new()));
+    }
     let mut stream =
         connect(addr, timeout).map_err(|error| fail(Step::Connect, error, Vec::new()))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .and_then(|()| stream.set_write_timeout(Some(timeout)))
-        .map_err(|error| fail(Step::Connect, error, Vec::new()))?;
 
-    // `write_all` loops over partial writes until every byte is sent, as
-    // Python's `sendall` does.
-    stream
-        .write_all(request)
-        .map_err(|error| fail(Step::Send, error, Vec::new()))?;
+    // Like Python's `sendall`, this loops over partial writes until every
+    // byte is sent, within one deadline for the lot.
+    timeout::write_all_by(&mut stream, request, deadline(timeout))
+        .map_err(|stopped| fail(Step::Send, stopped.error, Vec::new()))?;
     // Tell the peer the request is complete. If the peer has already reset
     // the connection this fails with NotConnected; the read below then
     // reports the reset itself, which is the error worth showing.
     let _ = stream.shutdown(Shutdown::Write);
 
-    // `read_to_end` loops over partial reads until the peer closes, and
-    // keeps what it has read even when a later read fails. `take` caps it
-    // one byte past the limit, so that an over-long reply can be detected.
+    // Read until the peer closes: one receive may return only part of the
+    // reply. What has arrived is kept even when a later read fails.
+    let until = deadline(timeout);
     let mut received = Vec::new();
-    let cap = MAX_REPLY as u64 + 1;
-    if let Err(error) = (&mut stream).take(cap).read_to_end(&mut received) {
-        return Err(fail(Step::Receive, error, received));
-    }
-    if received.len() > MAX_REPLY {
-        let error = io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("the reply is longer than {MAX_REPLY} bytes"),
-        );
+    let mut chunk = [0u8; 1024];
+    // Each pass reads at least one byte or ends; the deadline and the cap
+    // bound the whole loop.
+    loop {
+        let result =
+            timeout::transfer_by(&mut stream, Direction::Read, until, |s| s.read(&mut chunk));
+        let error = match result {
+            // Zero bytes: the peer has closed, and the reply is complete.
+            Ok(Some(0)) => break,
+            Ok(Some(n)) => {
+                received.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                if received.len() <= MAX_REPLY {
+                    continue;
+                }
+                let message = format!("the reply is longer than {MAX_REPLY} bytes");
+                io::Error::new(io::ErrorKind::InvalidData, message)
+            }
+            Ok(None) => {
+                let message = format!("the reply did not end within {timeout:?}");
+                io::Error::new(io::ErrorKind::TimedOut, message)
+            }
+            Err(error) => error,
+        };
         return Err(fail(Step::Receive, error, received));
     }
     // Dropping the stream closes it, like Python's `s.close()`.
@@ -241,4 +257,11 @@ pub fn exchange(
     } else {
         Ok(Response::Reply(received))
     }
+}
+
+/// `timeout` from now. `exchange` has refused a timeout too large to add to
+/// the clock; should the sum still overflow, there is no time left.
+fn deadline(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout).unwrap_or(now)
 }

@@ -103,3 +103,20 @@ fn an_exchange_error_converts_to_its_io_error() {
     let error: std::io::Error = failure.into();
     assert_eq!(error.kind(), ErrorKind::ConnectionReset);
 }
+
+#[test]
+fn a_dripping_peer_cannot_keep_the_receive_going_past_its_deadline() {
+    let peer = Peer::start(Script::Drip(Duration::from_millis(10))).unwrap();
+    let timeout = Duration::from_millis(200);
+    let started = std::time::Instant::now();
+    let result = exchange(peer.addr(), REQUEST, timeout);
+    let elapsed = started.elapsed();
+    assert_matches!(
+        result,
+        Err(ExchangeError { step: Step::Receive, error, received })
+            if error.kind() == ErrorKind::TimedOut
+                && received.iter().all(|&b| b == reset_by_peer::peer::DRIP_BYTE)
+    );
+    assert!(elapsed >= timeout, "{elapsed:?}");
+    assert!(elapsed < timeout + support::SLACK, "{elapsed:?}");
+}
