@@ -28,6 +28,9 @@
 //! | Strategy 4: check errno | [`errno`] | `raw_os_error()`, and what each number means on each platform |
 //! | Strategy 5: heartbeats | [`heartbeat`] | no keepalive in stable std: ping, count misses, and notice a silent peer |
 //!
+//! [`companion`] reads the article section by section, with an errata table
+//! and a Python to Rust cheat sheet.
+//!
 //! Every module has an example of the same name (`cargo run --example NAME`)
 //! and a test file of the same name (`tests/NAME.rs`) that pins the behaviour
 //! on real sockets.
@@ -48,6 +51,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[doc = include_str!("../docs/companion.md")]
+pub mod companion {}
 pub mod errno;
 pub mod except;
 pub mod exchange;

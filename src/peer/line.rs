@@ -21,10 +21,13 @@ pub struct LineBuffer {
 }
 
 impl LineBuffer {
-    /// Appends freshly read bytes.
+    /// Appends freshly read bytes. (Crate-internal, so its examples are the
+    /// unit tests below.)
     ///
-    /// Fails, without storing them, if the unfinished line would go over
-    /// [`MAX_LINE`]: the caller should then drop the connection.
+    /// # Errors
+    ///
+    /// [`TooLong`], with the buffer emptied, if the unfinished line would go
+    /// over [`MAX_LINE`]: the caller should then drop the connection.
     pub fn push(&mut self, bytes: &[u8]) -> Result<(), TooLong> {
         self.pending.extend_from_slice(bytes);
         // Only the part after the last newline is an unfinished line.
@@ -41,7 +44,9 @@ impl LineBuffer {
 
     /// Takes the next complete line, without its `\n` or `\r\n`.
     ///
-    /// Fails if a complete line is longer than [`MAX_LINE`].
+    /// # Errors
+    ///
+    /// [`TooLong`] if a complete line is longer than [`MAX_LINE`].
     pub fn next_line(&mut self) -> Result<Option<Vec<u8>>, TooLong> {
         let Some(newline) = self.pending.iter().position(|&b| b == b'\n') else {
             return Ok(None);
