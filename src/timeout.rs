@@ -277,13 +277,13 @@ impl From<DeadlineError> for io::Error {
 /// stretch is then slept, which is precise (see [`transfer_by`]). The loop
 /// checks the clock itself, so on a kernel that fires sooner this only costs
 /// one more short wait; it never stops early.
-fn step(left: Duration) -> Duration {
+pub(crate) fn step(left: Duration) -> Duration {
     left.min(MAX_STEP).saturating_sub(KERNEL_TICK * 2)
 }
 
 /// Below this much time left, a socket timeout is too coarse to use: even
 /// the shortest costs two ticks, and [`step`] would ask for almost nothing.
-const FINE_WAIT: Duration = Duration::from_millis(12);
+pub(crate) const FINE_WAIT: Duration = Duration::from_millis(12);
 
 /// Which way a deadline operation moves bytes.
 #[derive(Clone, Copy)]

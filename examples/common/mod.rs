@@ -124,3 +124,34 @@ pub fn show(bytes: &[u8]) -> String {
         format!("\"{shown}\"")
     }
 }
+
+/// The command line of a classroom exercise: with no argument it runs
+/// `demo`, which shows the problem; with `--check` it runs `check` and prints
+/// PASS (exit 0) or FAIL and what is still wrong (exit 1).
+pub fn exercise(
+    name: &'static str,
+    usage: &str,
+    demo: impl FnOnce() -> std::io::Result<()>,
+    check: impl FnOnce() -> Result<(), String>,
+) {
+    let mut args = Args::from_env(name, usage);
+    let checking = match args.next() {
+        None => false,
+        Some(flag) if flag == "--check" => true,
+        Some(other) => args.unknown(&other),
+    };
+    if let Some(extra) = args.next() {
+        args.unknown(&extra);
+    }
+    if !checking {
+        finish(name, demo());
+        return;
+    }
+    match check() {
+        Ok(()) => println!("PASS: {name}"),
+        Err(what) => {
+            println!("FAIL: {name}: {what}");
+            process::exit(1);
+        }
+    }
+}

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::line::LineBuffer;
 use super::script::Script;
+use crate::timeout;
 
 /// The longest any one blocking call of the peer may last.
 pub(super) const TICK: Duration = Duration::from_millis(50);
@@ -73,12 +74,18 @@ impl Conn<'_> {
             }
             let wait = match deadline {
                 None => TICK,
-                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    // A zero timeout is refused by std, so "no time left" is
-                    // handled here instead of being passed on.
-                    Some(left) if !left.is_zero() => left.min(TICK),
-                    _ => return Got::Quiet,
-                },
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    // A socket timeout fires a tick or two late, so the last
+                    // few milliseconds are slept instead (precisely); any
+                    // bytes that come meanwhile wait in the queue. This keeps
+                    // `drip` on its interval.
+                    if left <= timeout::FINE_WAIT {
+                        std::thread::sleep(left);
+                        return Got::Quiet;
+                    }
+                    timeout::step(left).min(TICK)
+                }
             };
             if self.stream.set_read_timeout(Some(wait)).is_err() {
                 return Got::Gone;

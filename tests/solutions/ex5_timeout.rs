@@ -1,0 +1,19 @@
+//! Exercise 5, solved: a timeout is WouldBlock on Unix, TimedOut on Windows.
+
+use std::io::{self, ErrorKind, Read};
+use std::net::TcpStream;
+
+use super::ex5::Reply;
+
+pub fn wait_for_reply(stream: &mut TcpStream) -> io::Result<Reply> {
+    let mut buf = [0u8; 1024];
+    match stream.read(&mut buf) {
+        Ok(0) => Ok(Reply::Closed),
+        Ok(n) => Ok(Reply::Data(buf[..n].to_vec())),
+        // Changed: accept both kinds (reset_by_peer::timeout::is_timeout does this).
+        Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            Ok(Reply::TimedOut)
+        }
+        Err(error) => Err(error),
+    }
+}
