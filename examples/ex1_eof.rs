@@ -63,7 +63,7 @@ fn against(
 fn demo() -> io::Result<()> {
     for script in [Script::Echo, Script::Close, Script::Reset] {
         match against(script, b"hello", receive_all) {
-            Ok(bytes) => println!("{script}: received {bytes:?}"),
+            Ok(bytes) => println!("{script}: received {:?}", String::from_utf8_lossy(&bytes)),
             Err(error) => println!("{script}: {:?}: {error}", error.kind()),
         }
     }
