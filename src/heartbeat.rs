@@ -43,8 +43,8 @@
 //! millisecond here, with the deadline technique of [`crate::timeout`]), so
 //! [`Config::detection_bound`] adds [`TIMER_SLACK`] to that sum.
 //! A reset or a close is noticed at the next ping, or sooner.
-//! (Measured by `cargo run --release --example measure`: 350.2 to 350.6 ms
-//! for a 350 ms sum.)
+//! (Measured by `cargo run --release --example measure`: 350.0 to 351.4 ms
+//! for a 350 ms sum, over two runs of 50.)
 //!
 //! The watch blocks in a read while it waits for an answer, and in a channel
 //! receive while it waits for the next ping; it never spins.

@@ -14,7 +14,7 @@
 //! 2. **It fires late, in ticks.** Linux counts `SO_RCVTIMEO` in whole
 //!    scheduler ticks (4 ms with HZ=250) and fires on a tick, so a 200 ms
 //!    timeout fires a few milliseconds late (here: 0.2 to 4.4 ms, median
-//!    3.3 ms, over 50 runs; FACTS.md: 2 to 5 ms); Python's, which waits with
+//!    3.3 to 3.5 ms, over two runs of 50; FACTS.md: 2 to 5 ms); Python's, which waits with
 //!    `poll`, about 0.4 ms late. (Measured by
 //!    `cargo run --release --example measure`.)
 //! 3. **It bounds each call, not the whole operation.** Every `read` or
