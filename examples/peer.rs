@@ -81,12 +81,6 @@ fn list_scripts() {
 }
 
 fn serve(script: Script, listen: SocketAddr, connections: Option<usize>) -> io::Result<()> {
-    if !listen.ip().is_loopback() {
-        eprintln!(
-            "warning: listening on {listen}, which other machines may reach; \
-             this server misbehaves on purpose"
-        );
-    }
     let options = Options {
         listen,
         connections,
@@ -101,6 +95,13 @@ fn serve(script: Script, listen: SocketAddr, connections: Option<usize>) -> io::
         }
         Err(error) => return Err(error),
     };
+    if !peer.addr().ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}, which other machines may reach; \
+             this server misbehaves on purpose",
+            peer.addr()
+        );
+    }
     let mut stdout = io::stdout();
     writeln!(stdout, "listening on {} (script: {script})", peer.addr())?;
     // Scripts and tests read the port from this line, so it must not sit in

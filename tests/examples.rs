@@ -152,10 +152,11 @@ fn peer_without_a_script_lists_every_script_and_exits_0() {
     }
 }
 
-#[test]
-fn peer_reports_its_address_first_and_serves_the_connections_asked_for() {
+/// Starts the standalone peer with `echo` and `--connections 1` listening on
+/// `listen`, talks to it once, and returns what it printed.
+fn standalone_echo(listen: &str) -> Ran {
     let mut child = Command::new(support::example("peer"))
-        .args(["echo", "--listen", "127.0.0.1:0", "--connections", "1"])
+        .args(["echo", "--listen", listen, "--connections", "1"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -171,20 +172,39 @@ fn peer_reports_its_address_first_and_serves_the_connections_asked_for() {
         stdout
     });
     let first = rx.recv_timeout(BOUND).unwrap();
-    let addr: SocketAddr = first
+    let bound: SocketAddr = first
         .strip_prefix("listening on ")
         .and_then(|rest| rest.strip_suffix(" (script: echo)\n"))
         .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
         .parse()
         .unwrap();
+    // Talk to it on loopback, whatever address it listens on.
+    let addr = SocketAddr::from(([127, 0, 0, 1], bound.port()));
     assert_matches!(exchange(addr, b"hi", BOUND), Ok(Response::Reply(bytes)) if bytes == b"hi");
     child.stdout = Some(reader.join().unwrap().into_inner());
-    let ran = finish(child, BOUND);
+    finish(child, BOUND)
+}
+
+#[test]
+fn peer_reports_its_address_first_and_serves_the_connections_asked_for() {
+    let ran = standalone_echo("127.0.0.1:0");
     assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
     assert!(
         ran.stdout.contains("served 1 connections"),
         "{}",
         ran.stdout
+    );
+    assert!(ran.stderr.is_empty(), "{}", ran.stderr);
+}
+
+#[test]
+fn peer_warns_when_it_listens_beyond_loopback() {
+    let ran = standalone_echo("0.0.0.0:0");
+    assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stderr.starts_with("warning: listening on 0.0.0.0:"),
+        "{}",
+        ran.stderr
     );
 }
 
