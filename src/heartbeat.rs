@@ -237,6 +237,9 @@ enum Answer {
 /// message (or its sender is dropped), calling `on_event` for each ping,
 /// answer and miss.
 ///
+/// It sets the stream's read and write timeouts as it goes, and leaves them
+/// set: the stream is the watch's while it runs.
+///
 /// # Errors
 ///
 /// `InvalidData` if the peer sends a line longer than the cap; any socket
