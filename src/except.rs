@@ -475,9 +475,11 @@ impl Failure {
     /// Whether the same connection can still be used after this error.
     ///
     /// After a reset or a broken pipe it cannot: every later call fails.
-    /// After a timeout or an interruption it can (FACTS.md: the socket stays
-    /// usable after a read timeout), though a `read_exact` or `write_all`
-    /// that timed out may already have moved part of its bytes.
+    /// After a read or write timeout, or an interruption, it can (FACTS.md:
+    /// the socket stays usable after a read timeout), though a `read_exact`
+    /// or `write_all` that timed out may already have moved part of its
+    /// bytes. (A connect that timed out has no connection to use at all.)
+    /// For any other error this crate assumes it cannot.
     ///
     /// # Examples
     ///
