@@ -11,7 +11,7 @@
 //!
 //! | step | Python | Rust | what can go wrong |
 //! |---|---|---|---|
-//! | connect | `s.connect(addr)` | [`connect`] | nobody listens: `ConnectionRefused` (`ConnectionRefusedError`); no route: `HostUnreachable`, `NetworkUnreachable`; no answer at all: `TimedOut` |
+//! | connect | `s.connect(addr)` | [`timeout::connect`] | nobody listens: `ConnectionRefused` (`ConnectionRefusedError`); no route: `HostUnreachable`, `NetworkUnreachable`; no answer at all: `TimedOut` |
 //! | send | `s.sendall(data)` | `write_all` | an RST already arrived: `ConnectionReset` the first time, `BrokenPipe` after that; the peer closed and then reset our data: `BrokenPipe` |
 //! | receive | `s.recv(1024)` | `read` in a loop | an RST arrived: `ConnectionReset`, once; a silent peer: a timeout (`WouldBlock` on Unix from a bare read timeout; `TimedOut` from [`exchange`]'s deadline) |
 //! | close | `s.close()` | dropping the stream | nothing to report: closing cannot fail in a way the caller can act on |
@@ -44,7 +44,7 @@
 use std::error::Error;
 use std::fmt;
 use std::io::{self, Read};
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use crate::timeout::{self, Direction};
@@ -120,46 +120,6 @@ impl From<ExchangeError> for io::Error {
     }
 }
 
-/// Connects to the first address of `addr` that accepts, waiting at most
-/// `timeout` for each.
-///
-/// # Errors
-///
-/// `ConnectionRefused` if nobody listens; `TimedOut` if the other side does
-/// not answer within `timeout`; `InvalidInput` for a zero `timeout` or a name
-/// that resolves to no address; whatever name resolution fails with.
-/// With several addresses, the error is the last one's.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// use reset_by_peer::exchange::connect;
-/// use reset_by_peer::peer::{Peer, Script};
-///
-/// fn main() -> std::io::Result<()> {
-///     let peer = Peer::start(Script::Echo)?;
-///     let stream = connect(peer.addr(), Duration::from_secs(1))?;
-///     assert_eq!(stream.peer_addr()?, peer.addr());
-///     Ok(())
-/// }
-/// ```
-pub fn connect(addr: impl ToSocketAddrs, timeout: Duration) -> io::Result<TcpStream> {
-    let mut last = io::Error::new(
-        io::ErrorKind::InvalidInput,
-        "the name resolved to no address",
-    );
-    // A name can resolve to several addresses (IPv6 and IPv4, say); try each
-    // in turn, as Python's socket.create_connection does.
-    for candidate in addr.to_socket_addrs()? {
-        match TcpStream::connect_timeout(&candidate, timeout) {
-            Ok(stream) => return Ok(stream),
-            Err(error) => last = error,
-        }
-    }
-    Err(last)
-}
-
 /// Connects to `addr`, sends `request`, reads the reply until the peer
 /// closes, and closes.
 ///
@@ -208,7 +168,7 @@ pub fn exchange(
         return Err(fail(Step::Connect, error, Vec::new()));
     }
     let mut stream =
-        connect(addr, timeout).map_err(|error| fail(Step::Connect, error, Vec::new()))?;
+        timeout::connect(addr, timeout).map_err(|error| fail(Step::Connect, error, Vec::new()))?;
 
     // Like Python's `sendall`, this loops over partial writes until every
     // byte is sent, within one deadline for the lot.

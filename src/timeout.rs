@@ -49,7 +49,7 @@
 use std::error::Error;
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 /// The scheduler tick of the Linux kernel this crate was measured on
@@ -156,12 +156,15 @@ pub fn set_write_timeout(stream: &TcpStream, timeout: Duration) -> io::Result<()
     stream.set_write_timeout(Some(nonzero(timeout)?))
 }
 
-/// Connects with a timeout, refusing zero.
+/// Connects to the first address of `addr` that accepts, waiting at most
+/// `timeout` for each, and refusing a zero `timeout`.
 ///
 /// # Errors
 ///
-/// `InvalidInput` for a zero `timeout`; `TimedOut` if the connection is not
-/// made in time; `ConnectionRefused` if nobody listens.
+/// `InvalidInput` for a zero `timeout` (before anything is tried) or a name
+/// that resolves to no address; `TimedOut` if the other side does not answer
+/// in time; `ConnectionRefused` if nobody listens; whatever name resolution
+/// fails with. With several addresses, the error is the last one's.
 ///
 /// # Examples
 ///
@@ -172,12 +175,26 @@ pub fn set_write_timeout(stream: &TcpStream, timeout: Duration) -> io::Result<()
 ///
 /// fn main() -> std::io::Result<()> {
 ///     let peer = Peer::start(Script::Echo)?;
-///     let _stream = connect(peer.addr(), Duration::from_secs(1))?;
+///     let stream = connect(peer.addr(), Duration::from_secs(1))?;
+///     assert_eq!(stream.peer_addr()?, peer.addr());
 ///     Ok(())
 /// }
 /// ```
-pub fn connect(addr: SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
-    TcpStream::connect_timeout(&addr, nonzero(timeout)?)
+pub fn connect(addr: impl ToSocketAddrs, timeout: Duration) -> io::Result<TcpStream> {
+    let timeout = nonzero(timeout)?;
+    let mut last = io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "the name resolved to no address",
+    );
+    // A name can resolve to several addresses (IPv6 and IPv4, say); try each
+    // in turn, as Python's socket.create_connection does.
+    for candidate in addr.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&candidate, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(error) => last = error,
+        }
+    }
+    Err(last)
 }
 
 /// What one [`receive`] got.
