@@ -56,7 +56,7 @@ use std::net::TcpStream;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use crate::peer::{LineBuffer, PING};
+use crate::line::{self, LineBuffer, PING, PONG};
 use crate::timeout::{Direction, is_timeout, transfer_by};
 
 /// The longest interval a [`Config`] accepts: a heartbeat slower than this
@@ -67,9 +67,6 @@ const MAX_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 /// the lateness of the timed waits, measured under 1 ms on this crate's
 /// Linux machine, with room for a busy one.
 pub const TIMER_SLACK: Duration = Duration::from_millis(5);
-
-/// The answer a live peer sends, without its newline.
-const PONG_LINE: &[u8] = b"PONG";
 
 /// How often to ping, how long to wait for each answer, and how many missed
 /// answers in a row mean the peer is dead.
@@ -292,7 +289,7 @@ pub fn watch(
         let sent_at = Instant::now();
         report.pings += 1;
         let number = report.pings;
-        let ping = [PING, b"\n"].concat();
+        let ping = line::with_newline(PING);
         match stream.write_all(&ping) {
             Ok(()) => on_event(&Event::Ping {
                 number,
@@ -376,7 +373,7 @@ fn await_pong(
     // `transfer_by` returns by the deadline, give or take a tick.
     loop {
         match lines.next_line() {
-            Ok(Some(line)) if line == PONG_LINE => return Ok(Answer::Pong),
+            Ok(Some(line)) if line == PONG => return Ok(Answer::Pong),
             // Any other line is not an answer; keep waiting.
             Ok(Some(_)) => continue,
             Ok(None) => {}

@@ -28,6 +28,9 @@
 //! | Strategy 4: check errno | [`errno`] | `raw_os_error()`, and what each number means on each platform |
 //! | Strategy 5: heartbeats | [`heartbeat`] | no keepalive in stable std: ping, count misses, and notice a silent peer |
 //!
+//! One shared piece is not a lesson: [`line`], the `PING`/`PONG` line
+//! protocol that the heartbeat client and the lab peer both speak.
+//!
 //! [`companion`] reads the article section by section, with an errata table
 //! and a Python to Rust cheat sheet.
 //!
@@ -57,6 +60,7 @@ pub mod errno;
 pub mod except;
 pub mod exchange;
 pub mod heartbeat;
+pub mod line;
 pub mod peer;
 pub mod retry;
 pub mod timeout;

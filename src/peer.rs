@@ -43,16 +43,11 @@
 //! }
 //! ```
 
-mod line;
 mod script;
 mod serve;
 
-pub use line::MAX_LINE;
 pub use script::{CATALOGUE, DEFAULT_DRIP_INTERVAL, ParseScriptError, Script, ScriptInfo};
-pub use serve::{DRIP_BYTE, GREETING, PING, PONG};
-
-// The heartbeat client reads the same capped lines as the peer.
-pub(crate) use line::LineBuffer;
+pub use serve::{DRIP_BYTE, GREETING};
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};

@@ -12,9 +12,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use assert_matches::assert_matches;
-use reset_by_peer::peer::{
-    CATALOGUE, DRIP_BYTE, GREETING, MAX_LINE, Options, PING, PONG, Peer, Script, refused_addr,
-};
+use reset_by_peer::line::{MAX_LINE, PING, PONG, with_newline};
+use reset_by_peer::peer::{CATALOGUE, DRIP_BYTE, GREETING, Options, Peer, Script, refused_addr};
 use support::{BOUND, client, recv, send_until_error};
 
 /// One of each script, in the catalogue's order.
@@ -172,11 +171,11 @@ fn stall_never_answers_so_only_a_read_timeout_ends_the_wait() {
 fn heartbeat_answers_each_ping_with_pong() {
     let peer = Peer::start(Script::Heartbeat).unwrap();
     let mut stream = client(peer.addr());
-    let mut pong = vec![0u8; PONG.len()];
+    let mut pong = vec![0u8; PONG.len() + 1];
     for _ in 0..3 {
-        stream.write_all(&[PING, b"\n"].concat()).unwrap();
+        stream.write_all(&with_newline(PING)).unwrap();
         stream.read_exact(&mut pong).unwrap();
-        assert_eq!(pong, PONG);
+        assert_eq!(pong, with_newline(PONG));
     }
 }
 
@@ -184,13 +183,13 @@ fn heartbeat_answers_each_ping_with_pong() {
 fn silent_after_two_answers_two_pings_then_says_nothing() {
     let peer = Peer::start(Script::SilentAfter(2)).unwrap();
     let mut stream = client(peer.addr());
-    let mut pong = vec![0u8; PONG.len()];
+    let mut pong = vec![0u8; PONG.len() + 1];
     for _ in 0..2 {
-        stream.write_all(b"PING\n").unwrap();
+        stream.write_all(&with_newline(PING)).unwrap();
         stream.read_exact(&mut pong).unwrap();
-        assert_eq!(pong, PONG);
+        assert_eq!(pong, with_newline(PONG));
     }
-    stream.write_all(b"PING\n").unwrap();
+    stream.write_all(&with_newline(PING)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_millis(100)))
         .unwrap();
@@ -204,10 +203,10 @@ fn silent_after_two_answers_two_pings_then_says_nothing() {
 /// Checks that a fresh connection to `peer` still gets a PONG.
 fn assert_still_serves(peer: &Peer) {
     let mut stream = client(peer.addr());
-    stream.write_all(b"PING\n").unwrap();
-    let mut pong = vec![0u8; PONG.len()];
+    stream.write_all(&with_newline(PING)).unwrap();
+    let mut pong = vec![0u8; PONG.len() + 1];
     stream.read_exact(&mut pong).unwrap();
-    assert_eq!(pong, PONG);
+    assert_eq!(pong, with_newline(PONG));
 }
 
 #[test]

@@ -9,21 +9,14 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::line::LineBuffer;
 use super::script::Script;
-use crate::timeout;
+use crate::line::{self, LineBuffer, PING, PONG};
 
 /// The longest any one blocking call of the peer may last.
 pub(super) const TICK: Duration = Duration::from_millis(50);
 
 /// The line `hello-reset` sends before it resets the connection.
 pub const GREETING: &[u8] = b"hello\n";
-
-/// The line a heartbeat client sends, without its newline.
-pub const PING: &[u8] = b"PING";
-
-/// The line the `heartbeat` script answers with, newline included.
-pub const PONG: &[u8] = b"PONG\n";
 
 /// The byte `drip` sends every interval.
 pub const DRIP_BYTE: u8 = b'.';
@@ -76,15 +69,14 @@ impl Conn<'_> {
                 None => TICK,
                 Some(deadline) => {
                     let left = deadline.saturating_duration_since(Instant::now());
-                    // A socket timeout fires a tick or two late, so the last
-                    // few milliseconds are slept instead (precisely); any
-                    // bytes that come meanwhile wait in the queue. This keeps
-                    // `drip` on its interval.
-                    if left <= timeout::FINE_WAIT {
-                        std::thread::sleep(left);
+                    if left.is_zero() {
                         return Got::Quiet;
                     }
-                    timeout::step(left).min(TICK)
+                    // A socket timeout fires up to a kernel tick late (4 ms
+                    // on Linux at HZ=250), so `drip` may drip a few
+                    // milliseconds slower than its interval; no lesson
+                    // depends on more precision than that.
+                    left.min(TICK)
                 }
             };
             if self.stream.set_read_timeout(Some(wait)).is_err() {
@@ -292,7 +284,7 @@ fn heartbeat(conn: &mut Conn, answers: Option<u32>) {
                     let may_answer = answers.is_none_or(|limit| answered < limit);
                     if line == PING && may_answer {
                         answered += 1;
-                        if !conn.send(PONG) {
+                        if !conn.send(&line::with_newline(PONG)) {
                             return;
                         }
                     }

@@ -1,16 +1,62 @@
-//! Reading newline-terminated lines with a hard cap on their length.
+//! The line protocol that the heartbeat client and the lab peer speak.
 //!
-//! The heartbeat protocol is made of short lines (`PING`, `PONG`).
-//! A peer that reads "until the newline" into a growing buffer can be made to
-//! allocate without limit by a client that never sends one, so this buffer
-//! refuses to hold more than [`MAX_LINE`] bytes of an unfinished line.
+//! A client sends the line `PING`; a live peer answers with the line `PONG`.
+//! A line ends with `\n` (a `\r\n` is accepted too), and the messages are
+//! spelled here once, without their newline: [`PING`], [`PONG`].
+//! [`LineBuffer`] splits received bytes into lines.
+//!
+//! A reader that collects bytes "until the newline" in a growing buffer can
+//! be made to allocate without limit by a sender that never sends one, so
+//! [`LineBuffer`] refuses to hold more than [`MAX_LINE`] bytes of an
+//! unfinished line.
+//!
+//! # Examples
+//!
+//! ```
+//! use reset_by_peer::line::{LineBuffer, PING, with_newline};
+//!
+//! let mut lines = LineBuffer::default();
+//! lines.push(&with_newline(PING)).unwrap();
+//! assert_eq!(lines.next_line(), Ok(Some(PING.to_vec())));
+//! assert_eq!(lines.next_line(), Ok(None));
+//! ```
+
+use std::fmt;
+
+/// The line a heartbeat client sends, without its newline.
+pub const PING: &[u8] = b"PING";
+
+/// The line a live peer answers with, without its newline.
+pub const PONG: &[u8] = b"PONG";
+
+/// Appends the newline that ends a line on the wire: `PING` becomes `PING\n`.
+///
+/// # Examples
+///
+/// ```
+/// use reset_by_peer::line::{PONG, with_newline};
+///
+/// assert_eq!(with_newline(PONG), b"PONG\n");
+/// ```
+pub fn with_newline(line: &[u8]) -> Vec<u8> {
+    [line, b"\n"].concat()
+}
 
 /// The longest line, without its newline, that the buffer accepts.
 pub const MAX_LINE: usize = 64;
 
-/// Why a line could not be taken from the buffer.
+/// Why a line could not be taken from the buffer: it is longer than
+/// [`MAX_LINE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TooLong;
+
+impl fmt::Display for TooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a line is longer than {MAX_LINE} bytes")
+    }
+}
+
+impl std::error::Error for TooLong {}
 
 /// Bytes received but not yet split into lines.
 #[derive(Debug, Default)]
@@ -21,13 +67,22 @@ pub struct LineBuffer {
 }
 
 impl LineBuffer {
-    /// Appends freshly read bytes. (Crate-internal, so its examples are the
-    /// unit tests below.)
+    /// Appends freshly read bytes.
     ///
     /// # Errors
     ///
     /// [`TooLong`], with the buffer emptied, if the unfinished line would go
     /// over [`MAX_LINE`]: the caller should then drop the connection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reset_by_peer::line::{LineBuffer, MAX_LINE};
+    ///
+    /// let mut lines = LineBuffer::default();
+    /// assert!(lines.push(&[b'x'; MAX_LINE]).is_ok());
+    /// assert!(lines.push(b"x").is_err());
+    /// ```
     pub fn push(&mut self, bytes: &[u8]) -> Result<(), TooLong> {
         self.pending.extend_from_slice(bytes);
         // Only the part after the last newline is an unfinished line.
@@ -47,6 +102,18 @@ impl LineBuffer {
     /// # Errors
     ///
     /// [`TooLong`] if a complete line is longer than [`MAX_LINE`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reset_by_peer::line::LineBuffer;
+    ///
+    /// let mut lines = LineBuffer::default();
+    /// lines.push(b"PONG\r\nPO").unwrap();
+    /// assert_eq!(lines.next_line(), Ok(Some(b"PONG".to_vec())));
+    /// // "PO" is not a line yet.
+    /// assert_eq!(lines.next_line(), Ok(None));
+    /// ```
     pub fn next_line(&mut self) -> Result<Option<Vec<u8>>, TooLong> {
         let Some(newline) = self.pending.iter().position(|&b| b == b'\n') else {
             return Ok(None);
