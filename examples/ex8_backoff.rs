@@ -46,7 +46,7 @@ fn demo() -> io::Result<()> {
     let result = retry_with(
         &policy,
         worth_retrying,
-        |_| {
+        |_failed_attempt, _planned| {
             let wait = waits.next().unwrap_or_default();
             slept.push(wait);
             std::thread::sleep(wait);

@@ -12,9 +12,7 @@ use std::time::Duration;
 use reset_by_peer::except::{PyError, narrate};
 use reset_by_peer::exchange::{Response, exchange};
 use reset_by_peer::peer::{Peer, Script};
-use reset_by_peer::retry::{
-    ArticleEnd, Attempt, GaveUp, Outcome, Policy, Success, article_loop, retry,
-};
+use reset_by_peer::retry::{ArticleEnd, Failed, GaveUp, Policy, Success, article_loop, retry};
 
 const NAME: &str = "retry";
 const USAGE: &str = "\
@@ -77,7 +75,10 @@ fn run(settings: &Settings) -> io::Result<()> {
         (Some(addr), false) => match reconnecting(addr, &policy) {
             Ok(()) => Ok(()),
             // With a real server, giving up is the program's failure.
-            Err(gave_up) => Err(io::Error::new(gave_up.error.kind(), gave_up.to_string())),
+            Err(gave_up) => Err(io::Error::new(
+                gave_up.last.error.kind(),
+                gave_up.to_string(),
+            )),
         },
         (None, true) => naive_lesson(settings),
         (None, false) => {
@@ -95,13 +96,18 @@ fn run(settings: &Settings) -> io::Result<()> {
 
 /// Retries the article's exchange, each attempt on a new connection, and
 /// prints the timeline.
-fn reconnecting(addr: SocketAddr, policy: &Policy) -> Result<(), GaveUp> {
+fn reconnecting(addr: SocketAddr, policy: &Policy) -> Result<(), GaveUp<io::Error>> {
     let result = retry(policy, |_attempt| {
         Ok(exchange(addr, REQUEST, CALL_TIMEOUT)?)
     });
     match result {
-        Ok(Success { value, history }) => {
-            print_timeline(&history, policy, None);
+        Ok(done) => {
+            let then = format!("retrying in {} ms", policy.delay().as_millis());
+            for attempt in &done.failed {
+                print_failure(attempt, policy, &then);
+            }
+            println!("{}: answered", prefix(done.number, done.started, policy));
+            let Success { value, .. } = done;
             match value {
                 Response::Reply(reply) => println!("Succeeded: reply {}.", common::show(&reply)),
                 Response::PeerClosed => {
@@ -111,36 +117,34 @@ fn reconnecting(addr: SocketAddr, policy: &Policy) -> Result<(), GaveUp> {
             Ok(())
         }
         Err(gave_up) => {
-            print_timeline(&gave_up.history, policy, Some(&gave_up.error));
+            let then = format!("retrying in {} ms", policy.delay().as_millis());
+            for attempt in &gave_up.earlier {
+                print_failure(attempt, policy, &then);
+            }
+            print_failure(&gave_up.last, policy, "giving up");
             println!("{gave_up}.");
             Err(gave_up)
         }
     }
 }
 
-/// One line per attempt, e.g.
+/// One line for a failed attempt, e.g.
 /// `[+0 ms] attempt 1/3: ConnectionResetError [Errno 104] (retrying in 200 ms)`.
-fn print_timeline(history: &[Attempt], policy: &Policy, last_error: Option<&io::Error>) {
-    for attempt in history {
-        let at = attempt.started.as_millis();
-        let prefix = format!(
-            "  [+{at} ms] attempt {}/{}",
-            attempt.number,
-            policy.attempts()
-        );
-        match &attempt.outcome {
-            Outcome::Succeeded => println!("{prefix}: answered"),
-            Outcome::Retried(error) => println!(
-                "{prefix}: {} (retrying in {} ms)",
-                short(error),
-                policy.delay().as_millis()
-            ),
-            Outcome::Last => match last_error {
-                Some(error) => println!("{prefix}: {} (giving up)", short(error)),
-                None => println!("{prefix}: failed (giving up)"),
-            },
-        }
-    }
+fn print_failure(attempt: &Failed<io::Error>, policy: &Policy, then: &str) {
+    println!(
+        "{}: {} ({then})",
+        prefix(attempt.number, attempt.started, policy),
+        short(&attempt.error)
+    );
+}
+
+/// `  [+200 ms] attempt 2/3`: when an attempt started, and which it was.
+fn prefix(number: u32, started: Duration, policy: &Policy) -> String {
+    format!(
+        "  [+{} ms] attempt {number}/{}",
+        started.as_millis(),
+        policy.attempts()
+    )
 }
 
 /// `ConnectionResetError [Errno 104]`: the Python class and errno, short

@@ -11,8 +11,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use reset_by_peer::except::narrate_for_socket;
+use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{DEFAULT_DRIP_INTERVAL, Peer, Script};
-use reset_by_peer::timeout::{is_timeout, read_exact_by, set_read_timeout};
+use reset_by_peer::timeout::{read_exact_by, set_read_timeout};
 
 const NAME: &str = "timeout";
 const USAGE: &str = "\
@@ -87,13 +88,13 @@ fn wait_for(addr: SocketAddr) -> io::Result<()> {
     match result {
         Ok(0) => println!("   after {waited} ms the peer closed: Ok(0), no timeout"),
         Ok(n) => println!("   {n} bytes arrived after {waited} ms"),
-        Err(error) if is_timeout(&error) => {
+        Err(error) if Failure::of(&error).is_timeout() => {
             println!(
                 "   after {waited} ms: {}",
                 narrate_for_socket(&error, &stream)
             );
             println!(
-                "   Rust's kind is {:?}, not TimedOut: test for both with is_timeout.",
+                "   Rust's kind is {:?}, not TimedOut: Failure::of counts both as a timeout.",
                 error.kind()
             );
         }

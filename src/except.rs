@@ -20,28 +20,49 @@
 //!      NotADirectoryError, PermissionError, ProcessLookupError
 //! ```
 //!
-//! The article catches `ConnectionResetError` and then `socket.error`.
-//! In Python 3 the second clause is `except OSError`, which catches almost
-//! everything, including the `BrokenPipeError` that follows a reset.
-//! In Rust the same two clauses are two match arms:
+//! The article's handler has two clauses: `ConnectionResetError`, then
+//! `socket.error`.
+//! Since Python 3.3 `socket.error` is another name for `OSError`, the base
+//! of every error the operating system reports, so the second clause does
+//! catch the `BrokenPipeError` that follows a reset (it does not catch
+//! errors that are not OS errors, such as a `ValueError`).
+//! What the handler gets wrong is what it does next: it reports the error
+//! and carries on as if the socket could still be used.
+//! After a reset, a read on that socket returns 0 bytes and a write fails
+//! with `BrokenPipe` (on Linux: `tests/peer.rs`:
+//! `recv_after_reset_is_connection_reset_then_eof`); only a new connection
+//! helps.
+//! In Rust the two clauses are two match arms, and the arm that matters is
+//! the decision after them ([`crate::failure`]):
 //!
 //! ```
-//! use std::io::{ErrorKind, Write};
+//! use std::io::{ErrorKind, Read, Write};
 //! use std::net::TcpStream;
 //! use reset_by_peer::except::{PyClass, PyError};
+//! use reset_by_peer::failure::Failure;
 //! use reset_by_peer::peer::{Peer, Script};
 //!
 //! fn main() -> std::io::Result<()> {
-//!     let peer = Peer::start(Script::Close)?;
+//!     let peer = Peer::start(Script::Reset)?;
 //!     let mut stream = TcpStream::connect(peer.addr())?;
-//!     match stream.write_all(b"Hello, server!") {
-//!         Ok(()) => println!("sent"),
-//!         // except ConnectionResetError:
-//!         Err(e) if e.kind() == ErrorKind::ConnectionReset => println!("reset by peer"),
-//!         // except socket.error as e:
-//!         Err(e) => println!("Error: {}", PyError::of(&e)),
-//!     }
-//!     // except ConnectionError: (which also catches BrokenPipeError)
+//!     stream.write_all(b"Hello, server!")?;
+//!     let result = stream.read(&mut [0u8; 1024]);
+//!     let usable = match result {
+//!         Ok(_) => true,
+//!         // The first clause: the reset itself.
+//!         Err(e) if e.kind() == ErrorKind::ConnectionReset => {
+//!             println!("the peer reset the connection: {}", PyError::of(&e));
+//!             false
+//!         }
+//!         // The second clause: any other OS error.
+//!         Err(e) => {
+//!             println!("{}", PyError::of(&e));
+//!             Failure::of(&e).connection_usable()
+//!         }
+//!     };
+//!     // Whatever was caught, this socket is finished: reconnect, do not reuse.
+//!     assert!(!usable);
+//!     // `except ConnectionError:` would also have caught a BrokenPipeError.
 //!     let broken = std::io::Error::from(ErrorKind::BrokenPipe);
 //!     assert!(PyClass::of(&broken).is_a(PyClass::ConnectionError));
 //!     Ok(())
@@ -61,22 +82,26 @@
 //! if you ask what Python's socket would have raised.
 //! The error alone cannot tell you which happened: a `WouldBlock` also comes
 //! from a non-blocking socket with nothing to read.
-//! The socket can: if it has a read or write timeout set, a `WouldBlock` from
-//! it is that timeout expiring. [`PyError::for_socket`] makes that check.
+//! The socket tells a little more: if it has a read or write timeout set
+//! and is in blocking mode, a `WouldBlock` from it is that timeout expiring.
+//! [`PyError::for_socket`] checks the timeout; std cannot report whether a
+//! socket is non-blocking, so it assumes blocking mode, which is what
+//! every socket in this crate uses.
 //!
-//! # Decisions: [`Failure`]
+//! # Decisions
 //!
 //! For deciding what to do next, Python's classes are the wrong shape: a
-//! reset and a broken pipe need the same response (reconnect) and a timeout a
-//! different one. [`Failure`] sorts an error into the handful of cases a
-//! network client decides on, and says for each whether the connection can
-//! still be used and whether a new attempt could succeed.
+//! reset and a broken pipe need the same response (reconnect), and
+//! `TimeoutError` covers both a usable socket and a dead connection.
+//! [`crate::failure::Failure`] makes those decisions; [`narrate`] prints
+//! both views of an error side by side.
 
 use std::fmt;
 use std::io;
 use std::net::TcpStream;
 
 use crate::errno::{self, Meaning, Platform};
+use crate::failure::Failure;
 
 /// A Python exception class that an OS error can become.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -340,9 +365,12 @@ impl PyError {
     /// What Python's socket would have raised for an error from `stream`.
     ///
     /// The same as [`PyError::of`], except for a timeout: if the stream has a
-    /// read or write timeout set, a `WouldBlock` or `TimedOut` from it is that
-    /// timeout expiring, which Python reports as `TimeoutError: timed out`
-    /// with no errno.
+    /// read or write timeout set, a `WouldBlock`, or a `TimedOut` with no
+    /// errno, is that timeout expiring, which Python reports as
+    /// `TimeoutError: timed out` with no errno.
+    /// This assumes the stream is in blocking mode, as every stream in this
+    /// crate is: on a non-blocking stream `WouldBlock` only means "nothing
+    /// yet", and std has no way to ask which mode a stream is in.
     ///
     /// # Examples
     ///
@@ -363,10 +391,7 @@ impl PyError {
     /// }
     /// ```
     pub fn for_socket(error: &io::Error, stream: &TcpStream) -> PyError {
-        let timed_wait = matches!(
-            error.kind(),
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-        );
+        let timed_wait = Failure::of(error) == Failure::TimedOut;
         // If asking the socket fails, there is no evidence of a timeout.
         let has_timeout = matches!(stream.read_timeout(), Ok(Some(_)))
             || matches!(stream.write_timeout(), Ok(Some(_)));
@@ -420,102 +445,6 @@ fn message(error: &io::Error) -> String {
             text.strip_suffix(&suffix).unwrap_or(&text).to_string()
         }
         None => text,
-    }
-}
-
-/// What a network client should make of an error, whatever the platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    /// The peer aborted the connection (RST): `ConnectionReset`.
-    Reset,
-    /// The peer had closed, and our write found out: `BrokenPipe`.
-    PeerClosed,
-    /// Nobody listens at the address: `ConnectionRefused`.
-    Refused,
-    /// The connection was aborted on this side: `ConnectionAborted`.
-    Aborted,
-    /// A timeout expired: `WouldBlock` (Unix) or `TimedOut`.
-    TimedOut,
-    /// A signal interrupted the call: `Interrupted`.
-    Interrupted,
-    /// Anything else, such as `InvalidInput` or `AddrNotAvailable`.
-    Other,
-}
-
-impl Failure {
-    /// Sorts an error by its kind.
-    ///
-    /// `WouldBlock` counts as a timeout, because on a blocking socket that
-    /// is the only way to get one; on a non-blocking socket it would not be.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::io;
-    /// use reset_by_peer::except::Failure;
-    ///
-    /// let error = io::Error::from(io::ErrorKind::WouldBlock);
-    /// assert_eq!(Failure::of(&error), Failure::TimedOut);
-    /// ```
-    pub fn of(error: &io::Error) -> Failure {
-        match error.kind() {
-            io::ErrorKind::ConnectionReset => Failure::Reset,
-            io::ErrorKind::BrokenPipe => Failure::PeerClosed,
-            io::ErrorKind::ConnectionRefused => Failure::Refused,
-            io::ErrorKind::ConnectionAborted => Failure::Aborted,
-            // A read or write timeout: WouldBlock on Unix, TimedOut on Windows
-            // (and for connect_timeout everywhere).
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Failure::TimedOut,
-            io::ErrorKind::Interrupted => Failure::Interrupted,
-            // Everything else, including kinds std adds later.
-            _ => Failure::Other,
-        }
-    }
-
-    /// Whether the same connection can still be used after this error.
-    ///
-    /// After a reset or a broken pipe it cannot: every later call fails.
-    /// After a read or write timeout, or an interruption, it can (FACTS.md:
-    /// the socket stays usable after a read timeout), though a `read_exact`
-    /// or `write_all` that timed out may already have moved part of its
-    /// bytes. (A connect that timed out has no connection to use at all.)
-    /// For any other error this crate assumes it cannot.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use reset_by_peer::except::Failure;
-    ///
-    /// assert!(!Failure::Reset.connection_usable());
-    /// assert!(Failure::TimedOut.connection_usable());
-    /// ```
-    pub fn connection_usable(self) -> bool {
-        match self {
-            Failure::TimedOut | Failure::Interrupted => true,
-            Failure::Reset
-            | Failure::PeerClosed
-            | Failure::Refused
-            | Failure::Aborted
-            | Failure::Other => false,
-        }
-    }
-
-    /// Whether a new attempt, on a new connection, could succeed.
-    ///
-    /// True for the failures a restarting, overloaded or briefly unreachable
-    /// server produces; false for `Other`, which covers mistakes such as an
-    /// invalid argument that no retry will fix.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use reset_by_peer::except::Failure;
-    ///
-    /// assert!(Failure::Refused.worth_a_new_attempt());
-    /// assert!(!Failure::Other.worth_a_new_attempt());
-    /// ```
-    pub fn worth_a_new_attempt(self) -> bool {
-        !matches!(self, Failure::Other)
     }
 }
 

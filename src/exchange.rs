@@ -43,11 +43,12 @@
 
 use std::error::Error;
 use std::fmt;
-use std::io::{self, Read};
+use std::io;
 use std::net::{Shutdown, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use crate::timeout::{self, Direction};
+use crate::failure::Failure;
+use crate::timeout;
 
 /// The longest reply [`exchange`] accepts.
 ///
@@ -187,20 +188,20 @@ pub fn exchange(
     // Each pass reads at least one byte or ends; the deadline and the cap
     // bound the whole loop.
     loop {
-        let result =
-            timeout::transfer_by(&mut stream, Direction::Read, until, |s| s.read(&mut chunk));
-        let error = match result {
+        let error = match timeout::read_within(&mut stream, &mut chunk, until) {
             // Zero bytes: the peer has closed, and the reply is complete.
-            Ok(Some(0)) => break,
-            Ok(Some(n)) => {
-                received.extend_from_slice(chunk.get(..n).unwrap_or_default());
+            Ok(0) => break,
+            Ok(n) => {
+                // `read` returned `n`, so the slice is in range.
+                received.extend_from_slice(&chunk[..n]);
                 if received.len() <= MAX_REPLY {
                     continue;
                 }
                 let message = format!("the reply is longer than {MAX_REPLY} bytes");
                 io::Error::new(io::ErrorKind::InvalidData, message)
             }
-            Ok(None) => {
+            // Our own deadline, not the kernel's ETIMEDOUT, which keeps its errno.
+            Err(error) if Failure::of(&error) == Failure::TimedOut => {
                 let message = format!("the reply did not end within {timeout:?}");
                 io::Error::new(io::ErrorKind::TimedOut, message)
             }

@@ -1,23 +1,29 @@
 //! The article's Strategy 5, heartbeats: noticing a peer that has gone
-//! silent, which no error will ever tell you about.
+//! silent, long before any error would tell you.
 //!
 //! The article offers heartbeats as a way to keep a server from dropping an
 //! idle connection.
 //! Traffic does keep idle timers (of servers, NATs and firewalls) from
 //! firing, but the bigger use is the other way round: to *detect* a dead
-//! connection.
-//! A peer behind a network partition, or a crashed host, sends neither FIN
-//! nor RST; the socket stays open and every read simply waits.
-//! TCP's own keepalive would probe such a connection, but stable Rust's std
-//! has no setter for it: `SO_KEEPALIVE` needs `unsafe` libc calls or a crate
-//! such as socket2, and this crate is std-only. (An unstable
-//! `TcpStream::set_keepalive(bool)` is tracked in rust-lang/rust#155889; it
-//! switches keepalive on with the system's timers, which on this Linux
-//! machine wait 7200 s before the first probe, then 9 probes 75 s apart:
-//! `/proc/sys/net/ipv4/tcp_keepalive_*`.)
-//! So the application pings: [`watch`] sends a `PING` line every interval,
-//! expects a `PONG` line within a timeout, and declares the peer dead after
-//! a number of misses in a row.
+//! connection quickly.
+//! A peer whose application hangs, or that sits behind a network partition,
+//! sends neither FIN nor RST, and a read with no timeout simply waits.
+//! Errors do come in the end, but late: with data unacknowledged (a ping
+//! included), Linux retransmits with a growing backoff and fails the socket
+//! with ETIMEDOUT after `tcp_retries2` retransmissions (15 by default, about
+//! 15 minutes; see `docs/facts.md`); with nothing in flight, only keepalive
+//! would probe, and nothing happens at all without it.
+//!
+//! TCP's keepalive is one answer, but std has no setter for it on stable
+//! Rust: `SO_KEEPALIVE` needs the libc crate with `unsafe` calls, or a crate
+//! such as socket2, which sets it on stable Rust; this crate is std-only.
+//! (An unstable `TcpStream::set_keepalive(bool)` is tracked in
+//! rust-lang/rust#155889; it switches keepalive on with the system's timers,
+//! which on this crate's Linux machine wait 7200 s before the first probe,
+//! then 9 probes 75 s apart: `/proc/sys/net/ipv4/tcp_keepalive_*`.)
+//! The other answer works everywhere: the application pings.
+//! [`watch`] sends a `PING` line every interval, expects a `PONG` line within
+//! a timeout, and declares the peer dead after a number of misses in a row.
 //!
 //! ```text
 //!  client (interval 100 ms, timeout 50 ms, misses 3)      peer (silent-after:2)
@@ -39,34 +45,36 @@
 //! `interval × misses + timeout` of its last answer: the next ping goes out
 //! at most one interval after that answer, `misses` pings go unanswered one
 //! interval apart, and the last one's timeout runs out.
-//! Timed waits end a little after their deadlines, never before (under a
-//! millisecond here, with the deadline technique of [`crate::timeout`]), so
-//! [`Config::detection_bound`] adds [`TIMER_SLACK`] to that sum.
+//! The wait for an answer is a socket timeout, which ends up to a kernel
+//! tick or two late and never early ([`crate::timeout`], lesson 2), so
+//! [`Config::detection_bound`] adds 10 ms to that sum: two ticks of the
+//! Linux kernel this crate is measured on (HZ=250), and 2 ms more.
 //! A reset or a close is noticed at the next ping, or sooner.
-//! (Measured by `cargo run --release --example measure`: 350.0 to 351.4 ms
-//! for a 350 ms sum, over two runs of 50.)
+//! (`cargo run --release --example measure` checks every run against the
+//! bound; its figures are in `docs/facts.md`.)
 //!
 //! The watch blocks in a read while it waits for an answer, and in a channel
 //! receive while it waits for the next ping; it never spins.
 //! The protocol has no sequence numbers, so a `PONG` that arrives after its
 //! ping was counted as missed is taken as the answer to the next ping.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::TcpStream;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use crate::failure::Failure;
 use crate::line::{self, LineBuffer, PING, PONG};
-use crate::timeout::{Direction, is_timeout, transfer_by};
+use crate::timeout::read_within;
 
 /// The longest interval a [`Config`] accepts: a heartbeat slower than this
 /// is not a heartbeat.
 const MAX_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// How much later than `interval × misses + timeout` a verdict may come:
-/// the lateness of the timed waits, measured under 1 ms on this crate's
-/// Linux machine, with room for a busy one.
-pub const TIMER_SLACK: Duration = Duration::from_millis(5);
+/// a socket timeout ends up to two kernel ticks late (8 ms on Linux at
+/// HZ=250), plus 2 ms for the rest of the watch.
+const TIMER_SLACK: Duration = Duration::from_millis(10);
 
 /// How often to ping, how long to wait for each answer, and how many missed
 /// answers in a row mean the peer is dead.
@@ -95,7 +103,7 @@ impl Config {
     ///
     /// let ms = Duration::from_millis;
     /// let config = Config::new(ms(100), ms(50), 3)?;
-    /// assert_eq!(config.detection_bound(), ms(355));
+    /// assert_eq!(config.detection_bound(), ms(360));
     /// assert!(Config::new(ms(100), ms(200), 3).is_err());
     /// # Ok::<(), std::io::Error>(())
     /// ```
@@ -126,7 +134,8 @@ impl Config {
     }
 
     /// The longest a silent peer goes unnoticed after its last answer:
-    /// `interval × misses + timeout`, plus [`TIMER_SLACK`].
+    /// `interval × misses + timeout`, plus 10 ms for the lateness of the
+    /// kernel's timers (see the [module documentation](self)).
     ///
     /// # Examples
     ///
@@ -135,7 +144,7 @@ impl Config {
     /// use reset_by_peer::heartbeat::Config;
     ///
     /// let config = Config::new(Duration::from_secs(1), Duration::from_millis(500), 3)?;
-    /// assert_eq!(config.detection_bound(), Duration::from_millis(3505));
+    /// assert_eq!(config.detection_bound(), Duration::from_millis(3510));
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn detection_bound(&self) -> Duration {
@@ -234,8 +243,9 @@ enum Answer {
 /// message (or its sender is dropped), calling `on_event` for each ping,
 /// answer and miss.
 ///
-/// It sets the stream's read and write timeouts as it goes, and leaves them
-/// set: the stream is the watch's while it runs.
+/// It sets the stream's write timeout to the answer timeout and leaves it
+/// set (the stream is the watch's while it runs); its read timeout is put
+/// back after each wait.
 ///
 /// # Errors
 ///
@@ -297,7 +307,9 @@ pub fn watch(
             }),
             Err(error) => match dead_by(&error) {
                 Some(verdict) => return Ok(finish(report, verdict, start)),
-                None if is_timeout(&error) => {}
+                // A write that timed out is a peer that does not read: the
+                // missing answer below will count it.
+                None if Failure::of(&error) == Failure::TimedOut => {}
                 None => return Err(error),
             },
         }
@@ -352,12 +364,14 @@ fn finish(report: Report, verdict: Verdict, start: Instant) -> Report {
 
 /// The verdict an error amounts to, if it means the peer is gone.
 fn dead_by(error: &io::Error) -> Option<Verdict> {
-    match error.kind() {
-        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => {
-            Some(Verdict::DeadByReset)
-        }
-        io::ErrorKind::BrokenPipe | io::ErrorKind::UnexpectedEof => Some(Verdict::DeadByClose),
-        // Timeouts are misses, decided by the caller; the rest are errors.
+    match Failure::of(error) {
+        Failure::Reset | Failure::Aborted => Some(Verdict::DeadByReset),
+        Failure::Closed => Some(Verdict::DeadByClose),
+        // The kernel gave up on the peer (its retransmissions went
+        // unanswered): the same silence, noticed by TCP itself.
+        Failure::GaveUp => Some(Verdict::DeadBySilence),
+        // Timeouts of our own are misses, decided by the caller; the rest
+        // are errors.
         _ => None,
     }
 }
@@ -370,7 +384,7 @@ fn await_pong(
 ) -> io::Result<Answer> {
     let mut buf = [0u8; 64];
     // Each pass takes a buffered line, or reads at least one byte, or ends:
-    // `transfer_by` returns by the deadline, give or take a tick.
+    // `read_within` returns by the deadline, give or take a tick.
     loop {
         match lines.next_line() {
             Ok(Some(line)) if line == PONG => return Ok(Answer::Pong),
@@ -379,16 +393,14 @@ fn await_pong(
             Ok(None) => {}
             Err(_) => return Err(too_long()),
         }
-        match transfer_by(stream, Direction::Read, deadline, |stream| {
-            stream.read(&mut buf)
-        }) {
-            Ok(Some(0)) => return Ok(Answer::Dead(Verdict::DeadByClose)),
-            Ok(Some(n)) => lines
-                .push(buf.get(..n).unwrap_or_default())
-                .map_err(|_| too_long())?,
-            Ok(None) => return Ok(Answer::Missed),
+        match read_within(stream, &mut buf, deadline) {
+            // Zero bytes: the peer closed the connection.
+            Ok(0) => return Ok(Answer::Dead(Verdict::DeadByClose)),
+            // `read` returned `n`, so the slice is in range.
+            Ok(n) => lines.push(&buf[..n]).map_err(|_| too_long())?,
             Err(error) => match dead_by(&error) {
                 Some(verdict) => return Ok(Answer::Dead(verdict)),
+                None if Failure::of(&error) == Failure::TimedOut => return Ok(Answer::Missed),
                 None => return Err(error),
             },
         }

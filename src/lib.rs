@@ -24,12 +24,15 @@
 //! | Why Does This Happen? | [`peer`] | each cause becomes a script of the lab peer, so it happens whenever you ask |
 //! | Strategy 1: try/except | [`except`] | a `match` on `io::Error`, shaped like Python's exception classes |
 //! | Strategy 2: retry | [`retry`] | a fixed number of attempts, each on a new connection; the article's loop reuses a dead socket |
-//! | Strategy 3: timeouts | [`timeout`] | `WouldBlock` not `TimedOut`, 4 ms ticks, a timer per call, zero refused; deadlines for whole operations |
+//! | Strategy 3: timeouts | [`timeout`] | `WouldBlock` not `TimedOut` on Unix, late by the kernel's tick (4 ms on the Linux measured here, not a Rust constant), a timer per call, zero refused; deadlines for whole operations |
 //! | Strategy 4: check errno | [`errno`] | `raw_os_error()`, and what each number means on each platform |
 //! | Strategy 5: heartbeats | [`heartbeat`] | no keepalive in stable std: ping, count misses, and notice a silent peer |
 //!
-//! One shared piece is not a lesson: [`line`], the `PING`/`PONG` line
-//! protocol that the heartbeat client and the lab peer both speak.
+//! Two shared pieces are not lessons of their own:
+//! [`failure`], the one place that decides whether an error is a timeout,
+//! whether the connection is dead, and whether a new attempt could help;
+//! and [`line`](mod@line), the `PING`/`PONG` line protocol that the heartbeat client
+//! and the lab peer both speak.
 //!
 //! [`companion`] reads the article section by section, with an errata table
 //! and a Python to Rust cheat sheet.
@@ -59,6 +62,7 @@ pub mod companion {}
 pub mod errno;
 pub mod except;
 pub mod exchange;
+pub mod failure;
 pub mod heartbeat;
 pub mod line;
 pub mod peer;

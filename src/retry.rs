@@ -7,7 +7,9 @@
 //! The article retries `s.sendall(...)` on the same socket `s`, catching only
 //! `ConnectionResetError`.
 //! After a reset, the connection is gone for good, and the kernel reports the
-//! reset exactly once (FACTS.md; pinned by `tests/peer.rs`):
+//! reset exactly once (on Linux; pinned by `tests/peer.rs`:
+//! `recv_after_reset_is_connection_reset_then_eof` and
+//! `send_first_after_reset_is_connection_reset_then_broken_pipe`):
 //!
 //! ```text
 //!  article's loop, same socket                 this module, new connection each time
@@ -21,7 +23,11 @@
 //!
 //! Its second attempt raises `BrokenPipeError`, which its
 //! `except ConnectionResetError` does not catch, so the script dies
-//! (reproduced with CPython 3.11; [`article_loop`] reproduces it in Rust).
+//! (reproduced with CPython 3.11; [`article_loop`] reproduces it in Rust,
+//! `tests/retry.rs`: `the_articles_same_socket_loop_dies_of_broken_pipe_against_flaky_1`).
+//! That is a Unix statement: on Windows, std reports a write after the
+//! peer's close as `ConnectionAborted` or `ConnectionReset`, not
+//! `BrokenPipe`.
 //! Even with a broader `except`, every later attempt on that socket fails:
 //! a retry must open a new connection.
 //!
@@ -33,15 +39,19 @@
 //! With 3 attempts 200 ms apart, the tries start at 0, 200 and 400 ms (plus
 //! the time the earlier tries took), and after the third failure [`retry`]
 //! gives up at once: there is no sleep after the last attempt.
+//! A policy is refused if it allows more than [`MAX_ATTEMPTS`] attempts or
+//! waits longer than [`MAX_DELAY`]: a retry must end, and its history must
+//! fit in memory.
 //!
 //! # What is retried
 //!
-//! By default only failures a new connection could fix: a reset, an abort, a
-//! refusal, a broken pipe, a timeout (`TimedOut`, or `WouldBlock` on Unix),
-//! and an interrupted call; that is, [`Failure::worth_a_new_attempt`].
+//! By default, every failure a new connection could fix, as
+//! [`Failure::worth_a_new_attempt`] decides: a reset, an abort, a refusal,
+//! a connection found closed, a timeout, an unreachable host or network, no
+//! free local port, an interrupted call.
 //! Anything else, such as `InvalidInput`, `PermissionDenied` or
-//! `AddrNotAvailable`, is a mistake no retry will fix, and stops at once.
-//! [`retry_with`] takes a predicate of your own.
+//! `AddrInUse`, is something no new connection fixes, and stops at once.
+//! [`retry_with`] takes a test of your own, for any error type.
 //!
 //! # Idempotency: retry only what is safe to repeat
 //!
@@ -51,12 +61,12 @@
 //! For a read, that is harmless; for "charge the card", it is not.
 //! Only a failure to connect proves the server never saw the request.
 //! So a caller retries a request that must not be repeated only when the
-//! connection was refused:
+//! exchange failed at the connect step, which [`ExchangeError::step`]
+//! says:
 //!
 //! ```
-//! use std::io::ErrorKind;
 //! use std::time::Duration;
-//! use reset_by_peer::exchange::exchange;
+//! use reset_by_peer::exchange::{ExchangeError, Step, exchange};
 //! use reset_by_peer::peer::{Peer, Script};
 //! use reset_by_peer::retry::{Policy, retry_with, worth_retrying};
 //!
@@ -64,21 +74,22 @@
 //!     let peer = Peer::start(Script::Echo)?;
 //!     let policy = Policy::new(3, Duration::from_millis(200))?;
 //!     let request_is_idempotent = false;
-//!     let retryable = |error: &std::io::Error| {
-//!         if request_is_idempotent {
-//!             worth_retrying(error)
-//!         } else {
-//!             // Refused at connect: the request never left this machine.
-//!             error.kind() == ErrorKind::ConnectionRefused
-//!         }
+//!     let retryable = |failed: &ExchangeError| {
+//!         // A failed connect (refused, or timed out) means the request
+//!         // never left this machine: safe to try again in any case.
+//!         let never_sent = failed.step == Step::Connect;
+//!         (request_is_idempotent || never_sent) && worth_retrying(&failed.error)
 //!     };
-//!     let done = retry_with(&policy, retryable, std::thread::sleep, |_attempt| {
-//!         Ok(exchange(peer.addr(), b"charge 10 EUR", Duration::from_secs(1))?)
+//!     let sleep = |_failed_attempt, delay| std::thread::sleep(delay);
+//!     let done = retry_with(&policy, retryable, sleep, |_attempt| {
+//!         exchange(peer.addr(), b"charge 10 EUR", Duration::from_secs(1))
 //!     })?;
-//!     println!("answered on attempt {}", done.history.len());
+//!     println!("answered on attempt {}", done.number);
 //!     Ok(())
 //! }
 //! ```
+//!
+//! [`ExchangeError::step`]: crate::exchange::ExchangeError::step
 
 use std::error::Error;
 use std::fmt;
@@ -86,7 +97,13 @@ use std::io::{self, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::except::Failure;
+use crate::failure::Failure;
+
+/// The most attempts a [`Policy`] allows.
+pub const MAX_ATTEMPTS: u32 = 100;
+
+/// The longest wait between attempts a [`Policy`] allows.
+pub const MAX_DELAY: Duration = Duration::from_secs(60);
 
 /// How many times to try, and how long to wait between tries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +117,9 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` if `attempts` is 0: a retry loop must try at least once.
+    /// `InvalidInput` if `attempts` is 0 (a retry loop must try at least
+    /// once) or more than [`MAX_ATTEMPTS`], or if `delay` is longer than
+    /// [`MAX_DELAY`].
     ///
     /// # Examples
     ///
@@ -108,16 +127,25 @@ impl Policy {
     /// use std::time::Duration;
     /// use reset_by_peer::retry::Policy;
     ///
-    /// let policy = Policy::new(3, Duration::from_millis(200))?;
-    /// assert_eq!(policy.to_string(), "3 attempts, 200 ms apart");
-    /// assert!(Policy::new(0, Duration::ZERO).is_err());
-    /// # Ok::<(), std::io::Error>(())
+    /// fn main() -> std::io::Result<()> {
+    ///     let policy = Policy::new(3, Duration::from_millis(200))?;
+    ///     assert_eq!(policy.to_string(), "3 attempts, 200 ms apart");
+    ///     assert!(Policy::new(0, Duration::ZERO).is_err());
+    ///     assert!(Policy::new(3, Duration::MAX).is_err());
+    ///     Ok(())
+    /// }
     /// ```
     pub fn new(attempts: u32, delay: Duration) -> io::Result<Policy> {
-        if attempts == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "a retry policy needs at least 1 attempt",
+        let invalid = |message: String| Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+        if attempts == 0 || attempts > MAX_ATTEMPTS {
+            return invalid(format!(
+                "a retry policy needs 1 to {MAX_ATTEMPTS} attempts, not {attempts}"
+            ));
+        }
+        if delay > MAX_DELAY {
+            return invalid(format!(
+                "a retry policy waits at most {} s between attempts, not {delay:?}",
+                MAX_DELAY.as_secs()
             ));
         }
         Ok(Policy { attempts, delay })
@@ -131,8 +159,10 @@ impl Policy {
     /// use std::time::Duration;
     /// use reset_by_peer::retry::Policy;
     ///
-    /// assert_eq!(Policy::new(3, Duration::ZERO)?.attempts(), 3);
-    /// # Ok::<(), std::io::Error>(())
+    /// fn main() -> std::io::Result<()> {
+    ///     assert_eq!(Policy::new(3, Duration::ZERO)?.attempts(), 3);
+    ///     Ok(())
+    /// }
     /// ```
     pub fn attempts(&self) -> u32 {
         self.attempts
@@ -146,32 +176,14 @@ impl Policy {
     /// use std::time::Duration;
     /// use reset_by_peer::retry::Policy;
     ///
-    /// let delay = Duration::from_millis(200);
-    /// assert_eq!(Policy::new(3, delay)?.delay(), delay);
-    /// # Ok::<(), std::io::Error>(())
+    /// fn main() -> std::io::Result<()> {
+    ///     let delay = Duration::from_millis(200);
+    ///     assert_eq!(Policy::new(3, delay)?.delay(), delay);
+    ///     Ok(())
+    /// }
     /// ```
     pub fn delay(&self) -> Duration {
         self.delay
-    }
-
-    /// When each try starts, relative to the first, if every try failed at
-    /// once: 0, delay, 2 × delay, and so on.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use reset_by_peer::retry::Policy;
-    ///
-    /// let ms = Duration::from_millis;
-    /// let policy = Policy::new(3, ms(200))?;
-    /// assert_eq!(policy.schedule(), vec![ms(0), ms(200), ms(400)]);
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn schedule(&self) -> Vec<Duration> {
-        (0..self.attempts)
-            .map(|earlier| self.delay.saturating_mul(earlier))
-            .collect()
     }
 }
 
@@ -191,35 +203,28 @@ impl fmt::Display for Policy {
     }
 }
 
-/// How one attempt ended.
+/// One attempt that failed, with its error.
 #[derive(Debug)]
-pub enum Outcome {
-    /// The operation succeeded.
-    Succeeded,
-    /// It failed, and another attempt followed after the delay.
-    Retried(io::Error),
-    /// It failed, and it was the last: the error is [`GaveUp::error`].
-    Last,
-}
-
-/// One attempt in a retry's history.
-#[derive(Debug)]
-pub struct Attempt {
+pub struct Failed<E> {
     /// Counted from 1.
     pub number: u32,
     /// When it started, after the first attempt started.
     pub started: Duration,
-    /// How it ended.
-    pub outcome: Outcome,
+    /// What it failed with.
+    pub error: E,
 }
 
-/// A retry that succeeded: the value, and every attempt it took.
+/// A retry that succeeded: the value, and the attempts that failed first.
 #[derive(Debug)]
-pub struct Success<T> {
+pub struct Success<T, E> {
     /// What the successful attempt returned.
     pub value: T,
-    /// Every attempt, the successful one last.
-    pub history: Vec<Attempt>,
+    /// The successful attempt's number, counted from 1.
+    pub number: u32,
+    /// When the successful attempt started, after the first one started.
+    pub started: Duration,
+    /// The attempts that failed before it, in order.
+    pub failed: Vec<Failed<E>>,
 }
 
 /// Why a retry stopped without success.
@@ -231,43 +236,43 @@ pub enum Reason {
     NotRetryable,
 }
 
-/// A retry that gave up: the last error, why, and every attempt.
+/// A retry that gave up: why, the last attempt, and the ones before it.
 #[derive(Debug)]
-pub struct GaveUp {
-    /// The last attempt's error: the real one, not a summary.
-    pub error: io::Error,
+pub struct GaveUp<E> {
     /// Why no further attempt was made.
     pub reason: Reason,
-    /// Every attempt; the last one's outcome is [`Outcome::Last`].
-    pub history: Vec<Attempt>,
+    /// The last attempt; its error is the real one, not a summary.
+    pub last: Failed<E>,
+    /// The attempts that failed before it, in order.
+    pub earlier: Vec<Failed<E>>,
 }
 
-impl fmt::Display for GaveUp {
+impl<E: fmt::Display> fmt::Display for GaveUp<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let attempts = self.history.len();
+        let attempts = self.last.number;
         match self.reason {
-            Reason::OutOfAttempts => write!(f, "gave up after {attempts} attempts: {}", self.error),
-            Reason::NotRetryable => {
-                write!(
-                    f,
-                    "stopped at attempt {attempts}, not worth retrying: {}",
-                    self.error
-                )
+            Reason::OutOfAttempts => {
+                write!(f, "gave up after {attempts} attempts: {}", self.last.error)
             }
+            Reason::NotRetryable => write!(
+                f,
+                "stopped at attempt {attempts}, not worth retrying: {}",
+                self.last.error
+            ),
         }
     }
 }
 
-impl Error for GaveUp {
+impl<E: Error + 'static> Error for GaveUp<E> {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
-        Some(&self.error)
+        Some(&self.last.error)
     }
 }
 
-impl From<GaveUp> for io::Error {
+impl<E: Into<io::Error>> From<GaveUp<E>> for io::Error {
     /// Keeps the last error, so that its kind and errno survive `?`.
-    fn from(gave_up: GaveUp) -> io::Error {
-        gave_up.error
+    fn from(gave_up: GaveUp<E>) -> io::Error {
+        gave_up.last.error.into()
     }
 }
 
@@ -281,6 +286,7 @@ impl From<GaveUp> for io::Error {
 /// use reset_by_peer::retry::worth_retrying;
 ///
 /// assert!(worth_retrying(&io::Error::from(io::ErrorKind::ConnectionReset)));
+/// assert!(worth_retrying(&io::Error::from(io::ErrorKind::HostUnreachable)));
 /// assert!(!worth_retrying(&io::Error::from(io::ErrorKind::InvalidInput)));
 /// ```
 pub fn worth_retrying(error: &io::Error) -> bool {
@@ -314,21 +320,26 @@ pub fn worth_retrying(error: &io::Error) -> bool {
 ///     let done = retry(&policy, |_attempt| {
 ///         Ok(exchange(peer.addr(), b"Hello, server!", Duration::from_secs(1))?)
 ///     })?;
-///     assert_eq!(done.history.len(), 3);
+///     assert_eq!(done.number, 3);
+///     assert_eq!(done.failed.len(), 2);
 ///     Ok(())
 /// }
 /// ```
 pub fn retry<T>(
     policy: &Policy,
     operation: impl FnMut(u32) -> io::Result<T>,
-) -> Result<Success<T>, GaveUp> {
-    retry_with(policy, worth_retrying, std::thread::sleep, operation)
+) -> Result<Success<T, io::Error>, GaveUp<io::Error>> {
+    let sleep = |_failed_attempt, delay| std::thread::sleep(delay);
+    retry_with(policy, worth_retrying, sleep, operation)
 }
 
-/// [`retry`] with your own test of what to retry, and your own way to sleep.
+/// [`retry`] for any error type, with your own test of what to retry and
+/// your own way to wait.
 ///
-/// Tests pass a `sleep` that records the delay instead of waiting, so that
-/// they run in no time and can check the schedule exactly.
+/// `sleep` is called between attempts with the number of the attempt that
+/// just failed and the policy's delay: it can wait that long, wait longer
+/// (exponential backoff is `delay * 2^(number - 1)`), or, in a test,
+/// record the call instead of waiting.
 ///
 /// # Errors
 ///
@@ -341,73 +352,68 @@ pub fn retry<T>(
 /// use std::time::Duration;
 /// use reset_by_peer::retry::{Policy, retry_with, worth_retrying};
 ///
-/// let policy = Policy::new(3, Duration::from_millis(200))?;
-/// let mut slept = Vec::new();
-/// let result = retry_with(&policy, worth_retrying, |d| slept.push(d), |_attempt| {
-///     Err::<(), _>(io::Error::from(io::ErrorKind::ConnectionReset))
-/// });
-/// assert!(result.is_err());
-/// // Two waits between three attempts; none after the last.
-/// assert_eq!(slept, vec![Duration::from_millis(200); 2]);
-/// # Ok::<(), io::Error>(())
+/// fn main() -> io::Result<()> {
+///     let policy = Policy::new(3, Duration::from_millis(200))?;
+///     let mut slept = Vec::new();
+///     let record = |failed_attempt, delay| slept.push((failed_attempt, delay));
+///     let result = retry_with(&policy, worth_retrying, record, |_attempt| {
+///         Err::<(), _>(io::Error::from(io::ErrorKind::ConnectionReset))
+///     });
+///     assert!(result.is_err());
+///     // Two waits between three attempts; none after the last.
+///     let ms = Duration::from_millis(200);
+///     assert_eq!(slept, vec![(1, ms), (2, ms)]);
+///     Ok(())
+/// }
 /// ```
-pub fn retry_with<T>(
+pub fn retry_with<T, E>(
     policy: &Policy,
-    retryable: impl Fn(&io::Error) -> bool,
-    mut sleep: impl FnMut(Duration),
-    mut operation: impl FnMut(u32) -> io::Result<T>,
-) -> Result<Success<T>, GaveUp> {
+    retryable: impl Fn(&E) -> bool,
+    mut sleep: impl FnMut(u32, Duration),
+    mut operation: impl FnMut(u32) -> Result<T, E>,
+) -> Result<Success<T, E>, GaveUp<E>> {
     let first = Instant::now();
-    let mut history = Vec::new();
-    // `number` runs from 1 to the policy's count: the loop is bounded by it.
-    for number in 1..=policy.attempts {
+    let mut failed = Vec::new();
+    let mut number = 1;
+    // Each pass is one attempt; `number` grows by one each time and the
+    // loop returns at the policy's count at the latest.
+    loop {
         let started = first.elapsed();
         let error = match operation(number) {
             Ok(value) => {
-                let outcome = Outcome::Succeeded;
-                history.push(Attempt {
+                return Ok(Success {
+                    value,
                     number,
                     started,
-                    outcome,
+                    failed,
                 });
-                return Ok(Success { value, history });
             }
             Err(error) => error,
         };
         let reason = if !retryable(&error) {
             Some(Reason::NotRetryable)
-        } else if number == policy.attempts {
+        } else if number >= policy.attempts {
             Some(Reason::OutOfAttempts)
         } else {
             None
         };
-        if let Some(reason) = reason {
-            // No sleep here: waiting after the last attempt helps nobody.
-            history.push(Attempt {
-                number,
-                started,
-                outcome: Outcome::Last,
-            });
-            return Err(GaveUp {
-                error,
-                reason,
-                history,
-            });
-        }
-        history.push(Attempt {
+        let attempt = Failed {
             number,
             started,
-            outcome: Outcome::Retried(error),
-        });
-        sleep(policy.delay);
+            error,
+        };
+        if let Some(reason) = reason {
+            // No sleep here: waiting after the last attempt helps nobody.
+            return Err(GaveUp {
+                reason,
+                last: attempt,
+                earlier: failed,
+            });
+        }
+        failed.push(attempt);
+        sleep(number, policy.delay);
+        number += 1;
     }
-    // Only reachable if the policy allowed no attempt, which `Policy::new`
-    // refuses; report it as the caller's mistake rather than panic.
-    Err(GaveUp {
-        error: io::Error::new(io::ErrorKind::InvalidInput, "the policy allowed no attempt"),
-        reason: Reason::NotRetryable,
-        history,
-    })
 }
 
 /// How the article's retry loop ended.

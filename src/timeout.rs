@@ -10,22 +10,29 @@
 //!    std's documentation of `set_read_timeout` says so: Unix typically
 //!    returns `WouldBlock`, Windows may return `TimedOut`.
 //!    Python raises `TimeoutError: timed out` with no errno.
-//!    Test for both kinds with [`is_timeout`]. (Pinned by `tests/timeout.rs`.)
-//! 2. **It fires late, in ticks.** Linux counts `SO_RCVTIMEO` in whole
-//!    scheduler ticks (4 ms with HZ=250) and fires on a tick, so a 200 ms
-//!    timeout fires a few milliseconds late (here: 0.2 to 4.4 ms, median
-//!    3.3 to 3.5 ms, over two runs of 50; FACTS.md: 2 to 5 ms); Python's, which waits with
-//!    `poll`, about 0.4 ms late. (Measured by
-//!    `cargo run --release --example measure`.)
+//!    [`Failure::of`] counts both kinds as a timeout.
+//!    (Pinned by `tests/timeout.rs`:
+//!    `on_linux_a_read_timeout_is_would_block_with_eagain_never_timed_out`.)
+//! 2. **It fires late, by up to a kernel tick or two.** The kernel counts
+//!    `SO_RCVTIMEO` in scheduler ticks; on the Linux machine this crate is
+//!    measured on (HZ=250) a tick is 4 ms, and a 200 ms read timeout fired
+//!    a few milliseconds late (the figure is in `docs/facts.md`, measured by
+//!    `cargo run --release --example measure`).
+//!    That is the kernel's tick, not Rust's: another kernel, or another HZ,
+//!    fires at other times.
+//!    Python's `settimeout` waits with `poll`, which is finer.
+//!    This module accepts that lateness rather than fight it: its deadlines
+//!    end up to a tick or two after the deadline, never before.
 //! 3. **It bounds each call, not the whole operation.** Every `read` or
 //!    `write` gets the full timeout afresh. A peer that sends one byte every
 //!    150 ms keeps a 200 ms read timeout from ever firing, however long a
-//!    `read_exact` takes; a `write_all` with a 200 ms write timeout took
-//!    816 ms against a peer that never reads, because each partial write
-//!    restarts the timer (FACTS.md; this crate's benchmark measures 609 to
-//!    628 ms here). Python's `sendall` has had a total deadline since 3.5.
+//!    `read_exact` takes; and a `write_all` with a 200 ms write timeout
+//!    against a peer that never reads goes on well past 200 ms, because each
+//!    partial write restarts the timer (`measure` prints how far past).
+//!    Python's `sendall` has had a total deadline since 3.5.
 //!    [`read_exact_by`] and [`write_all_by`] give Rust one.
-//!    (Pinned by `tests/timeout.rs`, measured by the `measure` example.)
+//!    (Pinned by `tests/timeout.rs`:
+//!    `a_per_call_timeout_never_fires_against_a_peer_that_drips_faster`.)
 //! 4. **Zero is an error.** `set_read_timeout(Some(Duration::ZERO))` fails
 //!    with `InvalidInput` and keeps the old timeout; Python's
 //!    `settimeout(0)` means non-blocking. [`set_read_timeout`] and its
@@ -42,9 +49,18 @@
 //!  read_exact(8) returns Ok after 1.2 s       500 ms: Err(TimedOut), 3 of 8 bytes kept
 //! ```
 //!
-//! A plain `read_exact` that does time out loses the bytes it had already
-//! read (FACTS.md: 3 of 8 bytes, gone); the deadline functions here report
-//! how many bytes were transferred, and they are in the caller's buffer.
+//! # A deadline, one read at a time
+//!
+//! The whole technique is one step, [`read_within`]: before each read, set
+//! the read timeout to the time left until the deadline.
+//! [`read_exact_by`] is that step in a loop, which is the solution of
+//! exercise 6; [`write_within`] and [`write_all_by`] are the same for
+//! writing.
+//!
+//! A plain `read_exact` that times out leaves the bytes it had read in the
+//! buffer, but std does not say how many there were: they are unaccounted
+//! for. The deadline functions here report how many bytes were
+//! transferred ([`DeadlineError::transferred`]).
 
 use std::error::Error;
 use std::fmt;
@@ -52,43 +68,19 @@ use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-/// The scheduler tick of the Linux kernel this crate was measured on
-/// (HZ=250). See [`step`].
-const KERNEL_TICK: Duration = Duration::from_millis(4);
+use crate::failure::Failure;
 
-/// The longest single wait in a deadline operation. Longer socket timeouts
-/// land on a coarser level of Linux's timer wheel (beyond 64 ticks, 256 ms at
-/// HZ=250, it rounds up to 8 ticks); waiting in shorter steps keeps the
-/// rounding small.
-const MAX_STEP: Duration = Duration::from_millis(200);
+/// The shortest wait a step asks the kernel for. std refuses a zero
+/// timeout, so a step with no time left waits this long, which the kernel
+/// rounds up to one tick: that is how a step still takes bytes that have
+/// already arrived after its deadline has passed.
+const SHORTEST_WAIT: Duration = Duration::from_millis(1);
 
-/// How many times in a row a call may be interrupted by a signal before the
-/// error is passed on; std's own `read_exact` retries without a limit.
-const MAX_INTERRUPTS: u32 = 16;
-
-/// Whether an error is an expired timeout: `WouldBlock` (how Unix reports an
-/// expired `SO_RCVTIMEO`/`SO_SNDTIMEO`) or `TimedOut` (Windows, and the
-/// deadline functions here).
-///
-/// On a non-blocking socket `WouldBlock` means "nothing yet" instead; this
-/// crate's sockets are blocking.
-///
-/// # Examples
-///
-/// ```
-/// use std::io;
-/// use reset_by_peer::timeout::is_timeout;
-///
-/// assert!(is_timeout(&io::Error::from(io::ErrorKind::WouldBlock)));
-/// assert!(is_timeout(&io::Error::from(io::ErrorKind::TimedOut)));
-/// assert!(!is_timeout(&io::Error::from(io::ErrorKind::ConnectionReset)));
-/// ```
-pub fn is_timeout(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
-}
+/// The longest wait a step asks the kernel for at once. Linux files longer
+/// timers on a coarser level of its timer wheel (beyond 64 ticks, rounded
+/// up to 8 ticks: 32 ms at HZ=250), so a long deadline is waited for in
+/// steps of at most this.
+const LONGEST_WAIT: Duration = Duration::from_millis(200);
 
 /// Refuses a zero duration, explaining why, so that callers never reach std's
 /// terser error.
@@ -197,65 +189,6 @@ pub fn connect(addr: impl ToSocketAddrs, timeout: Duration) -> io::Result<TcpStr
     Err(last)
 }
 
-/// What one [`receive`] got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Received {
-    /// This many bytes arrived.
-    Data(usize),
-    /// The peer closed the connection: the read returned 0 bytes.
-    Closed,
-    /// The read timeout expired with nothing received.
-    TimedOut,
-}
-
-/// One read that keeps apart its three outcomes: data, the peer's close, and
-/// an expired timeout.
-///
-/// # Errors
-///
-/// `InvalidInput` for an empty `buf` (a read into it would return 0 and look
-/// like a close); `ConnectionReset` and the other failures of `read`.
-///
-/// # Examples
-///
-/// ```
-/// use std::net::TcpStream;
-/// use std::time::Duration;
-/// use reset_by_peer::peer::{Peer, Script};
-/// use reset_by_peer::timeout::{Received, receive, set_read_timeout};
-///
-/// fn main() -> std::io::Result<()> {
-///     let peer = Peer::start(Script::Stall)?;
-///     let mut stream = TcpStream::connect(peer.addr())?;
-///     set_read_timeout(&stream, Duration::from_millis(20))?;
-///     assert_eq!(receive(&mut stream, &mut [0u8; 64])?, Received::TimedOut);
-///     Ok(())
-/// }
-/// ```
-pub fn receive(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<Received> {
-    if buf.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "cannot receive into an empty buffer: 0 bytes read would look like a close",
-        ));
-    }
-    let mut interrupted = 0;
-    loop {
-        match stream.read(buf) {
-            // Zero bytes into a non-empty buffer is the peer's clean close.
-            Ok(0) => return Ok(Received::Closed),
-            Ok(n) => return Ok(Received::Data(n)),
-            Err(error) if is_timeout(&error) => return Ok(Received::TimedOut),
-            Err(error)
-                if error.kind() == io::ErrorKind::Interrupted && interrupted < MAX_INTERRUPTS =>
-            {
-                interrupted += 1;
-            }
-            Err(error) => return Err(error),
-        }
-    }
-}
-
 /// A deadline read or write that stopped early, with how far it got.
 #[derive(Debug)]
 pub struct DeadlineError {
@@ -285,147 +218,134 @@ impl From<DeadlineError> for io::Error {
     }
 }
 
-/// The socket timeout to ask for when `left` remains before a deadline.
+/// One read that waits at most until `deadline`: std's `read`, with the
+/// read timeout set to the time left.
 ///
-/// Measured on this crate's Linux machine (HZ=250, 4 ms ticks), a socket
-/// timeout of `t` fires after ⌈t / 4 ms⌉ + 1 ticks: a 50 ms timeout after
-/// 56 ms, a 1 ms timeout after 8 ms. Asking for two ticks less than the time
-/// left makes the wait end up to a tick *before* the deadline; the last
-/// stretch is then slept, which is precise (see [`transfer_by`]). The loop
-/// checks the clock itself, so on a kernel that fires sooner this only costs
-/// one more short wait; it never stops early.
-pub(crate) fn step(left: Duration) -> Duration {
-    left.min(MAX_STEP).saturating_sub(KERNEL_TICK * 2)
+/// It reads first and looks at the clock after, so bytes that have
+/// already arrived are returned even when the deadline has passed.
+/// It may return up to a kernel tick or two after the deadline, never
+/// before. It puts the stream's read timeout back as it found it.
+///
+/// # Errors
+///
+/// `TimedOut` if nothing arrived by the deadline; `InvalidInput` if the
+/// stream is in non-blocking mode (it would make every wait end at once);
+/// otherwise what `read` reported, such as `ConnectionReset`.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::ErrorKind;
+/// use std::net::TcpStream;
+/// use std::time::{Duration, Instant};
+/// use reset_by_peer::peer::{Peer, Script};
+/// use reset_by_peer::timeout::read_within;
+///
+/// fn main() -> std::io::Result<()> {
+///     // A peer that never answers.
+///     let peer = Peer::start(Script::Stall)?;
+///     let mut stream = TcpStream::connect(peer.addr())?;
+///     let deadline = Instant::now() + Duration::from_millis(20);
+///     let error = read_within(&mut stream, &mut [0u8; 16], deadline).unwrap_err();
+///     assert_eq!(error.kind(), ErrorKind::TimedOut);
+///     // The stream's own read timeout is as it was: none.
+///     assert_eq!(stream.read_timeout()?, None);
+///     Ok(())
+/// }
+/// ```
+pub fn read_within(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+    let previous = stream.read_timeout()?;
+    let result = within(stream, deadline, TcpStream::set_read_timeout, |stream| {
+        stream.read(buf)
+    });
+    // Put the caller's timeout back; the result of the read is the news,
+    // so a failure here (a socket in trouble anyway) is not reported.
+    let _ = stream.set_read_timeout(previous);
+    result
 }
 
-/// Below this much time left, a socket timeout is too coarse to use: even
-/// the shortest costs two ticks, and [`step`] would ask for almost nothing.
-pub(crate) const FINE_WAIT: Duration = Duration::from_millis(12);
-
-/// Which way a deadline operation moves bytes.
-#[derive(Clone, Copy)]
-pub(crate) enum Direction {
-    /// Reading from the socket.
-    Read,
-    /// Writing to the socket.
-    Write,
+/// One write that waits at most until `deadline`: std's `write`, with the
+/// write timeout set to the time left. The twin of [`read_within`].
+///
+/// # Errors
+///
+/// `TimedOut` if the socket took no byte by the deadline; `InvalidInput`
+/// if the stream is in non-blocking mode; otherwise what `write` reported,
+/// such as `BrokenPipe`.
+///
+/// # Examples
+///
+/// ```
+/// use std::net::TcpStream;
+/// use std::time::{Duration, Instant};
+/// use reset_by_peer::peer::{Peer, Script};
+/// use reset_by_peer::timeout::write_within;
+///
+/// fn main() -> std::io::Result<()> {
+///     let peer = Peer::start(Script::Echo)?;
+///     let mut stream = TcpStream::connect(peer.addr())?;
+///     let deadline = Instant::now() + Duration::from_secs(1);
+///     let n = write_within(&mut stream, b"Hello, server!", deadline)?;
+///     assert!(n > 0);
+///     Ok(())
+/// }
+/// ```
+pub fn write_within(stream: &mut TcpStream, data: &[u8], deadline: Instant) -> io::Result<usize> {
+    let previous = stream.write_timeout()?;
+    let result = within(stream, deadline, TcpStream::set_write_timeout, |stream| {
+        stream.write(data)
+    });
+    let _ = stream.set_write_timeout(previous);
+    result
 }
 
-/// One `transfer` call bounded by `deadline`: it returns `Some(n)` as soon as
-/// the call moves `n` bytes (0 meaning the end of the stream), or `None` once
-/// the deadline has passed with nothing moved.
-///
-/// It waits in socket timeouts sized by [`step`] while there is time, and
-/// for the last few milliseconds sleeps (which is precise) and then tries
-/// once without blocking. It changes the socket's timeout for `direction`;
-/// the caller restores it if it cares.
-pub(crate) fn transfer_by(
+/// The step behind [`read_within`] and [`write_within`]: `transfer` once,
+/// with the timeout that `set_timeout` sets sized to the time left, and
+/// again only if a long deadline is waited for in several steps.
+fn within(
     stream: &mut TcpStream,
-    direction: Direction,
     deadline: Instant,
+    set_timeout: fn(&TcpStream, Option<Duration>) -> io::Result<()>,
     mut transfer: impl FnMut(&mut TcpStream) -> io::Result<usize>,
-) -> io::Result<Option<usize>> {
-    let mut interrupted = 0;
-    // Each pass ends in a result, or waits at most until the deadline (give
-    // or take a tick), or retries an interrupted call at most MAX_INTERRUPTS
-    // times; so the loop ends soon after the deadline.
+) -> io::Result<usize> {
+    // Each pass waits at least half of its `wait` before it goes round
+    // again (a shorter one returns the non-blocking error), and it goes
+    // round only while the deadline is ahead: so the loop ends soon after
+    // the deadline.
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Ok(None);
-        }
-        if left <= FINE_WAIT {
-            std::thread::sleep(left);
-            return try_now(stream, &mut transfer);
-        }
-        match direction {
-            Direction::Read => stream.set_read_timeout(Some(step(left)))?,
-            Direction::Write => stream.set_write_timeout(Some(step(left)))?,
-        }
-        match transfer(stream) {
-            Ok(n) => return Ok(Some(n)),
-            // The per-call timeout ran out; the clock decides what is next.
-            Err(error) if is_timeout(&error) => {}
-            Err(error)
-                if error.kind() == io::ErrorKind::Interrupted && interrupted < MAX_INTERRUPTS =>
-            {
-                interrupted += 1;
-            }
-            Err(error) => return Err(error),
+        let wait = left.clamp(SHORTEST_WAIT, LONGEST_WAIT);
+        set_timeout(stream, Some(wait))?;
+        let started = Instant::now();
+        let error = match transfer(stream) {
+            Ok(n) => return Ok(n),
+            Err(error) => error,
+        };
+        match Failure::of(&error) {
+            // A blocking socket's timeout never fires early; a WouldBlock
+            // this soon means the socket does not block at all, and the
+            // loop would spin.
+            Failure::TimedOut if started.elapsed() < wait / 2 => return Err(non_blocking()),
+            // The wait ran out, or a signal cut it short: try again while
+            // there is time left.
+            Failure::TimedOut | Failure::Interrupted if Instant::now() < deadline => {}
+            Failure::TimedOut | Failure::Interrupted => return Err(deadline_passed()),
+            // Anything else is the socket's own news.
+            _ => return Err(error),
         }
     }
 }
 
-/// One call without blocking: `Some(n)` if it moved bytes, `None` if it
-/// would have had to wait.
-fn try_now(
-    stream: &mut TcpStream,
-    transfer: &mut impl FnMut(&mut TcpStream) -> io::Result<usize>,
-) -> io::Result<Option<usize>> {
-    stream.set_nonblocking(true)?;
-    let result = transfer(stream);
-    // Back to blocking before anything else, whatever the call did.
-    stream.set_nonblocking(false)?;
-    match result {
-        Ok(n) => Ok(Some(n)),
-        Err(error) if error.kind() == io::ErrorKind::WouldBlock => Ok(None),
-        Err(error) => Err(error),
-    }
+fn non_blocking() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "the stream is in non-blocking mode, so it cannot wait for a deadline \
+         (call set_nonblocking(false) first)",
+    )
 }
 
-/// Runs `transfer` until `total` bytes have moved or `deadline` passes, each
-/// call bounded by the time left ([`transfer_by`]), so that the whole
-/// operation, not each call, is bounded. Restores the socket's timeout after.
-fn until_deadline(
-    stream: &mut TcpStream,
-    direction: Direction,
-    total: usize,
-    deadline: Instant,
-    mut transfer: impl FnMut(&mut TcpStream, usize) -> io::Result<usize>,
-) -> Result<(), DeadlineError> {
-    let previous = match direction {
-        Direction::Read => stream.read_timeout(),
-        Direction::Write => stream.write_timeout(),
-    };
-    let previous = previous.map_err(|error| DeadlineError {
-        transferred: 0,
-        error,
-    })?;
-    let mut done = 0;
-    // Each pass moves at least one byte or ends the operation.
-    let result = loop {
-        if done >= total {
-            break Ok(());
-        }
-        match transfer_by(stream, direction, deadline, |stream| transfer(stream, done)) {
-            Ok(Some(0)) => {
-                let (kind, message) = match direction {
-                    Direction::Read => (
-                        io::ErrorKind::UnexpectedEof,
-                        "the peer closed before all bytes arrived",
-                    ),
-                    Direction::Write => (io::ErrorKind::WriteZero, "the socket accepted no bytes"),
-                };
-                break Err(io::Error::new(kind, message));
-            }
-            Ok(Some(n)) => done += n,
-            Ok(None) => {
-                let message = format!("deadline passed after {done} of {total} bytes");
-                break Err(io::Error::new(io::ErrorKind::TimedOut, message));
-            }
-            Err(error) => break Err(error),
-        }
-    };
-    // Put the caller's own timeout back; if that fails, the socket is in
-    // trouble anyway and the operation's own result is the news.
-    let _ = match direction {
-        Direction::Read => stream.set_read_timeout(previous),
-        Direction::Write => stream.set_write_timeout(previous),
-    };
-    result.map_err(|error| DeadlineError {
-        transferred: done,
-        error,
-    })
+fn deadline_passed() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "the deadline passed")
 }
 
 /// Fills `buf` completely, or stops when `deadline` passes: `read_exact`
@@ -435,7 +355,8 @@ fn until_deadline(
 ///
 /// A [`DeadlineError`] with the number of bytes already in `buf`, and
 /// `TimedOut` if the deadline passed, `UnexpectedEof` if the peer closed
-/// first, or what the socket reported (`ConnectionReset`, say).
+/// first, `InvalidInput` for a non-blocking stream, or what the socket
+/// reported (`ConnectionReset`, say).
 ///
 /// # Examples
 ///
@@ -463,11 +384,40 @@ pub fn read_exact_by(
     buf: &mut [u8],
     deadline: Instant,
 ) -> Result<(), DeadlineError> {
-    let total = buf.len();
-    until_deadline(stream, Direction::Read, total, deadline, |stream, done| {
-        // `done` never exceeds the length, so the slice is never out of range.
-        stream.read(buf.get_mut(done..).unwrap_or_default())
-    })
+    let mut filled = 0;
+    // Each pass reads at least one byte or ends the loop.
+    while filled < buf.len() {
+        // A read returns all that has arrived, so after a short one there is
+        // nothing more to take without waiting: once the deadline has
+        // passed, stop, rather than wait another tick for nothing.
+        if filled > 0 && Instant::now() >= deadline {
+            return Err(DeadlineError {
+                transferred: filled,
+                error: deadline_passed(),
+            });
+        }
+        // `filled` is below the length, so the slice is in range.
+        match read_within(stream, &mut buf[filled..], deadline) {
+            Ok(0) => {
+                let error = io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the peer closed before all bytes arrived",
+                );
+                return Err(DeadlineError {
+                    transferred: filled,
+                    error,
+                });
+            }
+            Ok(n) => filled += n,
+            Err(error) => {
+                return Err(DeadlineError {
+                    transferred: filled,
+                    error,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes all of `data`, or stops when `deadline` passes: `write_all` with a
@@ -476,8 +426,8 @@ pub fn read_exact_by(
 /// # Errors
 ///
 /// A [`DeadlineError`] with the number of bytes already written, and
-/// `TimedOut` if the deadline passed, or what the socket reported
-/// (`ConnectionReset`, `BrokenPipe`).
+/// `TimedOut` if the deadline passed, `InvalidInput` for a non-blocking
+/// stream, or what the socket reported (`ConnectionReset`, `BrokenPipe`).
 ///
 /// # Examples
 ///
@@ -502,11 +452,34 @@ pub fn write_all_by(
     data: &[u8],
     deadline: Instant,
 ) -> Result<(), DeadlineError> {
-    until_deadline(
-        stream,
-        Direction::Write,
-        data.len(),
-        deadline,
-        |stream, done| stream.write(data.get(done..).unwrap_or_default()),
-    )
+    let mut written = 0;
+    // Each pass writes at least one byte or ends the loop.
+    while written < data.len() {
+        // A short write means the send buffer was full: once the deadline
+        // has passed, stop, rather than wait another tick for room.
+        if written > 0 && Instant::now() >= deadline {
+            return Err(DeadlineError {
+                transferred: written,
+                error: deadline_passed(),
+            });
+        }
+        // `written` is below the length, so the slice is in range.
+        match write_within(stream, &data[written..], deadline) {
+            Ok(0) => {
+                let error = io::Error::new(io::ErrorKind::WriteZero, "the socket took no bytes");
+                return Err(DeadlineError {
+                    transferred: written,
+                    error,
+                });
+            }
+            Ok(n) => written += n,
+            Err(error) => {
+                return Err(DeadlineError {
+                    transferred: written,
+                    error,
+                });
+            }
+        }
+    }
+    Ok(())
 }

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use assert_matches::assert_matches;
 use reset_by_peer::errno::Platform;
-use reset_by_peer::except::{Failure, PyClass, PyError, narrate};
+use reset_by_peer::except::{PyClass, PyError, narrate};
+use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{Peer, Script, refused_addr};
 use support::{BOUND, client};
 
@@ -56,7 +57,7 @@ fn the_send_after_a_reset_is_broken_pipe_error_which_is_a_connection_error() {
     // `except ConnectionResetError` misses it; `except ConnectionError` does not.
     assert!(!class.is_a(PyClass::ConnectionResetError));
     assert!(class.is_a(PyClass::ConnectionError));
-    assert_eq!(Failure::of(&second), Failure::PeerClosed);
+    assert_eq!(Failure::of(&second), Failure::Closed);
 }
 
 #[test]
@@ -203,7 +204,7 @@ fn errors_without_an_errno_are_judged_by_kind() {
         (
             ErrorKind::BrokenPipe,
             PyClass::BrokenPipeError,
-            Failure::PeerClosed,
+            Failure::Closed,
         ),
         (
             ErrorKind::ConnectionRefused,
@@ -239,7 +240,7 @@ fn errors_without_an_errno_are_judged_by_kind() {
         (
             ErrorKind::AddrNotAvailable,
             PyClass::OSError,
-            Failure::Other,
+            Failure::NoLocalAddress,
         ),
     ];
     for (kind, class, failure) in cases {
@@ -248,21 +249,6 @@ fn errors_without_an_errno_are_judged_by_kind() {
         assert_eq!(Failure::of(&error), failure, "{kind:?}");
         assert_eq!(PyError::of(&error).to_string(), format!("{class}: made up"));
     }
-}
-
-#[test]
-fn only_timeouts_and_interruptions_leave_the_connection_usable() {
-    let usable = [Failure::TimedOut, Failure::Interrupted];
-    let dead = [
-        Failure::Reset,
-        Failure::PeerClosed,
-        Failure::Refused,
-        Failure::Aborted,
-        Failure::Other,
-    ];
-    assert!(usable.iter().all(|f| f.connection_usable()));
-    assert!(dead.iter().all(|f| !f.connection_usable()));
-    assert!(!Failure::Other.worth_a_new_attempt());
 }
 
 #[test]

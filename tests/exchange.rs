@@ -120,3 +120,23 @@ fn a_dripping_peer_cannot_keep_the_receive_going_past_its_deadline() {
     assert!(elapsed >= timeout, "{elapsed:?}");
     assert!(elapsed < timeout + support::SLACK, "{elapsed:?}");
 }
+
+#[test]
+fn a_healthy_server_is_answered_within_the_shortest_timeouts() {
+    // Each step gets the whole timeout, and a step takes bytes that have
+    // already arrived even when its time is up, so a 1 ms timeout is
+    // enough for a healthy server on loopback (about 0.4 ms here, idle).
+    // On a loaded machine the peer's thread may not run within 1 ms (with
+    // 8 busy loops on 2 cores an exchange took 4 to 32 ms), so each timeout
+    // gets up to 10 tries: a client that refused to wait, or gave up
+    // without reading what had arrived, would fail all 10.
+    let peer = Peer::start(Script::Echo).unwrap();
+    for ms in [1, 2, 5, 10, 13] {
+        let timeout = Duration::from_millis(ms);
+        let answered = (0..10).any(|_| {
+            let response = exchange(peer.addr(), b"Hello, server!", timeout);
+            matches!(response, Ok(Response::Reply(reply)) if reply == b"Hello, server!")
+        });
+        assert!(answered, "no answer in 10 tries with a {ms} ms timeout");
+    }
+}

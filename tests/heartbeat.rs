@@ -1,4 +1,9 @@
 //! The heartbeat reaches each verdict against the lab peer's scripts.
+//!
+//! These tests assert verdicts, reasons and the documented bounds, not how
+//! many pings fit in a window: on a loaded machine a `PONG` can come after
+//! its 20 ms timeout and count as a miss, which changes the counts but not
+//! the verdict.
 
 mod support;
 
@@ -18,17 +23,24 @@ fn a_live_peer_is_alive_when_the_watch_is_stopped() {
     let peer = Peer::start(Script::Heartbeat).unwrap();
     let mut stream = client(peer.addr());
     let (stop, stopped) = mpsc::channel();
-    let mut events = Vec::new();
+    let mut pongs = 0;
+    // Stop after the third answer, whichever pings it answered.
     let report = watch(&mut stream, &config(), &stopped, |event| {
-        events.push(*event);
-        if let Event::Pong { number: 3, .. } = event {
-            stop.send(()).unwrap();
+        if let Event::Pong { .. } = event {
+            pongs += 1;
+            if pongs == 3 {
+                stop.send(()).unwrap();
+            }
         }
     })
     .unwrap();
     assert_eq!(report.verdict, Verdict::Alive);
-    assert_eq!((report.pings, report.pongs), (3, 3));
-    assert!(events.iter().all(|e| !matches!(e, Event::Missed { .. })));
+    assert_eq!(
+        report.verdict.reason(),
+        "alive: it answered until the watch was stopped"
+    );
+    assert_eq!(report.pongs, 3);
+    assert!(report.pings >= report.pongs);
 }
 
 #[test]
@@ -48,18 +60,23 @@ fn a_silent_peer_is_dead_by_silence_within_the_bound() {
     let mut stream = client(peer.addr());
     let (_stop, stopped) = mpsc::channel();
     let config = config();
-    let mut missed = Vec::new();
+    let mut last_miss = None;
     let report = watch(&mut stream, &config, &stopped, |event| {
         if let Event::Missed { in_a_row, .. } = event {
-            missed.push(*in_a_row);
+            last_miss = Some(*in_a_row);
         }
     })
     .unwrap();
     assert_eq!(report.verdict, Verdict::DeadBySilence);
-    assert_eq!(report.pongs, 2);
-    assert_eq!(report.pings, 5);
-    assert_eq!(missed, vec![1, 2, 3]);
-    let silent_for = report.elapsed - report.last_pong.unwrap();
+    assert_eq!(
+        report.verdict.reason(),
+        "dead: it stopped answering, with no FIN and no RST"
+    );
+    // The verdict comes with the third miss in a row, and the peer never
+    // answers more than its two pings.
+    assert_eq!(last_miss, Some(3));
+    assert!(report.pongs <= 2, "{report:?}");
+    let silent_for = report.elapsed - report.last_pong.unwrap_or_default();
     assert!(
         silent_for < config.detection_bound() + SLACK,
         "{silent_for:?}"
@@ -79,7 +96,11 @@ fn a_reset_is_dead_by_reset_at_the_first_ping() {
     let (_stop, stopped) = mpsc::channel();
     let report = watch(&mut stream, &config(), &stopped, |_| {}).unwrap();
     assert_eq!(report.verdict, Verdict::DeadByReset);
-    assert_eq!((report.pings, report.pongs), (1, 0));
+    assert_eq!(
+        report.verdict.reason(),
+        "dead: the peer reset the connection"
+    );
+    assert_eq!(report.pongs, 0);
     assert!(report.elapsed < config().detection_bound() + SLACK);
 }
 
@@ -90,7 +111,12 @@ fn a_close_is_dead_by_close() {
     let (_stop, stopped) = mpsc::channel();
     let report = watch(&mut stream, &config(), &stopped, |_| {}).unwrap();
     assert_eq!(report.verdict, Verdict::DeadByClose);
+    assert_eq!(
+        report.verdict.reason(),
+        "dead: the peer closed the connection"
+    );
     assert_eq!(report.pongs, 0);
+    assert!(report.elapsed < config().detection_bound() + SLACK);
 }
 
 #[test]
@@ -102,6 +128,6 @@ fn bad_configurations_are_refused() {
     assert!(Config::new(Duration::from_secs(100_000), ms(50), 1).is_err());
     assert_eq!(
         Config::new(ms(100), ms(50), 3).unwrap().detection_bound(),
-        ms(355)
+        ms(360)
     );
 }

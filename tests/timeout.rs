@@ -8,10 +8,10 @@ use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use assert_matches::assert_matches;
+use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{DRIP_BYTE, Peer, Script};
 use reset_by_peer::timeout::{
-    Received, connect, is_timeout, read_exact_by, receive, set_read_timeout, set_write_timeout,
-    write_all_by,
+    connect, read_exact_by, read_within, set_read_timeout, set_write_timeout, write_all_by,
 };
 use support::{BOUND, SLACK, client};
 
@@ -25,7 +25,7 @@ fn a_read_timeout_is_would_block_or_timed_out_and_not_before_its_time() {
     let error = stream.read(&mut [0u8; 16]).unwrap_err();
     let elapsed = started.elapsed();
     assert_matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
-    assert!(is_timeout(&error));
+    assert_eq!(Failure::of(&error), Failure::TimedOut);
     assert!(elapsed >= timeout, "{elapsed:?}");
     assert!(elapsed < timeout + SLACK, "{elapsed:?}");
 }
@@ -48,10 +48,8 @@ fn the_socket_stays_usable_after_a_read_timeout() {
     let peer = Peer::start(Script::Echo).unwrap();
     let mut stream = client(peer.addr());
     set_read_timeout(&stream, Duration::from_millis(20)).unwrap();
-    assert_eq!(
-        receive(&mut stream, &mut [0u8; 16]).unwrap(),
-        Received::TimedOut
-    );
+    let error = stream.read(&mut [0u8; 16]).unwrap_err();
+    assert!(Failure::of(&error).connection_usable(), "{error:?}");
     set_read_timeout(&stream, BOUND).unwrap();
     stream.write_all(b"still here").unwrap();
     let mut reply = [0u8; 10];
@@ -85,23 +83,93 @@ fn std_itself_refuses_a_zero_timeout_and_keeps_the_old_one() {
     assert_eq!(stream.read_timeout().unwrap(), Some(BOUND));
 }
 
+/// Waits, without sleeping, until `want` bytes are in the stream's
+/// receive queue, by peeking (the stream's read timeout bounds each peek).
+fn until_queued(stream: &TcpStream, want: usize) {
+    let mut buf = vec![0u8; want];
+    let deadline = Instant::now() + BOUND;
+    while stream.peek(&mut buf).unwrap() < want {
+        assert!(Instant::now() < deadline, "the bytes never arrived");
+    }
+}
+
 #[test]
-fn receive_tells_data_close_and_timeout_apart() {
+fn data_already_waiting_is_returned_even_when_the_deadline_has_passed() {
     let peer = Peer::start(Script::Echo).unwrap();
     let mut stream = client(peer.addr());
-    stream.write_all(b"hi").unwrap();
-    let mut buf = [0u8; 16];
-    assert_eq!(receive(&mut stream, &mut buf).unwrap(), Received::Data(2));
-    set_read_timeout(&stream, Duration::from_millis(20)).unwrap();
-    assert_eq!(receive(&mut stream, &mut buf).unwrap(), Received::TimedOut);
-    stream.shutdown(std::net::Shutdown::Write).unwrap();
-    set_read_timeout(&stream, BOUND).unwrap();
-    // The echo peer closes once we have: that is Closed, not a timeout.
-    assert_eq!(receive(&mut stream, &mut buf).unwrap(), Received::Closed);
-    assert_eq!(
-        receive(&mut stream, &mut []).unwrap_err().kind(),
-        ErrorKind::InvalidInput
+    stream.write_all(b"12345678").unwrap();
+    until_queued(&stream, 8);
+    let mut buf = [0u8; 8];
+    // A deadline that is already behind us: the bytes are there, so a
+    // deadline read takes them instead of reporting TimedOut.
+    let passed = Instant::now();
+    read_exact_by(&mut stream, &mut buf, passed).unwrap();
+    assert_eq!(&buf, b"12345678");
+}
+
+#[test]
+fn data_already_waiting_is_returned_for_every_short_deadline() {
+    let peer = Peer::start(Script::Echo).unwrap();
+    let mut stream = client(peer.addr());
+    for ms in [0, 1, 2, 5, 10, 12, 13] {
+        stream.write_all(b"abcd").unwrap();
+        until_queued(&stream, 4);
+        let mut buf = [0u8; 4];
+        let deadline = Instant::now() + Duration::from_millis(ms);
+        read_exact_by(&mut stream, &mut buf, deadline).unwrap();
+        assert_eq!(&buf, b"abcd", "{ms} ms");
+    }
+}
+
+#[test]
+fn a_step_with_nothing_to_read_times_out_no_earlier_than_its_deadline() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let mut stream = client(peer.addr());
+    let within = Duration::from_millis(30);
+    let started = Instant::now();
+    let error = read_within(&mut stream, &mut [0u8; 8], started + within).unwrap_err();
+    let elapsed = started.elapsed();
+    assert_eq!(error.kind(), ErrorKind::TimedOut);
+    assert!(elapsed >= within, "{elapsed:?}");
+    assert!(elapsed < within + SLACK, "{elapsed:?}");
+    assert_eq!(stream.read_timeout().unwrap(), Some(BOUND));
+}
+
+#[test]
+fn a_non_blocking_stream_is_refused_at_once_and_left_non_blocking() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let mut stream = client(peer.addr());
+    stream.set_nonblocking(true).unwrap();
+    let started = Instant::now();
+    let stopped = read_exact_by(&mut stream, &mut [0u8; 8], started + BOUND).unwrap_err();
+    assert_eq!(stopped.error.kind(), ErrorKind::InvalidInput);
+    assert!(
+        stopped.error.to_string().contains("non-blocking"),
+        "{}",
+        stopped.error
     );
+    // Refused at once, not after spinning until the deadline.
+    assert!(started.elapsed() < BOUND / 2, "{:?}", started.elapsed());
+    // Still non-blocking: a plain read says WouldBlock without waiting for
+    // the 5 s read timeout.
+    let started = Instant::now();
+    let error = stream.read(&mut [0u8; 8]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::WouldBlock);
+    assert!(started.elapsed() < BOUND / 2, "{:?}", started.elapsed());
+}
+
+#[test]
+fn a_non_blocking_stream_is_refused_by_a_deadline_write_once_its_buffers_are_full() {
+    // Never accepted, so never read: the buffers fill and a write would wait.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut stream = TcpStream::connect_timeout(&listener.local_addr().unwrap(), BOUND).unwrap();
+    stream.set_nonblocking(true).unwrap();
+    let data = vec![b'x'; 64 * 1024 * 1024];
+    let started = Instant::now();
+    let stopped = write_all_by(&mut stream, &data, started + BOUND).unwrap_err();
+    assert_eq!(stopped.error.kind(), ErrorKind::InvalidInput);
+    assert!(stopped.transferred < data.len());
+    assert!(started.elapsed() < BOUND / 2, "{:?}", started.elapsed());
 }
 
 #[test]
@@ -185,5 +253,5 @@ fn a_plain_write_all_with_a_write_timeout_does_end_in_an_error() {
     set_write_timeout(&stream, Duration::from_millis(50)).unwrap();
     let data = vec![b'x'; 64 * 1024 * 1024];
     let error = stream.write_all(&data).unwrap_err();
-    assert!(is_timeout(&error), "{error:?}");
+    assert_eq!(Failure::of(&error), Failure::TimedOut, "{error:?}");
 }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::script::Script;
+use crate::failure::Failure;
 use crate::line::{self, LineBuffer, PING, PONG};
 
 /// The longest any one blocking call of the peer may last.
@@ -141,23 +142,20 @@ impl Conn<'_> {
         let mut discarded = 0;
         while discarded < MAX_DRAIN {
             match self.stream.read(&mut scratch) {
-                Ok(0) | Err(_) => return,
+                Ok(0) | Err(_) => break,
                 Ok(n) => discarded += n,
             }
         }
+        // Back to blocking mode, with the write timeout still bounding sends.
+        let _ = self.stream.set_nonblocking(false);
     }
 }
 
-/// Whether an error only means "nothing yet": a timeout or an interrupted call.
+/// Whether an error only means "nothing yet": one of the peer's own
+/// timeouts ran out, or a signal interrupted the call. Anything else means
+/// the connection is no longer worth serving.
 fn is_wait(error: &io::Error) -> bool {
-    match error.kind() {
-        // A read or write timeout: WouldBlock on Unix, TimedOut on Windows.
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => true,
-        // A signal arrived during the call; trying again is correct.
-        io::ErrorKind::Interrupted => true,
-        // Anything else means the connection is no longer worth serving.
-        _ => false,
-    }
+    Failure::of(error).connection_usable()
 }
 
 /// Serves one connection according to `script`.
@@ -236,27 +234,19 @@ fn stall(conn: &mut Conn) {
 }
 
 fn drip(conn: &mut Conn, interval: Duration) {
-    let mut scratch = [0u8; CHUNK];
-    let mut client_done = false;
     // Runs until a send fails (the client has gone) or the peer stops.
     loop {
         let Some(deadline) = Instant::now().checked_add(interval) else {
             return;
         };
-        // Wait out the interval, discarding whatever the client sends
-        // meanwhile. Once the client has closed its side there is nothing
-        // left to read, so just wait.
-        while !client_done {
-            match conn.receive(&mut scratch, Some(deadline), false) {
-                Got::Data(_) => continue,
-                Got::Quiet => break,
-                Got::Gone => client_done = true,
-                Got::Stopped => return,
-            }
-        }
+        // Sleep out the interval: a sleep keeps time to a fraction of a
+        // millisecond, where a socket timeout could end a kernel tick late.
         if !conn.idle(deadline) {
             return;
         }
+        // Throw away what the client sent meanwhile, so that its writes
+        // never block on a full buffer.
+        conn.drain();
         // A slow peer goes on sending after the client's half-close; if the
         // client has closed completely, the send fails and the drip ends.
         if !conn.send(&[DRIP_BYTE]) {

@@ -1,0 +1,220 @@
+//! One classifier: what a network client should make of an `io::Error`.
+//!
+//! Every lesson in this crate asks the same three questions of an error:
+//! is it a timeout, can the connection still be used, and could a new
+//! attempt, on a new connection, succeed?
+//! [`Failure::of`] answers them, here and nowhere else: [`crate::except`],
+//! [`crate::retry`], [`crate::timeout`], [`crate::heartbeat`] and the lab
+//! peer all ask it.
+//!
+//! Python's exception classes are the wrong shape for these decisions.
+//! `TimeoutError` covers both a `settimeout` that ran out, after which the
+//! socket is fine, and a kernel ETIMEDOUT, after which the connection is
+//! dead; a reset and a broken pipe are two classes that need the same
+//! response.
+//!
+//! | kind (and errno) | [`Failure`] | a timeout | connection usable | a new attempt could help |
+//! |---|---|---|---|---|
+//! | `WouldBlock` | `TimedOut` | yes | yes | yes |
+//! | `TimedOut`, no errno | `TimedOut` | yes | yes | yes |
+//! | `TimedOut`, raw ETIMEDOUT | `GaveUp` | yes | no | yes |
+//! | `ConnectionReset` | `Reset` | no | no | yes |
+//! | `ConnectionAborted` | `Aborted` | no | no | yes |
+//! | `BrokenPipe`, `UnexpectedEof`, `NotConnected` | `Closed` | no | no | yes |
+//! | `ConnectionRefused` | `Refused` | no | no connection | yes |
+//! | `HostUnreachable`, `NetworkUnreachable`, `NetworkDown` | `Unreachable` | no | no | yes |
+//! | `AddrNotAvailable` | `NoLocalAddress` | no | no connection | yes |
+//! | `Interrupted` | `Interrupted` | no | yes | yes |
+//! | `AddrInUse`, `InvalidInput`, `PermissionDenied`, any other | `Other` | no | no | no |
+//!
+//! Why each row is what it is:
+//!
+//! - **A timeout of the program's own** is `WouldBlock` on Unix (an expired
+//!   `SO_RCVTIMEO` or `SO_SNDTIMEO`; std's `set_read_timeout` documents it),
+//!   or a `TimedOut` that carries no errno: std's `connect_timeout` and this
+//!   crate's deadlines make those.
+//!   The connection, if one was made, is unharmed
+//!   (`tests/timeout.rs`: `the_socket_stays_usable_after_a_read_timeout`).
+//!   On a non-blocking socket `WouldBlock` means "nothing yet" instead;
+//!   the error alone cannot tell the two apart, so this crate's sockets are
+//!   blocking.
+//! - **A raw ETIMEDOUT** (110 on Linux, 60 on macOS) on a connection means
+//!   TCP itself gave up: its retransmissions went unacknowledged
+//!   (`tcp_retries2`), or keepalive probes went unanswered.
+//!   The connection is dead; a new one may work once the path is back.
+//!   (On Windows, an expired read timeout is also reported as
+//!   WSAETIMEDOUT, 10060; Microsoft's documentation of `SO_RCVTIMEO` says
+//!   the socket's state is then indeterminate, so it is not reused there
+//!   either.)
+//! - **Reset, aborted, closed**: the connection is over.
+//!   `UnexpectedEof` is a peer that closed in the middle of a message (what
+//!   [`crate::timeout::read_exact_by`] reports), and `NotConnected` a call
+//!   on a connection that is already gone (a `shutdown` after a reset, on
+//!   Linux). A new connection may find the server back.
+//! - **Unreachable**: a route or a host that is down now may be back in a
+//!   moment (a briefly unreachable server), so a later attempt is worth it.
+//! - **No local address**: on Linux, a `connect` fails with
+//!   EADDRNOTAVAIL when every ephemeral port is taken; ports come free as
+//!   old connections leave TIME_WAIT, so a later attempt can succeed.
+//! - **`AddrInUse`** comes from binding an address another socket holds:
+//!   it waits on someone else, not on the network, and a retry on a timer
+//!   does not fix it. Nor does any retry fix `InvalidInput` or
+//!   `PermissionDenied`.
+//!
+//! Each row is pinned by a test in `tests/failure.rs`.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::io::{ErrorKind, Read, Write};
+//! use std::net::TcpStream;
+//! use reset_by_peer::failure::Failure;
+//! use reset_by_peer::peer::{Peer, Script};
+//!
+//! fn main() -> std::io::Result<()> {
+//!     let peer = Peer::start(Script::Reset)?;
+//!     let mut stream = TcpStream::connect(peer.addr())?;
+//!     stream.write_all(b"Hello, server!")?;
+//!     let error = stream.read(&mut [0u8; 64]).unwrap_err();
+//!     let failure = Failure::of(&error);
+//!     assert_eq!(failure, Failure::Reset);
+//!     assert!(!failure.connection_usable());
+//!     assert!(failure.worth_a_new_attempt());
+//!     Ok(())
+//! }
+//! ```
+
+use std::io;
+
+/// What a network client should make of an error: see the
+/// [module documentation](self) for the table and the reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// A timeout the program set ran out: `WouldBlock` (Unix), or
+    /// `TimedOut` with no errno. The connection is still usable.
+    TimedOut,
+    /// The kernel gave up on the connection: `TimedOut` with a raw
+    /// ETIMEDOUT. The connection is dead.
+    GaveUp,
+    /// The peer aborted the connection (RST): `ConnectionReset`.
+    Reset,
+    /// The connection was aborted on this side: `ConnectionAborted`.
+    Aborted,
+    /// The connection had already ended: `BrokenPipe`, `UnexpectedEof` or
+    /// `NotConnected`.
+    Closed,
+    /// Nobody listens at the address: `ConnectionRefused`.
+    Refused,
+    /// No route to the host or network: `HostUnreachable`,
+    /// `NetworkUnreachable` or `NetworkDown`.
+    Unreachable,
+    /// No local address or port to connect from: `AddrNotAvailable`.
+    NoLocalAddress,
+    /// A signal interrupted the call: `Interrupted`.
+    Interrupted,
+    /// Anything else, `AddrInUse` and `InvalidInput` included.
+    Other,
+}
+
+impl Failure {
+    /// Sorts an error into the cases a network client decides on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io;
+    /// use reset_by_peer::failure::Failure;
+    ///
+    /// let expired = io::Error::from(io::ErrorKind::WouldBlock);
+    /// assert_eq!(Failure::of(&expired), Failure::TimedOut);
+    /// let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
+    /// assert_eq!(Failure::of(&refused), Failure::Refused);
+    /// ```
+    pub fn of(error: &io::Error) -> Failure {
+        match error.kind() {
+            // An expired SO_RCVTIMEO or SO_SNDTIMEO on Unix.
+            io::ErrorKind::WouldBlock => Failure::TimedOut,
+            // With an errno, the operating system timed the connection out;
+            // without one, a timer in std or in this crate ran out.
+            io::ErrorKind::TimedOut => match error.raw_os_error() {
+                Some(_) => Failure::GaveUp,
+                None => Failure::TimedOut,
+            },
+            io::ErrorKind::ConnectionReset => Failure::Reset,
+            io::ErrorKind::ConnectionAborted => Failure::Aborted,
+            // Three ways of learning that the connection had already ended.
+            io::ErrorKind::BrokenPipe
+            | io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::NotConnected => Failure::Closed,
+            io::ErrorKind::ConnectionRefused => Failure::Refused,
+            io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NetworkUnreachable
+            | io::ErrorKind::NetworkDown => Failure::Unreachable,
+            io::ErrorKind::AddrNotAvailable => Failure::NoLocalAddress,
+            io::ErrorKind::Interrupted => Failure::Interrupted,
+            // ErrorKind is non-exhaustive: kinds std adds later land here.
+            // So does ESHUTDOWN, a send after our own shutdown(Write): std
+            // leaves it uncategorized, and it is a mistake in the program,
+            // which no new connection fixes.
+            _ => Failure::Other,
+        }
+    }
+
+    /// Whether a wait ran out, the question Python answers with
+    /// `except TimeoutError`: true for [`Failure::TimedOut`] and for
+    /// [`Failure::GaveUp`] alike, although only the first leaves a usable
+    /// connection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reset_by_peer::failure::Failure;
+    ///
+    /// assert!(Failure::TimedOut.is_timeout());
+    /// assert!(Failure::GaveUp.is_timeout());
+    /// assert!(!Failure::Reset.is_timeout());
+    /// ```
+    pub fn is_timeout(self) -> bool {
+        matches!(self, Failure::TimedOut | Failure::GaveUp)
+    }
+
+    /// Whether the same connection can still be used after this error.
+    ///
+    /// True only after a timeout of the program's own or an interrupted
+    /// call. A `read_exact` or `write_all` that was cut short may already
+    /// have moved part of its bytes, so the conversation may need to start
+    /// over even then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reset_by_peer::failure::Failure;
+    ///
+    /// assert!(Failure::TimedOut.connection_usable());
+    /// assert!(!Failure::GaveUp.connection_usable());
+    /// assert!(!Failure::Reset.connection_usable());
+    /// ```
+    pub fn connection_usable(self) -> bool {
+        matches!(self, Failure::TimedOut | Failure::Interrupted)
+    }
+
+    /// Whether a new attempt, on a new connection, could succeed.
+    ///
+    /// True for every failure a restarting, overloaded, slow or briefly
+    /// unreachable server produces; false for [`Failure::Other`].
+    /// It does not say whether repeating the request is *safe*: see
+    /// [`crate::retry`] on idempotency.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reset_by_peer::failure::Failure;
+    ///
+    /// assert!(Failure::Refused.worth_a_new_attempt());
+    /// assert!(Failure::Unreachable.worth_a_new_attempt());
+    /// assert!(!Failure::Other.worth_a_new_attempt());
+    /// ```
+    pub fn worth_a_new_attempt(self) -> bool {
+        !matches!(self, Failure::Other)
+    }
+}
