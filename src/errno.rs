@@ -45,8 +45,9 @@
 //! - macOS: Apple's `bsd/sys/errno.h` in xnu; that is also where errno 104
 //!   is ENOTRECOVERABLE, "State not recoverable". The last errno depends on
 //!   the SDK: 106 (EQFULL) in the older headers and in the libc crate's
-//!   older Apple files, 107 (ENOTCAPABLE) in newer SDKs (typeshed added
-//!   `errno.ENOTCAPABLE` for macOS in python/typeshed#14748, September 2025).
+//!   older Apple files, 107 (ENOTCAPABLE) in newer SDKs (the libc crate's
+//!   Apple files, 2026; typeshed's pull request python/typeshed#14748,
+//!   September 2025, reports `errno.ENOTCAPABLE` on macOS runners).
 //! - FreeBSD: BSD's classic numbering, which it shares with macOS for every
 //!   errno here (the libc crate's FreeBSD and Apple files); ELAST is 97 in
 //!   the libc crate's FreeBSD files.
