@@ -256,7 +256,7 @@ fn drip(conn: &mut Conn, interval: Duration) {
 }
 
 /// Answers `PING` lines with `PONG`, at most `answers` times if that is set;
-/// after that it keeps reading but says nothing, like a partitioned peer.
+/// after that it keeps reading but says nothing, like a hung application.
 fn heartbeat(conn: &mut Conn, answers: Option<u32>) {
     let mut lines = LineBuffer::default();
     let mut answered: u32 = 0;
