@@ -107,7 +107,7 @@ fn run(runs: usize) -> io::Result<()> {
     println!(
         "  8 bytes from a peer dripping one per 150 ms, 500 ms timeout per call: it never fires"
     );
-    let deadline_read = in_batches(runs, || deadline_read_overshoot(drip.addr()))?;
+    let deadline_read = one_by_one(runs, || deadline_read_overshoot(drip.addr()))?;
     report("read_exact_by past its 500 ms deadline", &deadline_read);
     println!("  the same read with a deadline: it stops on time, the bytes so far kept");
 
@@ -117,7 +117,7 @@ fn run(runs: usize) -> io::Result<()> {
     println!(
         "  64 MiB to a peer that never reads, 200 ms timeout per call: each partial write restarts it"
     );
-    let deadline_write = in_batches(runs, || deadline_write_overshoot(&data))?;
+    let deadline_write = one_by_one(runs, || deadline_write_overshoot(&data))?;
     report("write_all_by past its 200 ms deadline", &deadline_write);
     println!("  the same write with a deadline, like Python's sendall");
 
@@ -153,8 +153,9 @@ fn run(runs: usize) -> io::Result<()> {
     Ok(())
 }
 
-/// Runs `measure` `runs` times, one after another: for figures measured in
-/// microseconds, which running side by side would disturb.
+/// Runs `measure` `runs` times, one after another: for figures of a few
+/// milliseconds or less (latencies, and how late a deadline ends), which
+/// ten runs side by side on two cores would disturb.
 fn one_by_one(
     runs: usize,
     measure: impl Fn() -> io::Result<Duration>,
