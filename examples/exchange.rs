@@ -33,7 +33,8 @@ listens.
 /// What the example sends, as the article's client does.
 const REQUEST: &[u8] = b"Hello, server!";
 
-/// The bound on each blocking call: connect, each write, each read.
+/// The deadline for each step of the exchange, as a whole: connecting,
+/// sending the whole request, and receiving the whole reply.
 const CALL_TIMEOUT: Duration = Duration::from_secs(2);
 
 fn main() {

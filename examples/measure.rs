@@ -55,7 +55,7 @@ const PARALLEL: usize = 10;
 /// The bound on any wait that only a bug would make long.
 const BOUND: Duration = Duration::from_secs(5);
 
-/// Linux's scheduler tick at HZ=250, the kernel FACTS.md measured; the
+/// Linux's scheduler tick at HZ=250, this machine's kernel (docs/facts.md); the
 /// deadline target is one tick plus 2 ms.
 const TICK: Duration = Duration::from_millis(4);
 

@@ -31,7 +31,8 @@ loop, which retries sendall on the same socket and dies of BrokenPipe.
 
 const REQUEST: &[u8] = b"Hello, server!";
 
-/// The bound on each blocking call of one attempt.
+/// The deadline for each step of one attempt's exchange (connect, send,
+/// receive); the article's loop uses it as a timeout on each call.
 const CALL_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The bound on waiting for the lab peer to reset a connection.

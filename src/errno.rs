@@ -7,13 +7,14 @@
 //! 104 on Linux (x86_64, arm, aarch64, riscv, powerpc, s390x), 54 on macOS,
 //! FreeBSD, and Linux on sparc and alpha, 131 on Linux mips, and
 //! WSAECONNRESET 10054 on Windows.
-//! And the number says nothing about direction: after an RST, whichever call
-//! comes first, send or receive, gets ECONNRESET (FACTS.md; pinned on Linux
-//! by `tests/peer.rs`).
-//! The article's other title, `socket.error: [Errno 104]`, is how Python 2
-//! printed the error; in Python 3 `socket.error` is an alias of `OSError`
-//! (since 3.3) and the same reset prints as
-//! `ConnectionResetError: [Errno 104] Connection reset by peer`.
+//! And the number says nothing about direction: on Linux, after an RST,
+//! whichever call comes first, send or receive, gets ECONNRESET (pinned by
+//! `tests/peer.rs`: `recv_after_reset_is_connection_reset_then_eof` and
+//! `send_first_after_reset_is_connection_reset_then_broken_pipe`).
+//! The article's other title, `socket.error: [Errno 104]`, is how Python 2,
+//! and Python 3.0 to 3.2, printed the error; since Python 3.3
+//! `socket.error` is an alias of `OSError` (PEP 3151) and the same reset
+//! prints as `ConnectionResetError: [Errno 104] Connection reset by peer`.
 //! The two titles differ by operating system and Python version, not by
 //! what the program was doing.
 //!
@@ -24,10 +25,14 @@
 //! `error.kind() == ErrorKind::ConnectionReset` holds on every platform.
 //! Keep `raw_os_error()` for printing and for looking a number up here.
 //!
+//! Small numbers are not the same everywhere either: errno 11 is EAGAIN on
+//! Linux (mips and sparc included) but EDEADLK on macOS, FreeBSD and Linux
+//! on alpha, where EAGAIN is 35.
+//!
 //! # Where the numbers come from
 //!
 //! None of the numbers here is taken on trust from memory; each column was
-//! checked against a source:
+//! checked against a source (`docs/facts.md` lists them):
 //! - Linux, most architectures: the kernel's
 //!   `include/uapi/asm-generic/errno.h`, as the libc crate and Python's
 //!   `errno` module have it; every number in this column was compared with
@@ -38,13 +43,24 @@
 //! - Linux alpha: the kernel's `arch/alpha/include/uapi/asm/errno.h`
 //!   (Rust has no alpha target, so the libc crate has no alpha file).
 //! - macOS: Apple's `bsd/sys/errno.h` in xnu; that is also where errno 104
-//!   is ENOTRECOVERABLE, "State not recoverable", and where ELAST is 106.
+//!   is ENOTRECOVERABLE, "State not recoverable". The last errno depends on
+//!   the SDK: 106 (EQFULL) in the older headers and in the libc crate's
+//!   older Apple files, 107 (ENOTCAPABLE) in newer SDKs (the libc crate's
+//!   Apple files, 2026; typeshed's pull request python/typeshed#14748,
+//!   September 2025, reports `errno.ENOTCAPABLE` on macOS runners).
 //! - FreeBSD: BSD's classic numbering, which it shares with macOS for every
-//!   errno here (FACTS.md); ELAST is 97 in the libc crate's FreeBSD files.
+//!   errno here (the libc crate's FreeBSD and Apple files); ELAST is 97 in
+//!   the libc crate's FreeBSD files.
 //! - Windows: std's own bindings, `library/std/src/sys/pal/windows/c/windows_sys.rs`
-//!   (`WSAECONNRESET: WSA_ERROR = 10054`, and so on). Winsock has no EPIPE;
-//!   WSAESHUTDOWN (10058) plays its part. Error 54 as a Win32 system error is
-//!   `ERROR_NETWORK_BUSY` (the windows-sys crate).
+//!   (`WSAECONNRESET: WSA_ERROR = 10054`, and so on), and Microsoft's
+//!   "Windows Sockets Error Codes" page. Winsock names EAGAIN's twin
+//!   WSAEWOULDBLOCK (10035); there is no WSAEAGAIN. Winsock has no EPIPE:
+//!   CPython maps WSAESHUTDOWN (10058) to `BrokenPipeError`
+//!   (`Objects/exceptions.c`), but std's Windows error mapping has no arm
+//!   for it (`Uncategorized`), and a Windows write after the peer's close
+//!   fails with `ConnectionAborted` or `ConnectionReset` instead. So "the
+//!   next send dies of `BrokenPipe`" is a Unix statement. Error 54 as a
+//!   Win32 system error is `ERROR_NETWORK_BUSY` (the windows-sys crate).
 //!
 //! Only Linux on x86_64 is checked by running code here; the other columns
 //! are cited, not run.
@@ -156,8 +172,10 @@ impl Platform {
             Platform::Linux => Some(133),
             Platform::LinuxSparc => Some(135),
             Platform::LinuxAlpha => Some(139),
-            // ELAST in the system's own errno.h.
-            Platform::MacOs => Some(106),
+            // ELAST in the system's own errno.h. For macOS it is 106 in older
+            // SDKs and 107 (ENOTCAPABLE) in newer ones: the larger bound keeps
+            // this module from calling 107 "no errno" where an SDK defines it.
+            Platform::MacOs => Some(107),
             Platform::FreeBsd => Some(97),
             // Mips has EDQUOT at 1133, with wide gaps below it; Windows error
             // codes are not errnos. No simple bound is worth stating.
@@ -214,7 +232,8 @@ impl Errno {
         self.numbers.get(platform.column()).copied().flatten()
     }
 
-    /// Its name on `platform`: Winsock's names carry a `WSA` prefix.
+    /// Its name on `platform`: Winsock's names carry a `WSA` prefix, and
+    /// Winsock calls EAGAIN's twin WSAEWOULDBLOCK.
     ///
     /// # Examples
     ///
@@ -223,9 +242,13 @@ impl Errno {
     ///
     /// let reset = by_name("ECONNRESET").unwrap();
     /// assert_eq!(reset.name_on(Platform::Windows), "WSAECONNRESET");
+    /// let again = by_name("EAGAIN").unwrap();
+    /// assert_eq!(again.name_on(Platform::Windows), "WSAEWOULDBLOCK");
     /// ```
     pub fn name_on(&self, platform: Platform) -> String {
         match platform {
+            // Winsock has only the EWOULDBLOCK spelling: there is no WSAEAGAIN.
+            Platform::Windows if self.name == "EAGAIN" => "WSAEWOULDBLOCK".to_string(),
             Platform::Windows => format!("WSA{}", self.name),
             _ => self.name.to_string(),
         }
@@ -247,8 +270,9 @@ const fn errno(
     }
 }
 
-/// Every errno this crate knows: the socket errnos first, in the order of
-/// FACTS.md, then the others that Python's exception classes need.
+/// Every errno this crate knows: the socket errnos first, then the others
+/// that Python's exception classes need (the PEP 3151 table in
+/// `docs/facts.md`).
 ///
 /// Columns: Linux, Linux mips, Linux sparc, Linux alpha, macOS, FreeBSD,
 /// Windows (Winsock).
@@ -288,8 +312,10 @@ pub const ERRNOS: [Errno; 24] = [
         [Some(114), Some(149), Some(37), Some(37), Some(37), Some(37), Some(10037)]),
     errno("EINPROGRESS", "Operation now in progress", false,
         [Some(115), Some(150), Some(36), Some(36), Some(36), Some(36), Some(10036)]),
-    // The classic Unix numbers below 35 are the same on every Unix here.
-    // Windows reports these as Win32 errors, which this table does not hold.
+    // Each of these numbers is the same on every Unix here, but that is not
+    // true of small numbers in general: 11 is EAGAIN on Linux and EDEADLK on
+    // macOS, FreeBSD and alpha. Windows reports these as Win32 errors, which
+    // this table does not hold.
     errno("EPERM", "Operation not permitted", false,
         [Some(1), Some(1), Some(1), Some(1), Some(1), Some(1), None]),
     errno("ENOENT", "No such file or directory", false,
@@ -310,9 +336,9 @@ pub const ERRNOS: [Errno; 24] = [
 
 /// Numbers that collide with a socket errno on another platform, and what
 /// they mean here instead. These are the ones the article's numbers and
-/// their cousins (54, 104, 131) land on; every entry is cited in the
-/// module doc.
-const OTHER_MEANINGS: [(Platform, i32, &str, &str); 9] = [
+/// their cousins (54, 104, 131) land on, and EAGAIN's two numbers (11, 35);
+/// every entry is cited in the module doc.
+const OTHER_MEANINGS: [(Platform, i32, &str, &str); 13] = [
     (Platform::Linux, 54, "EXFULL", "Exchange full"),
     (
         Platform::Linux,
@@ -340,6 +366,21 @@ const OTHER_MEANINGS: [(Platform, i32, &str, &str); 9] = [
         104,
         "ENOTRECOVERABLE",
         "State not recoverable",
+    ),
+    // Where EAGAIN is 35, 11 is a deadlock error; where it is 11, 35 is.
+    (Platform::Linux, 35, "EDEADLK", "Resource deadlock avoided"),
+    (
+        Platform::LinuxAlpha,
+        11,
+        "EDEADLK",
+        "Resource deadlock would occur",
+    ),
+    (Platform::MacOs, 11, "EDEADLK", "Resource deadlock avoided"),
+    (
+        Platform::FreeBsd,
+        11,
+        "EDEADLK",
+        "Resource deadlock avoided",
     ),
     // A Win32 system error, not a Winsock one: no socket call returns it.
     (
@@ -385,7 +426,7 @@ impl fmt::Display for Meaning {
 }
 
 /// Looks an errno up by name, ignoring case; accepts `EWOULDBLOCK` for
-/// `EAGAIN` and Winsock's `WSA` prefix.
+/// `EAGAIN`, and Winsock's names for the errors Winsock has.
 ///
 /// # Examples
 ///
@@ -394,15 +435,25 @@ impl fmt::Display for Meaning {
 ///
 /// assert_eq!(by_name("wsaeconnreset").map(|e| e.name), Some("ECONNRESET"));
 /// assert_eq!(by_name("EWOULDBLOCK").map(|e| e.name), Some("EAGAIN"));
+/// assert_eq!(by_name("WSAEWOULDBLOCK").map(|e| e.name), Some("EAGAIN"));
+/// // Winsock has neither of these names.
+/// assert!(by_name("WSAEAGAIN").is_none());
+/// assert!(by_name("WSAEPIPE").is_none());
 /// assert!(by_name("EBANANA").is_none());
 /// ```
 pub fn by_name(name: &str) -> Option<&'static Errno> {
     let upper = name.trim().to_ascii_uppercase();
-    let bare = upper.strip_prefix("WSA").unwrap_or(&upper);
-    let bare = if bare == "EWOULDBLOCK" {
+    if upper.starts_with("WSA") {
+        // A Winsock name counts only if Windows has the error and spells it
+        // that way, so that WSAEAGAIN and WSAEPIPE are refused.
+        return ERRNOS.iter().find(|errno| {
+            errno.number(Platform::Windows).is_some() && errno.name_on(Platform::Windows) == upper
+        });
+    }
+    let bare = if upper == "EWOULDBLOCK" {
         "EAGAIN"
     } else {
-        bare
+        upper.as_str()
     };
     ERRNOS.iter().find(|errno| errno.name == bare)
 }

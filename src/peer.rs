@@ -5,9 +5,17 @@
 //! client timeout, and the server closing the connection on purpose.
 //! Each one becomes a [`Script`] here, so that it happens on loopback
 //! whenever you ask, instead of once a week in production.
-//! Two of the article's causes turn out not to be resets at all: a lost
-//! network ([`Script::Stall`]) or a slow one ([`Script::Drip`]) never sends
-//! an RST, and only the client's own timeout ends the wait.
+//! Two of the article's causes turn out not to be resets at all: a hung
+//! server ([`Script::Stall`]) or a slow one ([`Script::Drip`]) sends no RST,
+//! and only the client's own timeout or deadline ends the wait.
+//! Neither is a lost network path: the peer's kernel still acknowledges
+//! every byte, so the client's kernel never retransmits and never gives up.
+//! A real partition differs on Linux: the client's kernel retransmits the
+//! unacknowledged bytes, then fails the socket with ETIMEDOUT (`TimedOut`)
+//! after `tcp_retries2` retransmissions, about 15 minutes at the default of
+//! 15; and if the path heals after the far host has dropped the connection,
+//! that host answers the next segment with an RST (`docs/facts.md` cites
+//! the kernel's documentation and RFC 9293 for both).
 //! A polite close ([`Script::Close`]) is not a reset either: the client reads
 //! 0 bytes, which is the end of the stream and not an error.
 //!

@@ -109,6 +109,46 @@ fn number_131_is_econnreset_on_mips_only() {
 }
 
 #[test]
+fn number_11_is_eagain_on_linux_and_edeadlk_on_bsd_numbering() {
+    use Expect::*;
+    use Platform::*;
+    assert_means(
+        11,
+        &[
+            (Linux, Known("EAGAIN")),
+            (LinuxMips, Known("EAGAIN")),
+            (LinuxSparc, Known("EAGAIN")),
+            (LinuxAlpha, Other("EDEADLK")),
+            (MacOs, Other("EDEADLK")),
+            (FreeBsd, Other("EDEADLK")),
+            (Windows, NotInTable),
+        ],
+    );
+    assert_means(35, &[(Linux, Other("EDEADLK")), (MacOs, Known("EAGAIN"))]);
+}
+
+#[test]
+fn winsock_calls_eagain_wsaewouldblock_and_has_no_wsaeagain_or_wsaepipe() {
+    let again = by_name("EAGAIN").unwrap();
+    assert_eq!(again.number(Platform::Windows), Some(10035));
+    assert_eq!(again.name_on(Platform::Windows), "WSAEWOULDBLOCK");
+    assert_eq!(by_name("WSAEWOULDBLOCK").map(|e| e.name), Some("EAGAIN"));
+    assert_eq!(by_name("WSAEAGAIN"), None);
+    assert_eq!(by_name("WSAEPIPE"), None);
+    assert_eq!(by_name("EPIPE").unwrap().number(Platform::Windows), None);
+}
+
+/// macOS's last errno is 106 in older SDKs and 107 (ENOTCAPABLE) in newer
+/// ones, so 107 is not called "no errno" there; 108 is.
+#[test]
+fn macos_107_is_left_open_because_newer_sdks_define_it() {
+    use Expect::*;
+    use Platform::*;
+    assert_means(107, &[(MacOs, NotInTable)]);
+    assert_means(108, &[(MacOs, NotAnErrno)]);
+}
+
+#[test]
 fn names_look_up_case_insensitively_with_aliases() {
     assert_eq!(by_name("econnreset").map(|e| e.name), Some("ECONNRESET"));
     assert_eq!(by_name("WSAECONNRESET").map(|e| e.name), Some("ECONNRESET"));
@@ -140,7 +180,7 @@ fn every_number_in_the_table_looks_up_to_its_own_name() {
 }
 
 /// On Linux x86_64 the table's numbers are the ones the kernel returns:
-/// std turns each into the kind FACTS.md lists.
+/// std turns each into the kind `docs/facts.md` lists.
 #[test]
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn this_platforms_numbers_give_the_kinds_std_reports_on_linux() {

@@ -127,7 +127,7 @@ fn the_hierarchy_has_connection_error_under_os_error() {
 }
 
 /// CPython 3.11's classes for OSError(errno, ...) on Linux x86_64, from
-/// FACTS.md (PEP 3151). Every errno not listed is a plain OSError.
+/// `docs/facts.md` (PEP 3151). Every errno not listed is a plain OSError.
 #[test]
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn pep_3151_mapping_holds_for_every_linux_errno_1_to_133() {

@@ -1,4 +1,4 @@
-//! The lab peer's scripts, pinned as Linux behaves on loopback (FACTS.md).
+//! The lab peer's scripts, pinned as Linux behaves on loopback (`docs/facts.md`).
 //!
 //! Every test binds port 0, bounds each blocking call, and never sleeps to
 //! wait: it reads, joins, or asks the peer to wait for its own counts.

@@ -13,7 +13,9 @@ It does what the article's example does: connect, send one message,
 receive once (up to 1024 bytes), close.  Then it prints what happened, in
 the words Python itself uses.  Against `peer reset` on Linux the last line
 is `ConnectionResetError: [Errno 104] Connection reset by peer`; on macOS
-the same reset is errno 54.
+the same reset is errno 54.  Against `peer hello-reset` it prints only the
+greeting: its one receive returns the bytes that came before the reset, and
+the reset would be reported to the next call, which this client never makes.
 
 HOST:PORT defaults to 127.0.0.1:8080, the address in the article.
 MESSAGE defaults to "Hello, server!"; backslash escapes such as \\n are

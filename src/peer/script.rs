@@ -43,17 +43,28 @@ pub enum Script {
     Close,
     /// Sends a greeting line, then resets as [`Script::Reset`] does.
     HelloReset,
-    /// Reads and discards everything, and never answers: a hung server or a
-    /// lost network.
+    /// Reads and discards everything, and never answers: a hung server.
+    ///
+    /// The peer's kernel still acknowledges every byte, so this is not a
+    /// lost network path: nothing is retransmitted and no kernel timeout
+    /// fires on the client's side.
     Stall,
     /// Sends one byte every interval until the client closes: a slow peer.
+    ///
+    /// A per-call read timeout longer than the interval never fires; a
+    /// shorter one does.
     Drip(Duration),
     /// Resets the first N connections, then echoes: a restarting or
     /// overloaded server.
     Flaky(u32),
     /// Answers each `PING` line with a `PONG` line: a live peer.
     Heartbeat,
-    /// Answers N pings, then goes silent without closing: a network partition.
+    /// Answers N pings, then goes silent without closing: a hung application.
+    ///
+    /// Its kernel still acknowledges the pings, so this is not a network
+    /// partition: on a real one (Linux) the client's kernel retransmits the
+    /// unacknowledged pings and, after `tcp_retries2` retransmissions, fails
+    /// the socket with ETIMEDOUT.
     SilentAfter(u32),
     /// Answers each request line with the same line, on one connection,
     /// and closes cleanly (FIN) once the connection has been idle this
@@ -104,13 +115,13 @@ pub const CATALOGUE: [ScriptInfo; 11] = [
     },
     ScriptInfo {
         usage: "stall",
-        cause: "network issues, or a hung server: nothing comes back at all",
+        cause: "a hung server: it reads but never answers, and its kernel still ACKs (not a lost network path)",
         client_sees: "no error, no reset: only a read timeout ends the wait",
     },
     ScriptInfo {
         usage: "drip[:MS]",
-        cause: "network issues: a slow link (one byte every 150 ms by default)",
-        client_sees: "per-call read timeouts never fire; only a deadline notices",
+        cause: "a slow link or server (one byte every MS, 150 ms by default)",
+        client_sees: "per-call read timeouts longer than MS never fire; only a deadline notices",
     },
     ScriptInfo {
         usage: "flaky:N",
@@ -124,7 +135,7 @@ pub const CATALOGUE: [ScriptInfo; 11] = [
     },
     ScriptInfo {
         usage: "silent-after:N",
-        cause: "network issues: a partition after N pings, with no FIN and no RST",
+        cause: "a hung application after N pings: no FIN, no RST, and its kernel still ACKs (not a partition)",
         client_sees: "N PONGs, then silence that only a heartbeat notices",
     },
     ScriptInfo {

@@ -327,7 +327,7 @@ fn keep_alive(conn: &mut Conn, idle: Duration) -> Idle {
 }
 
 /// Answers `PING` lines with `PONG`, at most `answers` times if that is set;
-/// after that it keeps reading but says nothing, like a partitioned peer.
+/// after that it keeps reading but says nothing, like a hung application.
 fn heartbeat(conn: &mut Conn, answers: Option<u32>) {
     let mut lines = LineBuffer::default();
     let mut answered: u32 = 0;

@@ -41,7 +41,7 @@ pub fn recv(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
 ///
 /// After a graceful close, the send that fails is the one after the peer's
 /// RST has come back; that RST usually takes microseconds, but under load a
-/// tail-loss probe can delay it by about 200 ms (FACTS.md, recipe 3).
+/// tail-loss probe can delay it by about 200 ms (`docs/facts.md`).
 /// So the test keeps sending, yielding between sends, instead of asserting
 /// which send fails.
 pub fn send_until_error(stream: &mut TcpStream, within: Duration) -> Option<io::Error> {
