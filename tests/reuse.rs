@@ -167,8 +167,14 @@ fn the_rule_retries_only_a_reused_connection_before_any_answer() {
     let reset = ErrorKind::ConnectionReset;
     // Reused, nothing of the answer, idempotent: retry once.
     assert!(may_retry(&failed(true, Step::Receive, b"", reset), true));
-    assert!(may_retry(&failed(true, Step::Send, b"", ErrorKind::BrokenPipe), true));
-    assert!(may_retry(&failed(true, Step::Receive, b"", ErrorKind::UnexpectedEof), true));
+    assert!(may_retry(
+        &failed(true, Step::Send, b"", ErrorKind::BrokenPipe),
+        true
+    ));
+    assert!(may_retry(
+        &failed(true, Step::Receive, b"", ErrorKind::UnexpectedEof),
+        true
+    ));
     // A new connection's failure is the server's answer, not staleness.
     assert!(!may_retry(&failed(false, Step::Receive, b"", reset), true));
     // Part of the answer came: the server did act on the request.
@@ -176,7 +182,13 @@ fn the_rule_retries_only_a_reused_connection_before_any_answer() {
     // Not safe to repeat, and it was sent: the server may have acted.
     assert!(!may_retry(&failed(true, Step::Receive, b"", reset), false));
     // Never sent: safe whatever the request does.
-    assert!(may_retry(&failed(true, Step::Connect, b"", ErrorKind::ConnectionRefused), false));
+    assert!(may_retry(
+        &failed(true, Step::Connect, b"", ErrorKind::ConnectionRefused),
+        false
+    ));
     // An error no new connection fixes.
-    assert!(!may_retry(&failed(true, Step::Send, b"", ErrorKind::InvalidInput), true));
+    assert!(!may_retry(
+        &failed(true, Step::Send, b"", ErrorKind::InvalidInput),
+        true
+    ));
 }
