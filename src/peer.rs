@@ -54,7 +54,9 @@
 mod script;
 mod serve;
 
-pub use script::{CATALOGUE, DEFAULT_DRIP_INTERVAL, ParseScriptError, Script, ScriptInfo};
+pub use script::{
+    CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, ParseScriptError, Script, ScriptInfo,
+};
 pub use serve::{DRIP_BYTE, GREETING};
 
 use std::io;

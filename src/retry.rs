@@ -89,6 +89,35 @@
 //! }
 //! ```
 //!
+//! # Where the failure happened decides whether a retry is safe
+//!
+//! | where the request failed | retry on a new connection |
+//! |---|---|
+//! | refused at connect, or the connect failed | always safe: the server never saw the request |
+//! | before any byte of the request was sent | safe, for the same reason |
+//! | on a reused connection, before any byte of the answer arrived | safe if the request is idempotent: the connection was probably stale ([`crate::reuse`]) |
+//! | after the request was sent on a fresh connection | only if the request is idempotent, or carries an idempotency key the server uses to recognise a repeat |
+//!
+//! # What retry libraries add
+//!
+//! This module keeps to a fixed count and a delay, so that every step can
+//! be read. Libraries add more, and a production client usually wants it:
+//!
+//! - **jitter**, a random part in each delay, so that many clients that
+//!   failed together do not all retry together (backon's
+//!   `ExponentialBuilder::with_jitter` in Rust; tenacity's
+//!   `wait_random_exponential` in Python; urllib3's `Retry(backoff_jitter=...)`
+//!   since urllib3 2.x);
+//! - **a total time budget** instead of, or beside, a count (tenacity's
+//!   `stop_after_delay`; backon's total delay in its recent builders);
+//! - **`Retry-After`**, waiting as long as an HTTP server asks (urllib3's
+//!   `Retry(respect_retry_after_header=True)`, the default);
+//! - **retry budgets and circuit breakers**, which stop a whole fleet of
+//!   clients from retrying a server that is down into the ground; none of
+//!   the three libraries above has them (gRPC's retry throttling and
+//!   Envoy's retry budgets do the first; circuit breaker libraries such as
+//!   resilience4j, or pybreaker in Python, the second).
+//!
 //! [`ExchangeError::step`]: crate::exchange::ExchangeError::step
 
 use std::error::Error;

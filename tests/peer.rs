@@ -17,7 +17,7 @@ use reset_by_peer::peer::{CATALOGUE, DRIP_BYTE, GREETING, Options, Peer, Script,
 use support::{BOUND, client, recv, send_until_error};
 
 /// One of each script, in the catalogue's order.
-const EVERY_SCRIPT: [Script; 9] = [
+const EVERY_SCRIPT: [Script; 11] = [
     Script::Echo,
     Script::Reset,
     Script::Close,
@@ -27,6 +27,8 @@ const EVERY_SCRIPT: [Script; 9] = [
     Script::Flaky(1),
     Script::Heartbeat,
     Script::SilentAfter(1),
+    Script::IdleClose(Duration::from_millis(20)),
+    Script::IdleReset(Duration::from_millis(20)),
 ];
 
 #[test]
@@ -357,6 +359,10 @@ fn scripts_parse_from_their_names_and_print_back_the_same() {
         "flaky:2",
         "heartbeat",
         "silent-after:3",
+        "idle-close",
+        "idle-close:50",
+        "idle-reset",
+        "idle-reset:60000",
     ] {
         let script: Script = name.parse().unwrap();
         assert_eq!(script.to_string(), name);
@@ -366,7 +372,17 @@ fn scripts_parse_from_their_names_and_print_back_the_same() {
 #[test]
 fn bad_script_names_are_refused_with_a_reason() {
     for name in [
-        "", "nope", "flaky", "flaky:x", "flaky:-1", "drip:0", "drip:x", "echo:1",
+        "",
+        "nope",
+        "flaky",
+        "flaky:x",
+        "flaky:-1",
+        "drip:0",
+        "drip:x",
+        "echo:1",
+        "idle-close:0",
+        "idle-reset:60001",
+        "idle-close:x",
     ] {
         let error = name.parse::<Script>().unwrap_err();
         assert!(!error.to_string().is_empty(), "{name}");

@@ -10,6 +10,11 @@ use std::time::Duration;
 /// before a per-call timeout can fire, so only a deadline notices the slowness.
 pub const DEFAULT_DRIP_INTERVAL: Duration = Duration::from_millis(150);
 
+/// How long `idle-close` and `idle-reset` let a connection sit idle when
+/// given no time: short enough for a demonstration. Real servers and load
+/// balancers wait much longer (`docs/facts.md` cites nginx, AWS ALB and NLB).
+pub const DEFAULT_IDLE: Duration = Duration::from_millis(200);
+
 /// What the lab peer does with each connection it accepts.
 ///
 /// Each script stands for one of the causes listed in the article's section
@@ -61,7 +66,19 @@ pub enum Script {
     /// unacknowledged pings and, after `tcp_retries2` retransmissions, fails
     /// the socket with ETIMEDOUT.
     SilentAfter(u32),
+    /// Answers each request line with the same line, on one connection,
+    /// and closes cleanly (FIN) once the connection has been idle this
+    /// long: a server's keep-alive timeout.
+    IdleClose(Duration),
+    /// Answers each request line with the same line, on one connection;
+    /// a request that comes after the connection has been idle this long
+    /// is answered with an RST: a load balancer that has forgotten the flow.
+    IdleReset(Duration),
 }
+
+/// The longest idle time `idle-close:MS` and `idle-reset:MS` accept: a
+/// minute.
+const MAX_IDLE_MS: u64 = 60_000;
 
 /// A script's entry in the peer's catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +92,7 @@ pub struct ScriptInfo {
 }
 
 /// Every script, in the order the peer lists them.
-pub const CATALOGUE: [ScriptInfo; 9] = [
+pub const CATALOGUE: [ScriptInfo; 11] = [
     ScriptInfo {
         usage: "echo",
         cause: "none: a healthy server, the one the article's code example expects",
@@ -121,6 +138,16 @@ pub const CATALOGUE: [ScriptInfo; 9] = [
         cause: "a hung application after N pings: no FIN, no RST, and its kernel still ACKs (not a partition)",
         client_sees: "N PONGs, then silence that only a heartbeat notices",
     },
+    ScriptInfo {
+        usage: "idle-close[:MS]",
+        cause: "not in the article: a keep-alive timeout closes an idle connection (200 ms by default)",
+        client_sees: "the next request is sent without error; its answer is Ok(0), the end of the stream",
+    },
+    ScriptInfo {
+        usage: "idle-reset[:MS]",
+        cause: "not in the article: a load balancer forgets an idle flow (200 ms by default)",
+        client_sees: "the next request is sent without error; its answer is ConnectionReset",
+    },
 ];
 
 impl Script {
@@ -146,6 +173,8 @@ impl Script {
             Script::Flaky(_) => &CATALOGUE[6],
             Script::Heartbeat => &CATALOGUE[7],
             Script::SilentAfter(_) => &CATALOGUE[8],
+            Script::IdleClose(_) => &CATALOGUE[9],
+            Script::IdleReset(_) => &CATALOGUE[10],
         }
     }
 }
@@ -163,6 +192,10 @@ impl fmt::Display for Script {
             Script::Flaky(n) => write!(f, "flaky:{n}"),
             Script::Heartbeat => f.write_str("heartbeat"),
             Script::SilentAfter(n) => write!(f, "silent-after:{n}"),
+            Script::IdleClose(idle) if *idle == DEFAULT_IDLE => f.write_str("idle-close"),
+            Script::IdleClose(idle) => write!(f, "idle-close:{}", idle.as_millis()),
+            Script::IdleReset(idle) if *idle == DEFAULT_IDLE => f.write_str("idle-reset"),
+            Script::IdleReset(idle) => write!(f, "idle-reset:{}", idle.as_millis()),
         }
     }
 }
@@ -198,6 +231,13 @@ impl FromStr for Script {
             ))),
             None => Err(error(format!("`{name}` needs a count, as in {usage}"))),
         };
+        let idle = |default: Duration| match argument.map(str::parse::<u64>) {
+            None => Ok(default),
+            Some(Ok(ms)) if (1..=MAX_IDLE_MS).contains(&ms) => Ok(Duration::from_millis(ms)),
+            Some(_) => Err(error(format!(
+                "`{text}`: the idle time must be 1 to {MAX_IDLE_MS} milliseconds, as in {name}:200"
+            ))),
+        };
         let script = match name {
             "echo" => Script::Echo,
             "reset" => Script::Reset,
@@ -207,6 +247,8 @@ impl FromStr for Script {
             "heartbeat" => Script::Heartbeat,
             "flaky" => return count("flaky:2").map(Script::Flaky),
             "silent-after" => return count("silent-after:3").map(Script::SilentAfter),
+            "idle-close" => return idle(DEFAULT_IDLE).map(Script::IdleClose),
+            "idle-reset" => return idle(DEFAULT_IDLE).map(Script::IdleReset),
             "drip" => {
                 return match argument.map(str::parse::<u64>) {
                     None => Ok(Script::Drip(DEFAULT_DRIP_INTERVAL)),

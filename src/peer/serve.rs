@@ -187,6 +187,22 @@ pub(super) fn serve(stream: TcpStream, script: Script, index: usize, stop: &Atom
         Script::Flaky(_) => echo(&mut conn),
         Script::Heartbeat => heartbeat(&mut conn, None),
         Script::SilentAfter(answers) => heartbeat(&mut conn, Some(answers)),
+        Script::IdleClose(idle) => {
+            if keep_alive(&mut conn, idle) == Idle::Expired {
+                // A request that came too late is read and thrown away, so
+                // that nothing is left unread and closing sends a FIN: the
+                // polite close of a keep-alive timeout.
+                conn.drain();
+                drop(conn);
+            }
+        }
+        Script::IdleReset(idle) => {
+            if keep_alive(&mut conn, idle) == Idle::Expired {
+                // The flow is forgotten: the next request is not read, and
+                // closing with it unread sends the RST.
+                reset(conn);
+            }
+        }
     }
 }
 
@@ -251,6 +267,61 @@ fn drip(conn: &mut Conn, interval: Duration) {
         // client has closed completely, the send fails and the drip ends.
         if !conn.send(&[DRIP_BYTE]) {
             return;
+        }
+    }
+}
+
+/// How [`keep_alive`] stopped serving requests.
+#[derive(PartialEq, Eq)]
+enum Idle {
+    /// The connection sat idle for the whole idle time.
+    Expired,
+    /// The client went, or the peer is stopping.
+    Over,
+}
+
+/// Answers each request line with the same line, until the connection has
+/// been idle for `idle` (no byte from the client since the last answer).
+///
+/// Idleness is judged when the next bytes arrive, by the clock, as well as
+/// by a timer: a request that comes after `idle` is never answered, even if
+/// this thread was slow to notice the time.
+fn keep_alive(conn: &mut Conn, idle: Duration) -> Idle {
+    let mut lines = LineBuffer::default();
+    let mut buf = [0u8; 256];
+    let mut last = Instant::now();
+    // Each pass waits at most until the idle deadline, so the loop ends at
+    // the latest when the connection has been idle that long.
+    loop {
+        let Some(deadline) = last.checked_add(idle) else {
+            return Idle::Over;
+        };
+        // Peek, so that a request that comes too late stays unread.
+        let n = match conn.receive(&mut buf, Some(deadline), true) {
+            Got::Data(n) => n,
+            Got::Quiet => return Idle::Expired,
+            Got::Gone | Got::Stopped => return Idle::Over,
+        };
+        if Instant::now() >= deadline {
+            return Idle::Expired;
+        }
+        // Take the bytes that were only peeked at. A read of bytes already
+        // queued does not wait, and cannot return fewer than were peeked.
+        if conn.stream.read_exact(&mut buf[..n]).is_err() || lines.push(&buf[..n]).is_err() {
+            return Idle::Over;
+        }
+        // Each pass answers one buffered line; the buffer is capped.
+        loop {
+            match lines.next_line() {
+                Ok(Some(request)) => {
+                    if !conn.send(&line::with_newline(&request)) {
+                        return Idle::Over;
+                    }
+                    last = Instant::now();
+                }
+                Ok(None) => break,
+                Err(_) => return Idle::Over,
+            }
         }
     }
 }

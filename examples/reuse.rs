@@ -1,0 +1,214 @@
+//! A cause the article misses: a kept-open connection that went stale while
+//! it sat idle. The naive reuse fails; the check before reuse and the retry
+//! rule recover.
+//!
+//! Run it with `cargo run --example reuse`.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reset_by_peer::except::narrate;
+use reset_by_peer::exchange::Step;
+use reset_by_peer::peer::{DEFAULT_IDLE, Peer, Script};
+use reset_by_peer::reuse::{Client, RequestError, may_retry};
+
+const NAME: &str = "reuse";
+const USAGE: &str = "\
+usage: cargo run --example reuse [-- --addr HOST:PORT [--idle-ms MS]]
+
+Keeps one connection open for two requests with an idle time between them,
+as a connection pool does, against the lab peer's idle-close (a server's
+keep-alive timeout: FIN) and idle-reset (a load balancer that forgot the
+flow: RST). It shows the naive reuse failing, then the check before reuse
+and the retry-once rule recovering.
+
+  --addr HOST:PORT   use this server instead: it must answer each line it
+                     receives with one line (exit 1 if a request fails)
+  --idle-ms MS       with --addr, how long the connection sits idle between
+                     the two requests, 0 to 3600000 (default 1000)
+  -h, --help         show this help
+
+Exit status: 0 when the lesson ran, 1 if a request failed at run time,
+2 for bad usage.
+";
+
+/// How long each step of a request (connect, send, receive) may take.
+const STEP_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long a lab peer's idle connection sits before it is reused: longer
+/// than the peer's idle time, so the connection is stale by then.
+const SIT: Duration = Duration::from_millis(300);
+
+/// The longest `--idle-ms` this example accepts: an hour.
+const MAX_IDLE_MS: u64 = 3_600_000;
+
+fn main() {
+    let mut args = common::Args::from_env(NAME, USAGE);
+    let mut addr = None;
+    let mut idle = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--addr" => addr = Some(args.addr("--addr")),
+            "--idle-ms" => match args.value::<u64>("--idle-ms") {
+                ms if ms <= MAX_IDLE_MS => idle = Some(Duration::from_millis(ms)),
+                ms => args.fail(format!(
+                    "--idle-ms {ms} is out of range: 0 to {MAX_IDLE_MS}"
+                )),
+            },
+            _ => args.unknown(&arg),
+        }
+    }
+    let result = match (addr, idle) {
+        (Some(addr), idle) => against(addr, idle.unwrap_or(Duration::from_secs(1))),
+        (None, Some(_)) => args.fail("--idle-ms needs --addr"),
+        (None, None) => lesson(),
+    };
+    common::finish(NAME, result);
+}
+
+fn lesson() -> Result<(), RequestError> {
+    let idle = DEFAULT_IDLE.as_millis();
+    println!("A server that closes a connection idle for {idle} ms (idle-close: FIN):");
+    let peer = Peer::start(Script::IdleClose(DEFAULT_IDLE)).map_err(setup)?;
+    two_requests(&peer, false)?;
+    println!();
+    println!("A load balancer that forgets a flow idle for {idle} ms (idle-reset: RST):");
+    let peer = Peer::start(Script::IdleReset(DEFAULT_IDLE)).map_err(setup)?;
+    two_requests(&peer, true)?;
+    println!();
+    println!("The send succeeds either way; the failure shows on the receive. A check");
+    println!("before reuse sees a FIN, never a forgotten flow; so retry once, on a new");
+    println!("connection, when a reused one fails before any answer, if the request is");
+    println!("safe to repeat.");
+    Ok(())
+}
+
+/// An error starting the lab peer, reported like a failed connect.
+fn setup(error: std::io::Error) -> RequestError {
+    RequestError {
+        reused: false,
+        step: Step::Connect,
+        received: Vec::new(),
+        error,
+    }
+}
+
+/// The naive reuse, then the fixed one, against one lab peer.
+fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
+    // Naive: reuse the kept connection with no check and no retry.
+    let mut naive = Client::new(peer.addr(), STEP_TIMEOUT);
+    println!(
+        "  request 1: answered {}",
+        common::show(&naive.send_request(b"GET /a")?)
+    );
+    sit_idle(peer, 1, forgets);
+    match naive.send_request(b"GET /b") {
+        Ok(answer) => println!(
+            "  naive reuse, request 2: answered {}",
+            common::show(&answer)
+        ),
+        Err(failed) => println!("  naive reuse, request 2: {}", describe(&failed)),
+    }
+
+    // Fixed: check the connection before reusing it, and retry by the rule.
+    let mut fixed = Client::new(peer.addr(), STEP_TIMEOUT);
+    fixed.send_request(b"GET /a")?;
+    sit_idle(peer, 3, forgets);
+    let stale = fixed.drop_if_stale().map_err(setup)?;
+    if stale {
+        println!("  with the check: a non-blocking peek found the FIN; a new connection is opened");
+    } else if forgets {
+        println!("  with the check: the peek found nothing; a forgotten flow cannot be seen");
+    }
+    let answer = match fixed.send_request(b"GET /b") {
+        Ok(answer) => answer,
+        Err(failed) if may_retry(&failed, true) => {
+            println!(
+                "  request 2 failed on the reused connection before any answer ({});",
+                narrate(&failed.error)
+            );
+            println!("  GET is safe to repeat, so it is sent once more on a new connection:");
+            fixed.send_request(b"GET /b")?
+        }
+        Err(failed) => return Err(failed),
+    };
+    println!("  request 2: answered {}", common::show(&answer));
+    if forgets {
+        // A request that is not safe to repeat is reported, not repeated.
+        let mut careful = Client::new(peer.addr(), STEP_TIMEOUT);
+        careful.send_request(b"GET /a")?;
+        sit_idle(peer, 5, forgets);
+        match careful.request(b"POST /charge", false) {
+            Ok(answer) => println!("  POST: answered {}", common::show(&answer)),
+            Err(failed) => println!(
+                "  POST /charge, not safe to repeat, fails the same way and is not retried: {}",
+                narrate(&failed.error)
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Lets the kept connection sit idle past the peer's idle time. Against
+/// `idle-close`, waits until the peer has closed its connection number
+/// `connection` as well, so that its FIN is here before the next step.
+fn sit_idle(peer: &Peer, connection: usize, forgets: bool) {
+    std::thread::sleep(SIT);
+    if !forgets {
+        // If the peer is slow to close, the next step shows that instead.
+        let _ = peer.wait_finished(connection, STEP_TIMEOUT);
+    }
+    println!("  ... idle for {} ms ...", SIT.as_millis());
+}
+
+/// Two requests on one connection to a server of the user's own.
+fn against(addr: SocketAddr, idle: Duration) -> Result<(), RequestError> {
+    let mut client = Client::new(addr, STEP_TIMEOUT);
+    println!(
+        "request 1: answered {}",
+        common::show(&client.send_request(b"ping")?)
+    );
+    std::thread::sleep(idle);
+    println!("... idle for {} ms ...", idle.as_millis());
+    match client.drop_if_stale() {
+        Ok(true) => println!("the check before reuse found the connection closed"),
+        Ok(false) => println!("the check before reuse saw nothing wrong"),
+        Err(error) => println!("the check before reuse failed: {}", narrate(&error)),
+    }
+    let answer = match client.send_request(b"ping") {
+        Ok(answer) => answer,
+        Err(failed) if may_retry(&failed, true) => {
+            println!("request 2: {}", describe(&failed));
+            println!("retrying once on a new connection (the request is safe to repeat)");
+            client.send_request(b"ping")?
+        }
+        Err(failed) => return Err(failed),
+    };
+    println!("request 2: answered {}", common::show(&answer));
+    Ok(())
+}
+
+/// The failure of a request, in a line: where it failed and how.
+fn describe(failed: &RequestError) -> String {
+    let connection = if failed.reused { "reused" } else { "new" };
+    let sent = match failed.step {
+        Step::Receive => "the send succeeded; ",
+        Step::Connect | Step::Send => "",
+    };
+    // The end of the stream is no error to the socket: Python's recv
+    // returns b'' and Rust's read Ok(0). It only fails the request.
+    if failed.error.kind() == std::io::ErrorKind::UnexpectedEof {
+        return format!(
+            "{sent}the {} on the {connection} connection got the end of the stream \
+             (read returned Ok(0); Python's recv returns b'')",
+            failed.step
+        );
+    }
+    format!(
+        "{sent}the {} on the {connection} connection failed: {}",
+        failed.step,
+        narrate(&failed.error)
+    )
+}

@@ -1,0 +1,194 @@
+//! The stale connection: what a client sees when it reuses a connection
+//! that a server closed (idle-close) or a load balancer forgot
+//! (idle-reset) while it sat idle, and the check and the rule that recover.
+
+mod support;
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use assert_matches::assert_matches;
+use reset_by_peer::exchange::Step;
+use reset_by_peer::peer::{Peer, Script};
+use reset_by_peer::reuse::{Client, RequestError, looks_stale, may_retry};
+use support::{BOUND, client};
+
+const IDLE: Duration = Duration::from_millis(30);
+
+/// One request line and its answer on `stream`, as the idle scripts serve
+/// them.
+fn one_request(stream: &mut TcpStream, request: &[u8]) {
+    stream.write_all(request).unwrap();
+    let mut answer = vec![0u8; request.len()];
+    stream.read_exact(&mut answer).unwrap();
+    assert_eq!(answer, request);
+}
+
+/// Lets the connection sit idle for twice `IDLE`, by waiting for an answer
+/// that must not come: a read timeout, not a sleep, so the silence is
+/// checked too.
+fn sit_idle(stream: &mut TcpStream) {
+    stream.set_read_timeout(Some(IDLE * 2)).unwrap();
+    let error = stream.read(&mut [0u8; 8]).unwrap_err();
+    assert_matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+    stream.set_read_timeout(Some(BOUND)).unwrap();
+}
+
+#[test]
+fn idle_close_serves_several_requests_on_one_connection() {
+    let peer = Peer::start(Script::IdleClose(BOUND)).unwrap();
+    let mut stream = client(peer.addr());
+    for request in [&b"one\n"[..], b"two\n", b"three\n"] {
+        one_request(&mut stream, request);
+    }
+    assert_eq!(peer.counts().accepted, 1);
+}
+
+#[test]
+fn idle_close_the_check_sees_the_fin_the_send_succeeds_the_receive_is_eof() {
+    let peer = Peer::start(Script::IdleClose(IDLE)).unwrap();
+    let mut stream = client(peer.addr());
+    one_request(&mut stream, b"one\n");
+    // The server closes the idle connection; once its socket is closed,
+    // its FIN has reached us (loopback).
+    peer.wait_finished(1, BOUND).unwrap();
+    assert!(looks_stale(&stream).unwrap());
+    // The send succeeds: the kernel takes the bytes, and only the server's
+    // kernel, which has no socket for them, will answer them with an RST.
+    stream.write_all(b"two\n").unwrap();
+    // The receive gets the end of the stream first.
+    assert_eq!(stream.read(&mut [0u8; 8]).unwrap(), 0);
+}
+
+#[test]
+fn idle_reset_the_check_sees_nothing_the_send_succeeds_the_receive_is_reset() {
+    let peer = Peer::start(Script::IdleReset(IDLE)).unwrap();
+    let mut stream = client(peer.addr());
+    one_request(&mut stream, b"one\n");
+    sit_idle(&mut stream);
+    // Nothing has arrived: the check cannot tell that the flow is forgotten.
+    assert!(!looks_stale(&stream).unwrap());
+    stream.write_all(b"two\n").unwrap();
+    let error = stream.read(&mut [0u8; 8]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+}
+
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn idle_reset_is_raw_errno_104_on_linux() {
+    let peer = Peer::start(Script::IdleReset(IDLE)).unwrap();
+    let mut stream = client(peer.addr());
+    one_request(&mut stream, b"one\n");
+    sit_idle(&mut stream);
+    stream.write_all(b"two\n").unwrap();
+    let error = stream.read(&mut [0u8; 8]).unwrap_err();
+    assert_eq!(error.raw_os_error(), Some(104));
+}
+
+#[test]
+fn idle_reset_answers_a_request_that_comes_in_time() {
+    let peer = Peer::start(Script::IdleReset(BOUND)).unwrap();
+    let mut stream = client(peer.addr());
+    one_request(&mut stream, b"one\n");
+    one_request(&mut stream, b"two\n");
+}
+
+#[test]
+fn the_naive_client_fails_on_idle_close_with_unexpected_eof_on_a_reused_connection() {
+    let peer = Peer::start(Script::IdleClose(IDLE)).unwrap();
+    let mut client = Client::new(peer.addr(), BOUND);
+    assert_eq!(client.send_request(b"one").unwrap(), b"one");
+    peer.wait_finished(1, BOUND).unwrap();
+    let failed = client.send_request(b"two").unwrap_err();
+    assert!(failed.reused);
+    assert_eq!(failed.step, Step::Receive);
+    assert!(failed.received.is_empty());
+    assert_eq!(failed.error.kind(), ErrorKind::UnexpectedEof);
+}
+
+#[test]
+fn the_naive_client_fails_on_idle_reset_with_connection_reset_on_a_reused_connection() {
+    let peer = Peer::start(Script::IdleReset(IDLE)).unwrap();
+    let mut client = Client::new(peer.addr(), BOUND);
+    assert_eq!(client.send_request(b"one").unwrap(), b"one");
+    // The client's first answer came after the server's last activity, so
+    // two idle times from now the flow is forgotten whatever the load.
+    std::thread::sleep(IDLE * 2);
+    let failed = client.send_request(b"two").unwrap_err();
+    assert!(failed.reused);
+    assert_eq!(failed.step, Step::Receive);
+    assert_eq!(failed.error.kind(), ErrorKind::ConnectionReset);
+}
+
+#[test]
+fn the_check_recovers_from_idle_close_without_a_retry_even_for_a_request_not_safe_to_repeat() {
+    let peer = Peer::start(Script::IdleClose(IDLE)).unwrap();
+    let mut client = Client::new(peer.addr(), BOUND);
+    client.request(b"one", false).unwrap();
+    peer.wait_finished(1, BOUND).unwrap();
+    assert_eq!(client.request(b"two", false).unwrap(), b"two");
+    // A new connection was opened for the second request.
+    assert_eq!(peer.counts().accepted, 2);
+}
+
+#[test]
+fn the_rule_recovers_from_idle_reset_for_an_idempotent_request() {
+    let peer = Peer::start(Script::IdleReset(IDLE)).unwrap();
+    let mut client = Client::new(peer.addr(), BOUND);
+    client.request(b"one", true).unwrap();
+    std::thread::sleep(IDLE * 2);
+    assert_eq!(client.request(b"two", true).unwrap(), b"two");
+    assert_eq!(peer.counts().accepted, 2);
+}
+
+#[test]
+fn the_rule_does_not_repeat_a_request_that_is_not_safe_to_repeat() {
+    let peer = Peer::start(Script::IdleReset(IDLE)).unwrap();
+    let mut client = Client::new(peer.addr(), BOUND);
+    client.request(b"one", false).unwrap();
+    std::thread::sleep(IDLE * 2);
+    let failed = client.request(b"charge", false).unwrap_err();
+    assert_eq!(failed.error.kind(), ErrorKind::ConnectionReset);
+    assert_eq!(peer.counts().accepted, 1);
+}
+
+fn failed(reused: bool, step: Step, received: &[u8], kind: ErrorKind) -> RequestError {
+    RequestError {
+        reused,
+        step,
+        received: received.to_vec(),
+        error: io::Error::from(kind),
+    }
+}
+
+#[test]
+fn the_rule_retries_only_a_reused_connection_before_any_answer() {
+    let reset = ErrorKind::ConnectionReset;
+    // Reused, nothing of the answer, idempotent: retry once.
+    assert!(may_retry(&failed(true, Step::Receive, b"", reset), true));
+    assert!(may_retry(
+        &failed(true, Step::Send, b"", ErrorKind::BrokenPipe),
+        true
+    ));
+    assert!(may_retry(
+        &failed(true, Step::Receive, b"", ErrorKind::UnexpectedEof),
+        true
+    ));
+    // A new connection's failure is the server's answer, not staleness.
+    assert!(!may_retry(&failed(false, Step::Receive, b"", reset), true));
+    // Part of the answer came: the server did act on the request.
+    assert!(!may_retry(&failed(true, Step::Receive, b"tw", reset), true));
+    // Not safe to repeat, and it was sent: the server may have acted.
+    assert!(!may_retry(&failed(true, Step::Receive, b"", reset), false));
+    // Never sent: safe whatever the request does.
+    assert!(may_retry(
+        &failed(true, Step::Connect, b"", ErrorKind::ConnectionRefused),
+        false
+    ));
+    // An error no new connection fixes.
+    assert!(!may_retry(
+        &failed(true, Step::Send, b"", ErrorKind::InvalidInput),
+        true
+    ));
+}
