@@ -443,12 +443,12 @@ fn until_deadline(
 /// use std::io::ErrorKind;
 /// use std::net::TcpStream;
 /// use std::time::{Duration, Instant};
-/// use reset_by_peer::peer::{Peer, Script};
+/// use reset_by_peer::peer::{DripInterval, Peer, Script};
 /// use reset_by_peer::timeout::read_exact_by;
 ///
 /// fn main() -> std::io::Result<()> {
 ///     // One byte every 20 ms: 100 bytes would take 2 s.
-///     let peer = Peer::start(Script::Drip(Duration::from_millis(20)))?;
+///     let peer = Peer::start(Script::Drip(DripInterval::from_millis(20)?))?;
 ///     let mut stream = TcpStream::connect(peer.addr())?;
 ///     let mut buf = [0u8; 100];
 ///     let deadline = Instant::now() + Duration::from_millis(100);

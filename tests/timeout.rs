@@ -8,7 +8,7 @@ use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use assert_matches::assert_matches;
-use reset_by_peer::peer::{DRIP_BYTE, Peer, Script};
+use reset_by_peer::peer::{DRIP_BYTE, DripInterval, Peer, Script};
 use reset_by_peer::timeout::{
     Received, connect, is_timeout, read_exact_by, receive, set_read_timeout, set_write_timeout,
     write_all_by,
@@ -108,7 +108,7 @@ fn receive_tells_data_close_and_timeout_apart() {
 fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
     // One byte every 20 ms, a 150 ms timeout per call: 12 bytes take at least
     // 240 ms, more than the timeout, and still no call times out.
-    let interval = Duration::from_millis(20);
+    let interval = DripInterval::from_millis(20).unwrap();
     let timeout = Duration::from_millis(150);
     let peer = Peer::start(Script::Drip(interval)).unwrap();
     let mut stream = client(peer.addr());
@@ -122,7 +122,7 @@ fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
 
 #[test]
 fn a_deadline_read_stops_on_time_against_drip_and_keeps_what_it_read() {
-    let peer = Peer::start(Script::Drip(Duration::from_millis(20))).unwrap();
+    let peer = Peer::start(Script::Drip(DripInterval::from_millis(20).unwrap())).unwrap();
     let mut stream = client(peer.addr());
     let within = Duration::from_millis(100);
     let started = Instant::now();

@@ -1,14 +1,92 @@
 //! The lab peer's scripts: what it does with each connection, and why.
 
 use std::fmt;
+use std::io;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The drip interval when `drip` is given without one.
+/// How often `drip` sends its byte: a whole number of milliseconds from 1 to
+/// 60 000.
+///
+/// A zero interval would turn the drip into a flood, and an interval of
+/// hours would look like `stall`; so the only way to build one,
+/// [`DripInterval::from_millis`], refuses both, and every interval prints as
+/// a `drip:MS` that parses back to itself.
+///
+/// # Examples
+///
+/// ```
+/// use reset_by_peer::peer::{DripInterval, Peer, Script};
+///
+/// fn main() -> std::io::Result<()> {
+///     let interval = DripInterval::from_millis(20)?;
+///     let peer = Peer::start(Script::Drip(interval))?;
+///     assert_eq!(Script::Drip(interval).to_string(), "drip:20");
+///     drop(peer);
+///     Ok(())
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DripInterval {
+    /// Milliseconds, from MIN_MS to MAX_MS: the constructor checks it.
+    ms: u32,
+}
+
+impl DripInterval {
+    /// The shortest interval, in milliseconds.
+    pub const MIN_MS: u32 = 1;
+    /// The longest interval, in milliseconds: one minute.
+    pub const MAX_MS: u32 = 60_000;
+
+    /// An interval of `ms` milliseconds.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` if `ms` is not from 1 to 60 000.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reset_by_peer::peer::DripInterval;
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     let interval = DripInterval::from_millis(150)?;
+    ///     assert_eq!(interval.as_duration(), Duration::from_millis(150));
+    ///     assert!(DripInterval::from_millis(0).is_err());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn from_millis(ms: u64) -> io::Result<DripInterval> {
+        match u32::try_from(ms) {
+            Ok(ms) if (Self::MIN_MS..=Self::MAX_MS).contains(&ms) => Ok(DripInterval { ms }),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "a drip interval is {} to {} ms, not {ms}",
+                    Self::MIN_MS,
+                    Self::MAX_MS
+                ),
+            )),
+        }
+    }
+
+    /// The interval in milliseconds.
+    pub fn as_millis(&self) -> u64 {
+        u64::from(self.ms)
+    }
+
+    /// The interval as a [`Duration`].
+    pub fn as_duration(&self) -> Duration {
+        Duration::from_millis(self.as_millis())
+    }
+}
+
+/// The drip interval when `drip` is given without one: 150 ms.
 ///
 /// It is shorter than a 200 ms read timeout on purpose: each byte arrives
 /// before a per-call timeout can fire, so only a deadline notices the slowness.
-pub const DEFAULT_DRIP_INTERVAL: Duration = Duration::from_millis(150);
+pub const DEFAULT_DRIP_INTERVAL: DripInterval = DripInterval { ms: 150 };
 
 /// What the lab peer does with each connection it accepts.
 ///
@@ -21,11 +99,15 @@ pub const DEFAULT_DRIP_INTERVAL: Duration = Duration::from_millis(150);
 /// ```
 /// use reset_by_peer::peer::Script;
 ///
-/// let script: Script = "flaky:2".parse()?;
-/// assert_eq!(script, Script::Flaky(2));
-/// assert_eq!(script.to_string(), "flaky:2");
-/// # Ok::<(), reset_by_peer::peer::ParseScriptError>(())
+/// fn main() -> Result<(), reset_by_peer::peer::ParseScriptError> {
+///     let script: Script = "flaky:2".parse()?;
+///     assert_eq!(script, Script::Flaky(2));
+///     assert_eq!(script.to_string(), "flaky:2");
+///     Ok(())
+/// }
 /// ```
+///
+/// Every script prints as a name that parses back to the same script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
     /// Echoes every byte until the client closes: a healthy server.
@@ -42,7 +124,7 @@ pub enum Script {
     /// lost network.
     Stall,
     /// Sends one byte every interval until the client closes: a slow peer.
-    Drip(Duration),
+    Drip(DripInterval),
     /// Resets the first N connections, then echoes: a restarting or
     /// overloaded server.
     Flaky(u32),
@@ -57,6 +139,8 @@ pub enum Script {
 pub struct ScriptInfo {
     /// How to name the script on a command line, e.g. `flaky:N`.
     pub usage: &'static str,
+    /// What the script's argument means and its range, or `""` if it takes none.
+    pub argument: &'static str,
     /// The cause from the article that the script stands for.
     pub cause: &'static str,
     /// What a client sees, as checked on Linux.
@@ -67,46 +151,55 @@ pub struct ScriptInfo {
 pub const CATALOGUE: [ScriptInfo; 9] = [
     ScriptInfo {
         usage: "echo",
+        argument: "",
         cause: "none: a healthy server, the one the article's code example expects",
         client_sees: "its own bytes back, then EOF once it has closed its side",
     },
     ScriptInfo {
         usage: "reset",
+        argument: "",
         cause: "server shutdown: the server process dies with our request unread",
         client_sees: "ConnectionReset on the next call, once; then EOF on recv, BrokenPipe on send",
     },
     ScriptInfo {
         usage: "close",
+        argument: "",
         cause: "explicit closure by the server, done politely (FIN, not RST)",
         client_sees: "Ok(0) from recv, which is no error; a later send fails with BrokenPipe",
     },
     ScriptInfo {
         usage: "hello-reset",
+        argument: "",
         cause: "explicit closure by the server after it has said something",
         client_sees: "the greeting \"hello\", then ConnectionReset",
     },
     ScriptInfo {
         usage: "stall",
+        argument: "",
         cause: "network issues, or a hung server: nothing comes back at all",
         client_sees: "no error, no reset: only a read timeout ends the wait",
     },
     ScriptInfo {
         usage: "drip[:MS]",
+        argument: "MS, milliseconds between bytes: 1 to 60000 (default 150)",
         cause: "network issues: a slow link (one byte every 150 ms by default)",
         client_sees: "per-call read timeouts never fire; only a deadline notices",
     },
     ScriptInfo {
         usage: "flaky:N",
+        argument: "N, connections to reset: 0 to 4294967295",
         cause: "server overload or restart: the first N connections are reset",
         client_sees: "ConnectionReset N times, then a working echo server",
     },
     ScriptInfo {
         usage: "heartbeat",
+        argument: "",
         cause: "none: a live peer that answers each PING line with PONG",
         client_sees: "a PONG line for every PING line",
     },
     ScriptInfo {
         usage: "silent-after:N",
+        argument: "N, pings to answer: 0 to 4294967295",
         cause: "network issues: a partition after N pings, with no FIN and no RST",
         client_sees: "N PONGs, then silence that only a heartbeat notices",
     },
@@ -148,7 +241,7 @@ impl fmt::Display for Script {
             Script::HelloReset => f.write_str("hello-reset"),
             Script::Stall => f.write_str("stall"),
             Script::Drip(interval) if *interval == DEFAULT_DRIP_INTERVAL => f.write_str("drip"),
-            Script::Drip(interval) => write!(f, "drip:{}", interval.as_millis()),
+            Script::Drip(interval) => write!(f, "drip:{}", interval.ms),
             Script::Flaky(n) => write!(f, "flaky:{n}"),
             Script::Heartbeat => f.write_str("heartbeat"),
             Script::SilentAfter(n) => write!(f, "silent-after:{n}"),
@@ -180,10 +273,14 @@ impl FromStr for Script {
             None => (text, None),
         };
         let error = |message: String| ParseScriptError { message };
-        let count = |usage: &str| match argument.map(str::parse::<u32>) {
-            Some(Ok(n)) => Ok(n),
-            Some(Err(_)) => Err(error(format!(
-                "`{text}`: the count must be a whole number, as in {usage}"
+        // Counts take the whole range of u32: `flaky:0` resets nothing, and
+        // every u32 prints back as itself.
+        let as_count = |text: &str| digits(text).and_then(|n| u32::try_from(n).ok());
+        let count = |usage: &str| match argument.map(as_count) {
+            Some(Some(n)) => Ok(n),
+            Some(None) => Err(error(format!(
+                "`{text}`: the count must be a whole number from 0 to {}, as in {usage}",
+                u32::MAX
             ))),
             None => Err(error(format!("`{name}` needs a count, as in {usage}"))),
         };
@@ -197,12 +294,13 @@ impl FromStr for Script {
             "flaky" => return count("flaky:2").map(Script::Flaky),
             "silent-after" => return count("silent-after:3").map(Script::SilentAfter),
             "drip" => {
-                return match argument.map(str::parse::<u64>) {
+                return match argument.map(|ms| digits(ms).map(DripInterval::from_millis)) {
                     None => Ok(Script::Drip(DEFAULT_DRIP_INTERVAL)),
-                    // A zero interval would turn the drip into a flood.
-                    Some(Ok(ms)) if ms > 0 => Ok(Script::Drip(Duration::from_millis(ms))),
+                    Some(Some(Ok(interval))) => Ok(Script::Drip(interval)),
                     Some(_) => Err(error(format!(
-                        "`{text}`: the interval must be a positive number of milliseconds, as in drip:150"
+                        "`{text}`: the interval must be a whole number of milliseconds from {} to {}, as in drip:150",
+                        DripInterval::MIN_MS,
+                        DripInterval::MAX_MS
                     ))),
                 };
             }
@@ -213,5 +311,16 @@ impl FromStr for Script {
             Some(_) => Err(error(format!("`{name}` takes no `:` argument"))),
             None => Ok(script),
         }
+    }
+}
+
+/// The number written in `text`, if it is only decimal digits and fits in a
+/// u64. The standard parser also takes a leading `+`, which would not print
+/// back the same.
+fn digits(text: &str) -> Option<u64> {
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse().ok()
+    } else {
+        None
     }
 }
