@@ -94,13 +94,17 @@ pub fn run_example(name: &str, args: &[&str], within: Duration) -> Ran {
 
 /// Collects a child's output until it closes both pipes, or kills it after
 /// `within`. The pipes close when the process exits, so no polling is needed.
+/// A pipe the test has already taken (to close it early, say) reads as "".
 pub fn finish(mut child: Child, within: Duration) -> Ran {
-    let stdout = drain(child.stdout.take().unwrap());
-    let stderr = drain(child.stderr.take().unwrap());
+    let stdout = child.stdout.take().map(drain);
+    let stderr = child.stderr.take().map(drain);
     let deadline = Instant::now() + within;
-    let wait = |pipe: &mpsc::Receiver<String>| {
-        let left = deadline.saturating_duration_since(Instant::now());
-        pipe.recv_timeout(left).ok()
+    let wait = |pipe: &Option<mpsc::Receiver<String>>| match pipe {
+        None => Some(String::new()),
+        Some(pipe) => {
+            let left = deadline.saturating_duration_since(Instant::now());
+            pipe.recv_timeout(left).ok()
+        }
     };
     let (out, err) = (wait(&stdout), wait(&stderr));
     if out.is_none() || err.is_none() {
