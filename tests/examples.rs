@@ -6,14 +6,14 @@ mod support;
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::mpsc;
 use std::thread;
 
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::{Response, exchange};
 use reset_by_peer::peer::{CATALOGUE, Peer, Script};
-use support::{BOUND, Ran, finish, run_example};
+use support::{BOUND, Ran, finish, run_example, spawn_example};
 
 /// The name of every example, read from the `examples` folder so that a new
 /// example is covered without editing this list.
@@ -67,22 +67,20 @@ fn is_exercise(name: &str) -> bool {
     name.starts_with("ex") && name[2..].starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// Runs an example with `args` and its stdout closed before it writes: its
+/// first line meets a broken pipe, as `example | head -n 0` would.
+fn run_with_stdout_closed(name: &str, args: &[&str]) -> Ran {
+    let mut child = spawn_example(name, args);
+    drop(child.stdout.take());
+    finish(child, BOUND)
+}
+
 #[test]
 fn every_example_stops_quietly_when_its_stdout_is_closed() {
     // The exercises are left out until they print through `common::say!`
     // too, as every other example does.
     for name in examples().into_iter().filter(|name| !is_exercise(name)) {
-        let mut child = Command::new(support::example(&name))
-            .args(quick_args(&name))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Close the reading end before the example writes: its first line
-        // meets a broken pipe, as `example | head -n 0` would.
-        drop(child.stdout.take());
-        let ran = finish(child, BOUND);
+        let ran = run_with_stdout_closed(&name, quick_args(&name));
         assert_eq!(ran.status.code(), Some(0), "{name}: {}", ran.stderr);
         assert!(ran.stderr.is_empty(), "{name}: {}", ran.stderr);
     }
@@ -91,15 +89,7 @@ fn every_example_stops_quietly_when_its_stdout_is_closed() {
 #[test]
 fn help_survives_a_closed_stdout() {
     for name in examples() {
-        let mut child = Command::new(support::example(&name))
-            .arg("--help")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let ran = finish(child, BOUND);
+        let ran = run_with_stdout_closed(&name, &["--help"]);
         assert_eq!(ran.status.code(), Some(0), "{name}: {}", ran.stderr);
         assert!(ran.stderr.is_empty(), "{name}: {}", ran.stderr);
     }
@@ -296,25 +286,14 @@ fn peer_without_a_script_lists_every_script_and_exits_0() {
     }
 }
 
-/// Starts the standalone peer with `echo` on a free loopback port and
-/// `--connections` set to `connections`, and returns it with the address its
-/// first line reports. With `close_stdout`, the test then closes its end of
-/// the peer's stdout, as `peer echo | head -n 1` does.
-fn standalone_echo(connections: usize, close_stdout: bool) -> (Child, SocketAddr) {
-    let connections = connections.to_string();
-    let mut child = Command::new(support::example("peer"))
-        .args([
-            "echo",
-            "--listen",
-            "127.0.0.1:0",
-            "--connections",
-            &connections,
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+/// Starts the standalone peer with `script` on a free loopback port and
+/// the options in `args`, and returns it with the address its first line
+/// reports. With `close_stdout`, the test then closes its end of the peer's
+/// stdout, as `peer echo | head -n 1` does.
+fn standalone(script: &str, args: &[&str], close_stdout: bool) -> (Child, SocketAddr) {
+    let listen = [script, "--listen", "127.0.0.1:0"];
+    let all: Vec<&str> = listen.iter().chain(args).copied().collect();
+    let mut child = spawn_example("peer", &all);
     // Read the first line in a thread, so that waiting for it is bounded.
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let (tx, rx) = mpsc::channel();
@@ -327,7 +306,7 @@ fn standalone_echo(connections: usize, close_stdout: bool) -> (Child, SocketAddr
     let first = rx.recv_timeout(BOUND).unwrap();
     let addr: SocketAddr = first
         .strip_prefix("listening on ")
-        .and_then(|rest| rest.strip_suffix(" (script: echo)\n"))
+        .and_then(|rest| rest.strip_suffix(&format!(" (script: {script})\n")))
         .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
         .parse()
         .unwrap();
@@ -345,7 +324,7 @@ fn assert_echoes(addr: SocketAddr) {
 
 #[test]
 fn peer_reports_its_address_first_and_serves_the_connections_asked_for() {
-    let (child, addr) = standalone_echo(1, false);
+    let (child, addr) = standalone("echo", &["--connections", "1"], false);
     assert_echoes(addr);
     let ran = finish(child, BOUND);
     assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
@@ -359,7 +338,7 @@ fn peer_reports_its_address_first_and_serves_the_connections_asked_for() {
 
 #[test]
 fn peer_goes_on_serving_when_its_stdout_is_closed() {
-    let (child, addr) = standalone_echo(3, true);
+    let (child, addr) = standalone("echo", &["--connections", "3"], true);
     // Each finished connection makes the peer write a line to the closed
     // pipe; it must go on serving all the same.
     for _ in 0..3 {
@@ -379,27 +358,7 @@ fn peer_help_says_it_warns_beyond_loopback() {
 
 #[test]
 fn peer_turns_a_crowd_away_with_one_line_beyond_max_clients() {
-    let mut child = Command::new(support::example("peer"))
-        .args(["stall", "--listen", "127.0.0.1:0", "--max-clients", "1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut first = String::new();
-        let _ = stdout.read_line(&mut first);
-        let _ = tx.send(first);
-    });
-    let first = rx.recv_timeout(BOUND).unwrap();
-    let addr: SocketAddr = first
-        .strip_prefix("listening on ")
-        .and_then(|rest| rest.strip_suffix(" (script: stall)\n"))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (mut child, addr) = standalone("stall", &["--max-clients", "1"], false);
     // The peer accepts in order: the first client takes the one slot.
     let _held = support::client(addr);
     let mut late = support::client(addr);

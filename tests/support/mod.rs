@@ -80,16 +80,20 @@ pub struct Ran {
     pub stderr: String,
 }
 
-/// Runs an example to completion, killing it if it takes longer than `within`.
-pub fn run_example(name: &str, args: &[&str], within: Duration) -> Ran {
-    let child = Command::new(example(name))
+/// Starts an example with `args`, its stdout and stderr piped to the test.
+pub fn spawn_example(name: &str, args: &[&str]) -> Child {
+    Command::new(example(name))
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    finish(child, within)
+        .unwrap()
+}
+
+/// Runs an example to completion, killing it if it takes longer than `within`.
+pub fn run_example(name: &str, args: &[&str], within: Duration) -> Ran {
+    finish(spawn_example(name, args), within)
 }
 
 /// Collects a child's output until it closes both pipes, or kills it after
