@@ -589,7 +589,10 @@ fn accept_loop(listener: TcpListener, script: Script, options: Options, shared: 
             Err(_) => shared.update(|counts| counts.finished += 1),
         }
     }
-    // Stop listening before waiting for the connections still open.
+    // Stop listening before waiting for the connections still open. The flag
+    // goes down first, so that `Peer::stop`, if its wake-up is refused by
+    // the closed port, knows this thread is not in accept().
+    shared.accepting.store(false, Ordering::SeqCst);
     drop(listener);
     for handler in slots.into_iter().map(|slot| slot.handler).chain(leaving) {
         let _ = handler.join();

@@ -676,3 +676,62 @@ fn dropping_a_peer_under_a_crowd_is_prompt_and_joins_every_thread() {
     assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
     drop(held);
 }
+
+/// Set in the child process that the test below starts with few descriptors.
+const OUT_OF_DESCRIPTORS: &str = "RESET_BY_PEER_OUT_OF_DESCRIPTORS";
+
+#[test]
+#[cfg(unix)]
+fn dropping_a_peer_when_the_process_is_out_of_descriptors_still_closes_and_joins() {
+    if std::env::var_os(OUT_OF_DESCRIPTORS).is_some() {
+        return out_of_descriptors();
+    }
+    // Run this same test in a child process whose descriptor limit is low,
+    // so that using them all up is quick and harms no other test.
+    let name = "dropping_a_peer_when_the_process_is_out_of_descriptors_still_closes_and_joins";
+    let child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 64 && exec \"$0\" --exact \"$1\" --test-threads 1")
+        .arg(std::env::current_exe().unwrap())
+        .arg(name)
+        .env(OUT_OF_DESCRIPTORS, "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ran = support::finish(child, BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}\n{}", ran.stdout, ran.stderr);
+    assert!(ran.stdout.contains("1 passed"), "{}", ran.stdout);
+}
+
+/// The child's side: a peer blocked in accept(), every descriptor taken,
+/// then a drop that must still wake, close and join it.
+#[cfg(unix)]
+fn out_of_descriptors() {
+    let peer = Peer::start(Script::Stall).unwrap();
+    let addr = peer.addr();
+    // Once it has accepted a client, the accepting thread goes back into
+    // accept() and blocks there: the case that needs a wake-up.
+    let _stalled = client(addr);
+    peer.wait_accepted(1, BOUND).unwrap();
+    let mut hog = Vec::new();
+    // At most 64 descriptors in this process: the loop ends long before.
+    for _ in 0..1000 {
+        match std::fs::File::open("/dev/null") {
+            Ok(file) => hog.push(file),
+            Err(_) => break,
+        }
+    }
+    assert!(
+        std::fs::File::open("/dev/null").is_err(),
+        "descriptors left"
+    );
+    let started = Instant::now();
+    let counts = peer.shutdown();
+    assert!(started.elapsed() < SLACK, "{:?}", started.elapsed());
+    assert_eq!(counts.accepted, counts.finished);
+    drop(hog);
+    let error = TcpStream::connect_timeout(&addr, BOUND).unwrap_err();
+    assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
+}
