@@ -129,7 +129,7 @@ pub struct Options {
     pub max_clients: usize,
     /// How long a connection may stay idle (nothing received, nothing sent)
     /// before the peer closes it, from 1 ms to [`MAX_IDLE`]; the default is
-    /// 30 s.
+    /// 30 s. A `drip` slower than this is cut before its first byte.
     pub idle: Duration,
 }
 
@@ -542,7 +542,15 @@ fn accept_loop(listener: TcpListener, script: Script, options: Options, shared: 
         slots.retain(|slot| !slot.handler.is_finished());
         leaving.retain(|handler| !handler.is_finished());
         if slots.len() >= options.max_clients {
-            match has_had_its_share(&slots, options.idle) {
+            // A thread that gave way takes up to a TICK to end. Allow no more
+            // than max_clients of them at once, so that a burst of newcomers
+            // cannot pile up threads faster than they end.
+            let share = if leaving.len() < options.max_clients {
+                has_had_its_share(&slots, options.idle)
+            } else {
+                None
+            };
+            match share {
                 Some(index) => {
                     let slot = slots.swap_remove(index);
                     slot.flags.give_way.store(true, Ordering::SeqCst);
