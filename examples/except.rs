@@ -25,6 +25,7 @@ says for each what Rust saw and what Python would have raised. It ends with
 the Rust twin of `except ConnectionError` catching a BrokenPipe.
 
   --addr HOST:PORT   run the snippet against this server instead
+                     (PORT: 1 to 65535)
   -h, --help         show this help
 ";
 

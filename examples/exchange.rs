@@ -29,6 +29,7 @@ echo, close, reset and hello-reset, and against an address where nobody
 listens.
 
   --addr HOST:PORT   talk to this server instead (exit 1 if the exchange fails)
+                     (PORT: 1 to 65535)
   -h, --help         show this help
 ";
 

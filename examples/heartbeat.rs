@@ -26,6 +26,7 @@ reset (dead at once).
 
   --addr HOST:PORT   watch this server instead (it must answer PING with PONG);
                      the watch stops after 5 answers
+                     (PORT: 1 to 65535)
   -h, --help         show this help
 ";
 

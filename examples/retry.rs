@@ -30,6 +30,7 @@ loop, which retries sendall on the same socket and dies of BrokenPipe.
   --delay-ms N       milliseconds to wait between tries: 0 to 60000 (default 200)
   --naive            run only the article's loop
   --addr HOST:PORT   retry against this server instead (exit 1 if it gives up)
+                     (PORT: 1 to 65535)
   -h, --help         show this help
 ";
 

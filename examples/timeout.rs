@@ -27,6 +27,7 @@ fire, beside a deadline that stops on time (drip).
 
   --addr HOST:PORT   only wait for this server to send something, with a
                      200 ms read timeout
+                     (PORT: 1 to 65535)
   -h, --help         show this help
 ";
 

@@ -186,6 +186,19 @@ fn every_number_states_its_range_in_help() {
             "{name} {flag}: {line}"
         );
     }
+    // A port is a number too.
+    for name in examples() {
+        let ran = run_example(&name, &["--help"], BOUND);
+        if ran.stdout.contains("--addr") {
+            assert!(ran.stdout.contains("PORT: 1 to 65535"), "{name}");
+        }
+    }
+    let ran = run_example("peer", &["--help"], BOUND);
+    assert!(
+        ran.stdout.contains("PORT from 0 to 65535"),
+        "{}",
+        ran.stdout
+    );
     let ran = run_example("errno", &["--help"], BOUND);
     assert!(ran.stdout.contains("1 to 2147483647"), "{}", ran.stdout);
     let ran = run_example("peer", &[], BOUND);
