@@ -99,6 +99,10 @@ const WAKE_TIMEOUT: Duration = Duration::from_millis(10);
 /// How many times `drop` tries to wake the accepting thread.
 const WAKE_ATTEMPTS: u32 = 5;
 
+/// How long `drop` waits for an accepting thread it could not wake to end by
+/// itself before it lets it go.
+const UNREACHED_WAIT: Duration = Duration::from_millis(100);
+
 /// The most connections a peer may be told to serve at once. Each one takes
 /// a thread and a descriptor; 512 stays well under the usual limit of 1024
 /// descriptors per process.
@@ -466,9 +470,16 @@ impl Peer {
                 }
             }
         }
-        // Not woken and still in accept() is the one case in which joining
-        // could hang (see the type's docs): then let the thread go.
-        if woken || !self.shared.accepting.load(Ordering::SeqCst) {
+        // Not woken, the thread may still be on its way out of accept() (a
+        // connection came meanwhile), or blocked there for good (see the
+        // type's docs): give it a bounded moment before deciding.
+        let give_up = Instant::now() + UNREACHED_WAIT;
+        while !woken && !acceptor.is_finished() && Instant::now() < give_up {
+            thread::sleep(Duration::from_millis(1));
+        }
+        // Blocked in accept() for good is the one case in which joining
+        // would hang: then let the thread go.
+        if woken || acceptor.is_finished() || !self.shared.accepting.load(Ordering::SeqCst) {
             // The acceptor closes the listener and joins every connection
             // thread before it returns; those see the flag within a TICK. A
             // handler cannot panic by design; if one did, the peer is still

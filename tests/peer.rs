@@ -677,46 +677,29 @@ fn dropping_a_peer_under_a_crowd_is_prompt_and_joins_every_thread() {
     drop(held);
 }
 
-/// Set in the child process that the test below starts with few descriptors.
-const OUT_OF_DESCRIPTORS: &str = "RESET_BY_PEER_OUT_OF_DESCRIPTORS";
+/// Set, to the name of the test, in a child process that a test below
+/// starts with few descriptors.
+const FEW_DESCRIPTORS: &str = "RESET_BY_PEER_FEW_DESCRIPTORS";
 
-#[test]
+/// Runs the test `name` again in a child process whose descriptor limit is
+/// `limit`, so that using them all up is quick and harms no other test;
+/// returns true if this is that child, which should then do the work.
 #[cfg(unix)]
-fn dropping_a_peer_when_the_process_is_out_of_descriptors_still_closes_and_joins() {
-    if std::env::var_os(OUT_OF_DESCRIPTORS).is_some() {
-        return out_of_descriptors();
+fn in_child_with_few_descriptors(name: &str, limit: u32) -> bool {
+    if std::env::var_os(FEW_DESCRIPTORS).is_some_and(|value| value == name) {
+        return true;
     }
-    // Run this same test in a child process whose descriptor limit is low,
-    // so that using them all up is quick and harms no other test.
-    let name = "dropping_a_peer_when_the_process_is_out_of_descriptors_still_closes_and_joins";
-    let child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -n 64 && exec \"$0\" --exact \"$1\" --test-threads 1")
-        .arg(std::env::current_exe().unwrap())
-        .arg(name)
-        .env(OUT_OF_DESCRIPTORS, "1")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = few_descriptors_child(name, limit);
     let ran = support::finish(child, BOUND);
     assert_eq!(ran.status.code(), Some(0), "{}\n{}", ran.stdout, ran.stderr);
     assert!(ran.stdout.contains("1 passed"), "{}", ran.stdout);
+    false
 }
 
-/// The child's side: a peer blocked in accept(), every descriptor taken,
-/// then a drop that must still wake, close and join it.
+/// Opens files until the process has no descriptor left (at most 1000).
 #[cfg(unix)]
-fn out_of_descriptors() {
-    let peer = Peer::start(Script::Stall).unwrap();
-    let addr = peer.addr();
-    // Once it has accepted a client, the accepting thread goes back into
-    // accept() and blocks there: the case that needs a wake-up.
-    let _stalled = client(addr);
-    peer.wait_accepted(1, BOUND).unwrap();
+fn take_every_descriptor() -> Vec<std::fs::File> {
     let mut hog = Vec::new();
-    // At most 64 descriptors in this process: the loop ends long before.
     for _ in 0..1000 {
         match std::fs::File::open("/dev/null") {
             Ok(file) => hog.push(file),
@@ -727,6 +710,13 @@ fn out_of_descriptors() {
         std::fs::File::open("/dev/null").is_err(),
         "descriptors left"
     );
+    hog
+}
+
+/// Stops `peer` and checks that it did so promptly, joined every thread and
+/// closed its port.
+fn assert_stops_promptly_and_closes(peer: Peer, hog: Vec<std::fs::File>) {
+    let addr = peer.addr();
     let started = Instant::now();
     let counts = peer.shutdown();
     assert!(started.elapsed() < SLACK, "{:?}", started.elapsed());
@@ -734,4 +724,105 @@ fn out_of_descriptors() {
     drop(hog);
     let error = TcpStream::connect_timeout(&addr, BOUND).unwrap_err();
     assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
+}
+
+#[test]
+#[cfg(unix)]
+fn dropping_a_peer_when_the_process_is_out_of_descriptors_still_closes_and_joins() {
+    let name = "dropping_a_peer_when_the_process_is_out_of_descriptors_still_closes_and_joins";
+    if !in_child_with_few_descriptors(name, 64) {
+        return;
+    }
+    let peer = Peer::start(Script::Stall).unwrap();
+    // Once it has accepted a client, the accepting thread goes back into
+    // accept() and blocks there: the case that needs a wake-up.
+    let _stalled = client(peer.addr());
+    peer.wait_accepted(1, BOUND).unwrap();
+    let hog = take_every_descriptor();
+    assert_stops_promptly_and_closes(peer, hog);
+}
+
+#[test]
+#[cfg(unix)]
+fn dropping_a_peer_with_a_full_backlog_is_prompt_and_joins() {
+    let name = "dropping_a_peer_with_a_full_backlog_is_prompt_and_joins";
+    if std::env::var_os(FEW_DESCRIPTORS).is_some_and(|value| value == name) {
+        return full_backlog_child();
+    }
+    // The child's peer has no descriptor left to accept with, so this
+    // process's clients wait in its backlog until it is full, and the last
+    // ones cannot connect at all.
+    let mut child = few_descriptors_child(name, 64);
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+    // The test harness prints its own lines first; the child's starts with
+    // "peer at".
+    let addr = (0..10)
+        .map(|_| read_line_within(&mut lines, BOUND))
+        .find_map(|line| line.strip_prefix("peer at ")?.trim().parse().ok())
+        .expect("the child never said where its peer is");
+    let mut queued = Vec::new();
+    let mut timed_out = 0;
+    // A backlog holds 128 connections here (std's listen backlog).
+    for _ in 0..140 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(10)) {
+            Ok(stream) => queued.push(stream),
+            Err(e) if e.kind() == ErrorKind::TimedOut => timed_out += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    // Tell the child to drop its peer now.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"go\n").unwrap();
+    drop(stdin);
+    child.stdout = Some(lines.into_inner());
+    let ran = support::finish(child, BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}\n{}", ran.stdout, ran.stderr);
+    assert!(timed_out > 0, "the backlog never filled");
+}
+
+/// Starts this test binary again, running only the test `name`, with at
+/// most `limit` descriptors; its stdin and stdout are piped to the caller.
+#[cfg(unix)]
+fn few_descriptors_child(name: &str, limit: u32) -> std::process::Child {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n {limit} && exec \"$0\" --exact \"$1\" --nocapture"
+        ))
+        .arg(std::env::current_exe().unwrap())
+        .arg(name)
+        .env(FEW_DESCRIPTORS, name)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Reads one line from `lines` in a thread, so that the wait is bounded.
+fn read_line_within<R: std::io::BufRead + Send + 'static>(
+    lines: &mut R,
+    within: Duration,
+) -> String {
+    let (tx, rx) = mpsc::channel();
+    thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut line = String::new();
+            let _ = lines.read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        rx.recv_timeout(within).expect("no line from the child")
+    })
+}
+
+/// The child's side: a peer out of descriptors, its address on stdout, and
+/// a drop once the parent has filled the backlog.
+#[cfg(unix)]
+fn full_backlog_child() {
+    let peer = Peer::start(Script::Echo).unwrap();
+    let hog = take_every_descriptor();
+    println!("peer at {}", peer.addr());
+    let mut go = String::new();
+    std::io::stdin().read_line(&mut go).unwrap();
+    assert_stops_promptly_and_closes(peer, hog);
 }

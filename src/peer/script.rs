@@ -177,7 +177,7 @@ pub const CATALOGUE: [ScriptInfo; 9] = [
         usage: "stall",
         argument: "",
         cause: "network issues, or a hung server: nothing comes back at all",
-        client_sees: "no error, no reset: only a read timeout ends the wait",
+        client_sees: "no error, no reset: only a read timeout ends the wait (the peer hangs up after its idle limit, 30 s by default)",
     },
     ScriptInfo {
         usage: "drip[:MS]",
