@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::say;
+
 use std::io;
 
 use reset_by_peer::errno::{ERRNOS, Errno, Meaning, Platform, by_name, by_number};
@@ -18,6 +20,8 @@ platform. With a NUMBER (such as 54 or 104), says what that number means on
 each platform. With a NAME (such as ECONNRESET or WSAECONNRESET), gives its
 numbers.
 
+  NUMBER       an errno: a whole number from 1 to 2147483647
+  NAME         an errno's name, such as ECONNRESET or WSAECONNRESET
   -h, --help   show this help
 ";
 
@@ -33,11 +37,8 @@ fn main() {
         Some(text) if text.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+') => {
             match text.parse::<i32>() {
                 Ok(number) if number >= 1 => explain_number(number),
-                Ok(_) => args.fail(format!(
-                    "`{text}` is out of range: errno numbers start at 1"
-                )),
-                Err(_) => args.fail(format!(
-                    "`{text}` is not a number in range (1 to {})",
+                _ => args.fail(format!(
+                    "NUMBER must be a whole number from 1 to {}, not `{text}`",
                     i32::MAX
                 )),
             }
@@ -50,28 +51,28 @@ fn main() {
 }
 
 fn print_table() {
-    print!("{:<14}", "name");
+    let mut header = format!("{:<14}", "name");
     for platform in Platform::ALL {
-        print!("{:>13}", platform.name());
+        header += &format!("{:>13}", platform.name());
     }
-    println!();
+    say!("{header}");
     for errno in ERRNOS.iter().filter(|errno| errno.socket) {
-        print!("{:<14}", errno.name);
+        let mut row = format!("{:<14}", errno.name);
         for platform in Platform::ALL {
             let cell = errno
                 .number(platform)
                 .map_or("-".to_string(), |n| n.to_string());
-            print!("{cell:>13}");
+            row += &format!("{cell:>13}");
         }
-        println!();
+        say!("{row}");
     }
-    println!();
-    println!("Same name, different numbers: compare io::ErrorKind, not raw numbers.");
-    println!("Try: cargo run --example errno -- 54");
+    say!();
+    say!("Same name, different numbers: compare io::ErrorKind, not raw numbers.");
+    say!("Try: cargo run --example errno -- 54");
 }
 
 fn explain_number(number: i32) {
-    println!("errno {number}:");
+    say!("errno {number}:");
     let meanings = by_number(number);
     for (platform, meaning) in meanings {
         let python = match (platform, meaning) {
@@ -82,49 +83,47 @@ fn explain_number(number: i32) {
             }
             _ => PyClass::for_errno(number, platform).to_string(),
         };
-        println!(
+        say!(
             "  {:<12} {meaning}; Python class: {python}",
             platform.name()
         );
     }
     if let Some(platform) = Platform::current() {
         let kind = io::Error::from_raw_os_error(number).kind();
-        println!("On this machine ({platform}), Rust's io::ErrorKind for {number} is {kind:?}.");
+        say!("On this machine ({platform}), Rust's io::ErrorKind for {number} is {kind:?}.");
     }
     let is_reset =
         |meaning: &Meaning| matches!(meaning, Meaning::Known(errno) if errno.name == "ECONNRESET");
     if meanings.iter().any(|(_, meaning)| is_reset(meaning)) {
-        println!();
-        println!(
-            "ECONNRESET, 'Connection reset by peer', has a different number on each platform:"
-        );
+        say!();
+        say!("ECONNRESET, 'Connection reset by peer', has a different number on each platform:");
         if let Some(reset) = by_name("ECONNRESET") {
-            println!("  {}", numbers(reset));
+            say!("  {}", numbers(reset));
         }
-        println!("The number says where the program ran, not whether it was sending or");
-        println!("receiving: after a reset, whichever call comes first gets it, once");
-        println!("(checked on Linux: tests/peer.rs).");
+        say!("The number says where the program ran, not whether it was sending or");
+        say!("receiving: after a reset, whichever call comes first gets it, once");
+        say!("(checked on Linux: tests/peer.rs).");
     }
 }
 
 fn explain_name(errno: &Errno) {
-    println!("{} ({}):", errno.name, errno.description);
-    println!("  {}", numbers(errno));
+    say!("{} ({}):", errno.name, errno.description);
+    say!("  {}", numbers(errno));
     if errno.socket && errno.number(Platform::Windows).is_none() {
         // Only EPIPE: Winsock has no such error, and the two languages
         // part ways over what stands in for it.
-        println!(
+        say!(
             "  Windows has no {}: Python calls WSAESHUTDOWN (10058) BrokenPipeError;",
             errno.name
         );
-        println!("  Rust's std calls it Uncategorized, and a write after the peer's close");
-        println!("  fails there with ConnectionAborted or ConnectionReset instead.");
+        say!("  Rust's std calls it Uncategorized, and a write after the peer's close");
+        say!("  fails there with ConnectionAborted or ConnectionReset instead.");
     }
     if let Some(platform) = Platform::current() {
         if let Some(number) = errno.number(platform) {
             let kind = io::Error::from_raw_os_error(number).kind();
             let python = PyClass::for_errno(number, platform);
-            println!(
+            say!(
                 "On this machine ({platform}) it is {number}: Rust says {kind:?}, Python says {python}."
             );
         }

@@ -17,7 +17,7 @@ use std::io::{self, ErrorKind, Read};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use reset_by_peer::peer::{Peer, Script};
+use reset_by_peer::peer::{Millis, Peer, Script};
 
 const NAME: &str = "ex6_deadline";
 const USAGE: &str = "\
@@ -50,7 +50,7 @@ pub fn read_exact_within(
 fn against_drip(
     read: fn(&mut TcpStream, &mut [u8], Duration) -> io::Result<()>,
 ) -> io::Result<(io::Result<()>, Duration)> {
-    let peer = Peer::start(Script::Drip(Duration::from_millis(10)))?;
+    let peer = Peer::start(Script::Drip(Millis::new(10)?))?;
     let mut stream = TcpStream::connect_timeout(&peer.addr(), Duration::from_secs(2))?;
     let mut buf = [0u8; WANTED];
     let started = Instant::now();

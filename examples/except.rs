@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::say;
+
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -23,6 +25,7 @@ says for each what Rust saw and what Python would have raised. It ends with
 the Rust twin of `except ConnectionError` catching a BrokenPipe.
 
   --addr HOST:PORT   run the snippet against this server instead
+                     (PORT: 1 to 65535)
   -h, --help         show this help
 ";
 
@@ -46,16 +49,14 @@ fn main() {
 }
 
 fn against_lab_peer() -> io::Result<()> {
-    println!(
-        "Strategy 1: try sendall and recv; except ConnectionResetError; except socket.error as e"
-    );
+    say!("Strategy 1: try sendall and recv; except ConnectionResetError; except socket.error as e");
     for script in [Script::Reset, Script::Close, Script::Stall] {
         let peer = Peer::start(script)?;
         snippet(&script.to_string(), peer.addr());
     }
     snippet("nobody listening", refused_addr()?);
-    println!();
-    println!("The `except ConnectionError` twin, after a reset, sending first:");
+    say!();
+    say!("The `except ConnectionError` twin, after a reset, sending first:");
     connection_error_twin()
 }
 
@@ -64,8 +65,8 @@ fn snippet(label: &str, addr: SocketAddr) {
     let mut stream = match TcpStream::connect_timeout(&addr, TIMEOUT) {
         Ok(stream) => stream,
         Err(error) => {
-            println!("{label:>16}: connect failed: {}", narrate(&error));
-            println!(
+            say!("{label:>16}: connect failed: {}", narrate(&error));
+            say!(
                 "{:>16}  caught by {}",
                 "",
                 article_clause(&PyError::of(&error))
@@ -82,21 +83,21 @@ fn snippet(label: &str, addr: SocketAddr) {
             stream.read(&mut reply)
         });
     match result {
-        Ok(0) => println!(
+        Ok(0) => say!(
             "{label:>16}: recv returned 0 bytes: a clean close; Python gets b'' and raises nothing"
         ),
-        Ok(n) => println!("{label:>16}: received {n} bytes; nothing to catch"),
+        Ok(n) => say!("{label:>16}: received {n} bytes; nothing to catch"),
         Err(error) => {
             let elapsed = started.elapsed().as_millis();
-            println!(
+            say!(
                 "{label:>16}: failed after {elapsed} ms: {}",
                 narrate_for_socket(&error, &stream)
             );
             let python = PyError::for_socket(&error, &stream);
-            println!("{:>16}  caught by {}", "", article_clause(&python));
+            say!("{:>16}  caught by {}", "", article_clause(&python));
             if python.class == PyClass::TimeoutError {
                 // Say what PEP 3151 alone would have made of the raw errno.
-                println!(
+                say!(
                     "{:>16}  (PEP 3151 alone would call it {})",
                     "",
                     PyError::of(&error)
@@ -129,11 +130,11 @@ fn connection_error_twin() -> io::Result<()> {
     peer.wait_finished(1, PEER_WAIT)?;
     for attempt in 1..=2 {
         match stream.write_all(REQUEST) {
-            Ok(()) => println!("  send {attempt}: sent (unexpected after a reset)"),
+            Ok(()) => say!("  send {attempt}: sent (unexpected after a reset)"),
             Err(error) => {
                 let class = PyClass::of(&error);
-                println!("  send {attempt}: {}", narrate(&error));
-                println!(
+                say!("  send {attempt}: {}", narrate(&error));
+                say!(
                     "          except ConnectionResetError catches it: {}; except ConnectionError catches it: {}",
                     class.is_a(PyClass::ConnectionResetError),
                     class.is_a(PyClass::ConnectionError)
@@ -141,6 +142,6 @@ fn connection_error_twin() -> io::Result<()> {
             }
         }
     }
-    println!("In Rust: `Err(e) if PyClass::of(&e).is_a(PyClass::ConnectionError) => ...`");
+    say!("In Rust: `Err(e) if PyClass::of(&e).is_a(PyClass::ConnectionError) => ...`");
     Ok(())
 }

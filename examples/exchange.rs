@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::say;
+
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -27,6 +29,7 @@ echo, close, reset and hello-reset, and against an address where nobody
 listens.
 
   --addr HOST:PORT   talk to this server instead (exit 1 if the exchange fails)
+                     (PORT: 1 to 65535)
   -h, --help         show this help
 ";
 
@@ -51,7 +54,7 @@ fn against_server(addr: SocketAddr) -> io::Result<()> {
 }
 
 fn against_lab_peer() -> io::Result<()> {
-    println!("The article's code example, against the lab peer on loopback:");
+    say!("The article's code example, against the lab peer on loopback:");
     for script in [
         Script::Echo,
         Script::Close,
@@ -63,8 +66,8 @@ fn against_lab_peer() -> io::Result<()> {
         let _ = run_one(&script.to_string(), peer.addr());
     }
     let _ = run_one("nobody listening", refused_addr()?);
-    println!();
-    println!("Zero bytes is the peer's clean close; a reset is an error, reported once.");
+    say!();
+    say!("Zero bytes is the peer's clean close; a reset is an error, reported once.");
     Ok(())
 }
 
@@ -72,7 +75,7 @@ fn against_lab_peer() -> io::Result<()> {
 fn run_one(label: &str, addr: SocketAddr) -> Result<(), ExchangeError> {
     match exchange(addr, REQUEST, CALL_TIMEOUT) {
         Ok(Response::Reply(reply)) => {
-            println!(
+            say!(
                 "{label:>16}: reply {} ({} bytes)",
                 common::show(&reply),
                 reply.len()
@@ -80,13 +83,11 @@ fn run_one(label: &str, addr: SocketAddr) -> Result<(), ExchangeError> {
             Ok(())
         }
         Ok(Response::PeerClosed) => {
-            println!(
-                "{label:>16}: the peer closed cleanly: read returned Ok(0), which is no error"
-            );
+            say!("{label:>16}: the peer closed cleanly: read returned Ok(0), which is no error");
             Ok(())
         }
         Err(failure) => {
-            println!("{label:>16}: {}", describe(&failure));
+            say!("{label:>16}: {}", describe(&failure));
             Err(failure)
         }
     }

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::say;
+
 use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc;
@@ -24,6 +26,7 @@ reset (dead at once).
 
   --addr HOST:PORT   watch this server instead (it must answer PING with PONG);
                      the watch stops after 5 answers
+                     (PORT: 1 to 65535)
   -h, --help         show this help
 ";
 
@@ -44,12 +47,12 @@ fn config() -> io::Result<Config> {
 
 fn lessons() -> io::Result<()> {
     let config = config()?;
-    println!(
+    say!(
         "Ping every 100 ms, wait 50 ms for PONG, dead after 3 misses: a silent peer is noticed within {} ms.",
         config.detection_bound().as_millis()
     );
     for script in [Script::Heartbeat, Script::SilentAfter(3), Script::Reset] {
-        println!();
+        say!();
         let peer = Peer::start(script)?;
         narrate_watch(&script.to_string(), peer.addr())?;
     }
@@ -58,13 +61,13 @@ fn lessons() -> io::Result<()> {
 
 /// Watches one peer, printing each ping, answer and miss, then the verdict.
 fn narrate_watch(label: &str, addr: SocketAddr) -> io::Result<Report> {
-    println!("{label}:");
+    say!("{label}:");
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     let (stop, stopped) = mpsc::channel();
     let report = watch(&mut stream, &config()?, &stopped, |event| match event {
-        Event::Ping { number, at } => println!("  [+{:>3} ms] PING {number}", at.as_millis()),
+        Event::Ping { number, at } => say!("  [+{:>3} ms] PING {number}", at.as_millis()),
         Event::Pong { number, at } => {
-            println!("  [+{:>3} ms] PONG {number}", at.as_millis());
+            say!("  [+{:>3} ms] PONG {number}", at.as_millis());
             if *number == ANSWERS {
                 // Enough: ask the watch to stop, as a program shutting down would.
                 let _ = stop.send(());
@@ -75,7 +78,7 @@ fn narrate_watch(label: &str, addr: SocketAddr) -> io::Result<Report> {
             at,
             in_a_row,
         } => {
-            println!(
+            say!(
                 "  [+{:>3} ms] no answer to PING {number} (miss {in_a_row} in a row)",
                 at.as_millis()
             )
@@ -88,7 +91,7 @@ fn narrate_watch(label: &str, addr: SocketAddr) -> io::Result<Report> {
         ),
         None => String::new(),
     };
-    println!(
+    say!(
         "  verdict after {} ms{since_answer}: {}",
         report.elapsed.as_millis(),
         report.verdict.reason()

@@ -9,6 +9,8 @@
 
 mod common;
 
+use common::say;
+
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
@@ -16,7 +18,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use reset_by_peer::heartbeat::{Config, Event, Verdict, watch};
-use reset_by_peer::peer::{Peer, Script, refused_addr};
+use reset_by_peer::peer::{Millis, Peer, Script, refused_addr};
 use reset_by_peer::timeout::{read_exact_by, write_all_by};
 
 const NAME: &str = "measure";
@@ -29,7 +31,8 @@ deadline functions' overshoot beside plain read_exact and write_all, and
 heartbeat detection time; then the CPU used while blocked in a heartbeat
 watch. Each figure comes with what it means, and the targets are checked.
 
-  --runs N     runs per figure (at least 1)
+  --runs N     runs per figure: 1 to 1000 (default 50; 1000 take
+               several minutes)
   -h, --help   show this help
 ";
 
@@ -55,6 +58,10 @@ const PARALLEL: usize = 10;
 /// The bound on any wait that only a bug would make long.
 const BOUND: Duration = Duration::from_secs(5);
 
+/// The most runs per figure: enough for stable medians, and still minutes,
+/// not hours.
+const MAX_RUNS: u64 = 1000;
+
 /// Linux's scheduler tick at HZ=250, this machine's kernel (docs/facts.md); the
 /// deadline target is one tick plus 2 ms.
 const TICK: Duration = Duration::from_millis(4);
@@ -64,10 +71,7 @@ fn main() {
     let mut runs = 50;
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--runs" => match args.value::<usize>("--runs") {
-                0 => args.fail("--runs must be at least 1"),
-                n => runs = n,
-            },
+            "--runs" => runs = args.number("--runs", 1..=MAX_RUNS) as usize,
             _ => args.unknown(&arg),
         }
     }
@@ -76,63 +80,57 @@ fn main() {
 
 fn run(runs: usize) -> io::Result<()> {
     if cfg!(debug_assertions) {
-        println!("(a debug build: for the real figures, add --release)");
+        say!("(a debug build: for the real figures, add --release)");
     }
-    println!("{runs} runs per figure; times in ms: min / median / max\n");
+    say!("{runs} runs per figure; times in ms: min / median / max\n");
 
     let stall = Peer::start(Script::Stall)?;
     let overshoot = in_batches(runs, || read_timeout_overshoot(stall.addr()))?;
     report("read-timeout overshoot at 200 ms", &overshoot);
-    println!(
-        "  a 200 ms read timeout fires this much late: the kernel rounds it up to whole ticks"
-    );
+    say!("  a 200 ms read timeout fires this much late: the kernel rounds it up to whole ticks");
 
     let rst = one_by_one(runs, || blocked_reader_sees(true))?;
     report("RST seen by a blocked reader", &rst);
-    println!(
-        "  from the peer's close (with our byte unread) to our read returning ConnectionReset"
-    );
+    say!("  from the peer's close (with our byte unread) to our read returning ConnectionReset");
     let fin = one_by_one(runs, || blocked_reader_sees(false))?;
     report("FIN seen by a blocked reader", &fin);
-    println!("  from the peer's clean close to our read returning Ok(0)");
+    say!("  from the peer's clean close to our read returning Ok(0)");
 
     let refused = refused_addr()?;
     let connect = one_by_one(runs, || refused_latency(refused))?;
     report("connect refused", &connect);
-    println!("  nobody listening: the answer comes at once, no timeout involved");
+    say!("  nobody listening: the answer comes at once, no timeout involved");
 
-    let drip = Peer::start(Script::Drip(Duration::from_millis(150)))?;
+    let drip = Peer::start(Script::Drip(Millis::new(150)?))?;
     let plain_read = in_batches(runs, || plain_read_overrun(drip.addr()))?;
     report("plain read_exact past a 500 ms budget", &plain_read);
-    println!(
-        "  8 bytes from a peer dripping one per 150 ms, 500 ms timeout per call: it never fires"
-    );
+    say!("  8 bytes from a peer dripping one per 150 ms, 500 ms timeout per call: it never fires");
     let deadline_read = one_by_one(runs, || deadline_read_overshoot(drip.addr()))?;
     report("read_exact_by past its 500 ms deadline", &deadline_read);
-    println!("  the same read with a deadline: it stops on time, the bytes so far kept");
+    say!("  the same read with a deadline: it stops on time, the bytes so far kept");
 
     let data = vec![b'x'; WRITE_SIZE];
     let plain_write = in_batches(runs, || plain_write_overrun(&data))?;
     report("plain write_all past a 200 ms budget", &plain_write);
-    println!(
+    say!(
         "  64 MiB to a peer that never reads, 200 ms timeout per call: each partial write restarts it"
     );
     let deadline_write = one_by_one(runs, || deadline_write_overshoot(&data))?;
     report("write_all_by past its 200 ms deadline", &deadline_write);
-    println!("  the same write with a deadline, like Python's sendall");
+    say!("  the same write with a deadline, like Python's sendall");
 
     let config = Config::new(Duration::from_millis(100), Duration::from_millis(50), 3)?;
     let silent = Peer::start(Script::SilentAfter(2))?;
     let detection = in_batches(runs, || heartbeat_detection(silent.addr(), &config))?;
     report("heartbeat: silence noticed after", &detection);
-    println!(
+    say!(
         "  ping every 100 ms, 50 ms timeout, 3 misses: 350 ms in theory; documented bound {} ms",
         config.detection_bound().as_millis()
     );
 
     let cpu = watch_cpu()?;
-    println!();
-    println!("Targets:");
+    say!();
+    say!("Targets:");
     target(
         "deadline overshoot (median) within one 4 ms tick plus 2 ms",
         median(&deadline_read) <= TICK + Duration::from_millis(2)
@@ -148,7 +146,7 @@ fn run(runs: usize) -> io::Result<()> {
     );
     match cpu {
         Some(share) => target("CPU while blocked under 2% of wall time", share < 0.02),
-        None => println!("  - CPU while blocked: not measured on this platform"),
+        None => say!("  - CPU while blocked: not measured on this platform"),
     }
     Ok(())
 }
@@ -211,7 +209,7 @@ fn report(label: &str, samples: &[Duration]) {
     let sorted = sorted(samples);
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let min = sorted.first().copied().unwrap_or_default();
-    println!(
+    say!(
         "{label:<42} {:>9.3} / {:>9.3} / {:>9.3}",
         ms(min),
         ms(median(samples)),
@@ -220,7 +218,7 @@ fn report(label: &str, samples: &[Duration]) {
 }
 
 fn target(label: &str, met: bool) {
-    println!("  - {label}: {}", if met { "met" } else { "MISSED" });
+    say!("  - {label}: {}", if met { "met" } else { "MISSED" });
 }
 
 fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
@@ -360,9 +358,7 @@ fn heartbeat_detection(silent: SocketAddr, config: &Config) -> io::Result<Durati
 /// wall time. Returns the process's share, or None where /proc is missing.
 fn watch_cpu() -> io::Result<Option<f64>> {
     let Some(tick) = clock_tick() else {
-        println!(
-            "\nCPU while blocked in a heartbeat watch: not measured (no /proc or getconf here)"
-        );
+        say!("\nCPU while blocked in a heartbeat watch: not measured (no /proc or getconf here)");
         return Ok(None);
     };
     let peer = Peer::start(Script::Heartbeat)?;
@@ -389,21 +385,21 @@ fn watch_cpu() -> io::Result<Option<f64>> {
     let share = |ticks: u64| (ticks as f64 * tick.as_secs_f64()) / wall.as_secs_f64();
     let process = share(process_after.saturating_sub(process_before));
     let thread = share(thread_after.saturating_sub(thread_before));
-    println!(
+    say!(
         "\nCPU while blocked in a {:.1} s heartbeat watch ({} pings, verdict {:?}), from /proc/self/stat:",
         wall.as_secs_f64(),
         report.pings,
         report.verdict
     );
-    println!(
+    say!(
         "  whole process: {:.2}% of wall time (it includes the lab peer's own threads)",
         process * 100.0
     );
-    println!(
+    say!(
         "  watching thread alone (/proc/thread-self/stat): {:.2}%",
         thread * 100.0
     );
-    println!("  resolution: one clock tick, {} ms", tick.as_millis());
+    say!("  resolution: one clock tick, {} ms", tick.as_millis());
     Ok(Some(process))
 }
 
@@ -429,6 +425,7 @@ fn clock_tick() -> Option<Duration> {
         .arg("CLK_TCK")
         .output()
         .ok()?;
-    let per_second: u64 = String::from_utf8(output.stdout).ok()?.trim().parse().ok()?;
-    (per_second > 0).then(|| Duration::from_secs(1) / per_second as u32)
+    // A u32 that is not zero, so that the division below cannot fail.
+    let per_second: u32 = String::from_utf8(output.stdout).ok()?.trim().parse().ok()?;
+    (per_second > 0).then(|| Duration::from_secs(1) / per_second)
 }

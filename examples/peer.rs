@@ -6,25 +6,37 @@
 
 mod common;
 
-use std::io::{self, Write};
+use std::fmt;
+use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use reset_by_peer::peer::{CATALOGUE, Options, Peer, Script};
+use common::say;
+use reset_by_peer::peer::{CATALOGUE, MAX_CLIENTS, MAX_IDLE, Options, Peer, Script};
 
 const NAME: &str = "peer";
 const USAGE: &str = "\
-usage: cargo run --example peer -- SCRIPT [--listen ADDR] [--connections N]
+usage: cargo run --example peer -- SCRIPT [OPTIONS]
 
 Runs the lab peer as a standalone server. With no SCRIPT, lists the scripts.
 
-  SCRIPT             what to do with each connection (run with no SCRIPT to list them)
-  --listen ADDR      where to listen (default 127.0.0.1:8080, the article's
-                     address; 127.0.0.1:0 picks a free port)
-  --connections N    stop after serving N connections (default: run until Ctrl-C)
+  SCRIPT             what to do with each connection (run with no SCRIPT to
+                     list them, with the range of each one's argument)
+  --listen ADDR      where to listen, HOST:PORT with PORT from 0 to 65535
+                     (default 127.0.0.1:8080, the article's address;
+                     127.0.0.1:0 picks a free port). Beyond loopback, other
+                     machines can reach it: it warns on stderr.
+  --connections N    stop after serving N connections: 1 to 4294967295
+                     (default: run until Ctrl-C)
+  --max-clients N    serve at most N connections at once: 1 to 512
+                     (default 64); a client beyond that gets the line
+                     `busy: N connections already; try again later` and a close
+  --idle-ms MS       close a connection on which nothing has moved for MS
+                     milliseconds: 1 to 3600000 (default 30000)
   -h, --help         show this help
 
-Its first line on stdout is `listening on ADDR (script: SCRIPT)`.
+Its first line on stdout is `listening on ADDR (script: SCRIPT)`. It goes on
+serving if stdout is closed (`... | head -n 1`).
 ";
 
 /// The address in the article's code example.
@@ -37,15 +49,24 @@ const WAKE_EVERY: Duration = Duration::from_secs(3600);
 fn main() {
     let mut args = common::Args::from_env(NAME, USAGE);
     let mut script = None;
-    let mut listen = None;
-    let mut connections = None;
+    let mut options = Options {
+        listen: DEFAULT_LISTEN,
+        ..Options::default()
+    };
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--listen" => listen = Some(args.addr("--listen")),
-            "--connections" => match args.value::<usize>("--connections") {
-                0 => args.fail("--connections must be at least 1"),
-                n => connections = Some(n),
-            },
+            "--listen" => options.listen = args.addr("--listen", 0),
+            "--connections" => {
+                let n = args.number("--connections", 1..=u64::from(u32::MAX));
+                options.connections = Some(n as usize);
+            }
+            "--max-clients" => {
+                options.max_clients = args.number("--max-clients", 1..=MAX_CLIENTS as u64) as usize;
+            }
+            "--idle-ms" => {
+                let ms = args.number("--idle-ms", 1..=MAX_IDLE.as_millis() as u64);
+                options.idle = Duration::from_millis(ms);
+            }
             flag if flag.starts_with('-') => args.unknown(flag),
             _ if script.is_some() => {
                 args.fail(format!("only one script, please (got `{arg}` too)"))
@@ -62,60 +83,77 @@ fn main() {
         list_scripts();
         return;
     };
-    let listen = listen.unwrap_or(DEFAULT_LISTEN);
-    common::finish(NAME, serve(script, listen, connections));
+    common::finish(NAME, serve(script, options));
 }
 
 fn list_scripts() {
-    println!("The lab peer's scripts, each standing for a cause in the article's");
-    println!("\"Why Does This Happen?\":");
-    println!();
+    say!("The lab peer's scripts, each standing for a cause in the article's");
+    say!("\"Why Does This Happen?\":");
+    say!();
     for info in CATALOGUE {
-        println!("  {}", info.usage);
-        println!("      cause:       {}", info.cause);
-        println!("      client sees: {}", info.client_sees);
+        say!("  {}", info.usage);
+        if !info.argument.is_empty() {
+            say!("      argument:    {}", info.argument);
+        }
+        say!("      cause:       {}", info.cause);
+        say!("      client sees: {}", info.client_sees);
     }
-    println!();
-    println!("Run one with:   cargo run --example peer -- reset");
-    println!("Then, in another terminal:   python3 docs/python/client.py");
+    say!();
+    say!("Run one with:   cargo run --example peer -- reset");
+    say!("Then, in another terminal:   python3 docs/python/client.py");
 }
 
-fn serve(script: Script, listen: SocketAddr, connections: Option<usize>) -> io::Result<()> {
-    let options = Options {
-        listen,
-        connections,
-    };
+/// Stdout for a server: once nobody reads it, the server stops writing to
+/// it and goes on serving.
+struct Log {
+    open: bool,
+}
+
+impl Log {
+    fn line(&mut self, line: fmt::Arguments) {
+        if self.open && common::try_say(line).is_err() {
+            self.open = false;
+        }
+    }
+}
+
+fn serve(script: Script, options: Options) -> io::Result<()> {
     let peer = match Peer::start_with(script, options) {
         Ok(peer) => peer,
         Err(error) if error.kind() == io::ErrorKind::AddrInUse => {
             return Err(io::Error::new(
                 error.kind(),
-                format!("{listen} is already in use; try --listen 127.0.0.1:0 for a free port"),
+                format!(
+                    "{} is already in use; try --listen 127.0.0.1:0 for a free port",
+                    options.listen
+                ),
             ));
         }
         Err(error) => return Err(error),
     };
     if !peer.addr().ip().is_loopback() {
-        eprintln!(
+        common::complain(format_args!(
             "warning: listening on {}, which other machines may reach; \
              this server misbehaves on purpose",
             peer.addr()
-        );
+        ));
     }
-    let mut stdout = io::stdout();
-    writeln!(stdout, "listening on {} (script: {script})", peer.addr())?;
-    // Scripts and tests read the port from this line, so it must not sit in
-    // a buffer.
-    stdout.flush()?;
+    // Scripts and tests read the port from this first line; stdout is
+    // line-buffered, so it goes out at once.
+    let mut log = Log { open: true };
+    log.line(format_args!(
+        "listening on {} (script: {script})",
+        peer.addr()
+    ));
 
-    let limit = connections.unwrap_or(usize::MAX);
+    let limit = options.connections.unwrap_or(usize::MAX);
     let mut finished = 0;
     // Runs until `limit` connections are done, or until Ctrl-C.
     while finished < limit {
         match peer.wait_finished(finished + 1, WAKE_EVERY) {
             Ok(counts) => {
                 for n in finished + 1..=counts.finished {
-                    println!("connection {n} done");
+                    log.line(format_args!("connection {n} done"));
                 }
                 finished = counts.finished;
             }
@@ -123,6 +161,6 @@ fn serve(script: Script, listen: SocketAddr, connections: Option<usize>) -> io::
             Err(error) => return Err(error),
         }
     }
-    println!("served {finished} connections; stopping");
+    log.line(format_args!("served {finished} connections; stopping"));
     Ok(())
 }

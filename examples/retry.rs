@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::say;
+
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
@@ -22,10 +24,11 @@ Shows a retry loop that opens a new connection for each attempt, against a
 lab peer whose first two connections are reset (flaky:2); then the article's
 loop, which retries sendall on the same socket and dies of BrokenPipe.
 
-  --attempts N       how many tries in all (default 3)
-  --delay-ms N       milliseconds to wait between tries (default 200)
+  --attempts N       how many tries in all: 1 to 100 (default 3)
+  --delay-ms N       milliseconds to wait between tries: 0 to 60000 (default 200)
   --naive            run only the article's loop
   --addr HOST:PORT   retry against this server instead (exit 1 if it gives up)
+                     (PORT: 1 to 65535)
   -h, --help         show this help
 ";
 
@@ -55,13 +58,14 @@ fn main() {
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--attempts" => match args.value::<u32>("--attempts") {
-                0 => args.fail("--attempts must be at least 1"),
-                n => settings.attempts = n,
-            },
-            "--delay-ms" => settings.delay = Duration::from_millis(args.value("--delay-ms")),
+            // The same bounds as retry::Policy's: a finite history and a
+            // finite wait.
+            "--attempts" => settings.attempts = args.number("--attempts", 1..=100) as u32,
+            "--delay-ms" => {
+                settings.delay = Duration::from_millis(args.number("--delay-ms", 0..=60_000))
+            }
             "--naive" => settings.naive = true,
-            "--addr" => settings.addr = Some(args.addr("--addr")),
+            "--addr" => settings.addr = Some(args.addr("--addr", 1)),
             _ => args.unknown(&arg),
         }
     }
@@ -84,12 +88,12 @@ fn run(settings: &Settings) -> io::Result<()> {
         (None, true) => naive_lesson(settings),
         (None, false) => {
             let peer = Peer::start(Script::Flaky(2))?;
-            println!(
+            say!(
                 "A retry that reconnects, {policy}, against a peer that resets its first 2 connections:"
             );
             // Giving up is part of the lesson here (try --attempts 2), not a failure.
             let _ = reconnecting(peer.addr(), &policy);
-            println!();
+            say!();
             naive_lesson(settings)
         }
     }
@@ -107,12 +111,12 @@ fn reconnecting(addr: SocketAddr, policy: &Policy) -> Result<(), GaveUp<io::Erro
             for attempt in &done.failed {
                 print_failure(attempt, policy, &then);
             }
-            println!("{}: answered", prefix(done.number, done.started, policy));
+            say!("{}: answered", prefix(done.number, done.started, policy));
             let Success { value, .. } = done;
             match value {
-                Response::Reply(reply) => println!("Succeeded: reply {}.", common::show(&reply)),
+                Response::Reply(reply) => say!("Succeeded: reply {}.", common::show(&reply)),
                 Response::PeerClosed => {
-                    println!("Succeeded: the peer closed cleanly without a reply.")
+                    say!("Succeeded: the peer closed cleanly without a reply.")
                 }
             }
             Ok(())
@@ -123,7 +127,7 @@ fn reconnecting(addr: SocketAddr, policy: &Policy) -> Result<(), GaveUp<io::Erro
                 print_failure(attempt, policy, &then);
             }
             print_failure(&gave_up.last, policy, "giving up");
-            println!("{gave_up}.");
+            say!("{gave_up}.");
             Err(gave_up)
         }
     }
@@ -132,7 +136,7 @@ fn reconnecting(addr: SocketAddr, policy: &Policy) -> Result<(), GaveUp<io::Erro
 /// One line for a failed attempt, e.g.
 /// `[+0 ms] attempt 1/3: ConnectionResetError [Errno 104] (retrying in 200 ms)`.
 fn print_failure(attempt: &Failed<io::Error>, policy: &Policy, then: &str) {
-    println!(
+    say!(
         "{}: {} ({then})",
         prefix(attempt.number, attempt.started, policy),
         short(&attempt.error)
@@ -168,7 +172,7 @@ fn naive_lesson(settings: &Settings) -> io::Result<()> {
 /// Connects, sends once, lets the connection die, then runs the article's
 /// loop on the same socket.
 fn naive_against(addr: SocketAddr, settings: &Settings, peer: Option<&Peer>) -> io::Result<()> {
-    println!(
+    say!(
         "The article's loop: sendall again on the same socket, catching only ConnectionResetError:"
     );
     let mut stream = TcpStream::connect_timeout(&addr, CALL_TIMEOUT)?;
@@ -178,14 +182,14 @@ fn naive_against(addr: SocketAddr, settings: &Settings, peer: Option<&Peer>) -> 
         // The lab peer tells us when it has reset the connection.
         Some(peer) => {
             peer.wait_finished(1, PEER_WAIT)?;
-            println!("  the first request was sent, and the peer reset the connection");
+            say!("  the first request was sent, and the peer reset the connection");
         }
         // A real server: read its answer, which may be the reset itself.
         None => {
             stream.set_read_timeout(Some(CALL_TIMEOUT))?;
             match stream.read(&mut [0u8; 1024]) {
-                Ok(n) => println!("  the first request was sent, and the recv got {n} bytes"),
-                Err(error) => println!(
+                Ok(n) => say!("  the first request was sent, and the recv got {n} bytes"),
+                Err(error) => say!(
                     "  the first request was sent, and the recv got {}",
                     narrate(&error)
                 ),
@@ -198,7 +202,7 @@ fn naive_against(addr: SocketAddr, settings: &Settings, peer: Option<&Peer>) -> 
         settings.attempts,
         settings.delay,
         |attempt, error| {
-            println!(
+            say!(
                 "  retry {attempt}/{}: caught {} (sleeping {} ms)",
                 settings.attempts,
                 short(error),
@@ -208,20 +212,20 @@ fn naive_against(addr: SocketAddr, settings: &Settings, peer: Option<&Peer>) -> 
     );
     match end {
         ArticleEnd::Sent { attempt } => {
-            println!("  retry {attempt}: sent (the connection was still alive)")
+            say!("  retry {attempt}: sent (the connection was still alive)")
         }
         ArticleEnd::FellThrough => {
-            println!("  the loop ran out and went on as if nothing happened")
+            say!("  the loop ran out and went on as if nothing happened")
         }
         ArticleEnd::Crashed { attempt, error } => {
-            println!(
+            say!(
                 "  retry {attempt}/{}: {} is not caught:",
                 settings.attempts,
                 short(&error)
             );
-            println!("  in Python the script dies here with a traceback.");
-            println!("Why: the kernel reports a reset once (ECONNRESET); every later send on that");
-            println!("socket fails with EPIPE (BrokenPipe). A retry needs a new connection.");
+            say!("  in Python the script dies here with a traceback.");
+            say!("Why: the kernel reports a reset once (ECONNRESET); every later send on that");
+            say!("socket fails with EPIPE (BrokenPipe). A retry needs a new connection.");
         }
     }
     Ok(())

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::say;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -26,12 +28,10 @@ and the retry-once rule recovering.
 
   --addr HOST:PORT   use this server instead: it must answer each line it
                      receives with one line (exit 1 if a request fails)
+                     (PORT: 1 to 65535)
   --idle-ms MS       with --addr, how long the connection sits idle between
                      the two requests, 0 to 3600000 (default 1000)
   -h, --help         show this help
-
-Exit status: 0 when the lesson ran, 1 if a request failed at run time,
-2 for bad usage.
 ";
 
 /// How long each step of a request (connect, send, receive) may take.
@@ -50,13 +50,11 @@ fn main() {
     let mut idle = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--addr" => addr = Some(args.addr("--addr")),
-            "--idle-ms" => match args.value::<u64>("--idle-ms") {
-                ms if ms <= MAX_IDLE_MS => idle = Some(Duration::from_millis(ms)),
-                ms => args.fail(format!(
-                    "--idle-ms {ms} is out of range: 0 to {MAX_IDLE_MS}"
-                )),
-            },
+            "--addr" => addr = Some(args.addr("--addr", 1)),
+            "--idle-ms" => {
+                let ms = args.number("--idle-ms", 0..=MAX_IDLE_MS);
+                idle = Some(Duration::from_millis(ms));
+            }
             _ => args.unknown(&arg),
         }
     }
@@ -70,18 +68,18 @@ fn main() {
 
 fn lesson() -> Result<(), RequestError> {
     let idle = DEFAULT_IDLE.as_millis();
-    println!("A server that closes a connection idle for {idle} ms (idle-close: FIN):");
+    say!("A server that closes a connection idle for {idle} ms (idle-close: FIN):");
     let peer = Peer::start(Script::IdleClose(DEFAULT_IDLE)).map_err(setup)?;
     two_requests(&peer, false)?;
-    println!();
-    println!("A load balancer that forgets a flow idle for {idle} ms (idle-reset: RST):");
+    say!();
+    say!("A load balancer that forgets a flow idle for {idle} ms (idle-reset: RST):");
     let peer = Peer::start(Script::IdleReset(DEFAULT_IDLE)).map_err(setup)?;
     two_requests(&peer, true)?;
-    println!();
-    println!("The send succeeds either way; the failure shows on the receive. A check");
-    println!("before reuse sees a FIN, never a forgotten flow; so retry once, on a new");
-    println!("connection, when a reused one fails before any answer, if the request is");
-    println!("safe to repeat.");
+    say!();
+    say!("The send succeeds either way; the failure shows on the receive. A check");
+    say!("before reuse sees a FIN, never a forgotten flow; so retry once, on a new");
+    say!("connection, when a reused one fails before any answer, if the request is");
+    say!("safe to repeat.");
     Ok(())
 }
 
@@ -99,17 +97,17 @@ fn setup(error: std::io::Error) -> RequestError {
 fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
     // Naive: reuse the kept connection with no check and no retry.
     let mut naive = Client::new(peer.addr(), STEP_TIMEOUT);
-    println!(
+    say!(
         "  request 1: answered {}",
         common::show(&naive.send_request(b"GET /a")?)
     );
     sit_idle(peer, 1, forgets);
     match naive.send_request(b"GET /b") {
-        Ok(answer) => println!(
+        Ok(answer) => say!(
             "  naive reuse, request 2: answered {}",
             common::show(&answer)
         ),
-        Err(failed) => println!("  naive reuse, request 2: {}", describe(&failed)),
+        Err(failed) => say!("  naive reuse, request 2: {}", describe(&failed)),
     }
 
     // Fixed: check the connection before reusing it, and retry by the rule.
@@ -118,31 +116,31 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
     sit_idle(peer, 3, forgets);
     let stale = fixed.drop_if_stale().map_err(setup)?;
     if stale {
-        println!("  with the check: a non-blocking peek found the FIN; a new connection is opened");
+        say!("  with the check: a non-blocking peek found the FIN; a new connection is opened");
     } else if forgets {
-        println!("  with the check: the peek found nothing; a forgotten flow cannot be seen");
+        say!("  with the check: the peek found nothing; a forgotten flow cannot be seen");
     }
     let answer = match fixed.send_request(b"GET /b") {
         Ok(answer) => answer,
         Err(failed) if may_retry(&failed, true) => {
-            println!(
+            say!(
                 "  request 2 failed on the reused connection before any answer ({});",
                 narrate(&failed.error)
             );
-            println!("  GET is safe to repeat, so it is sent once more on a new connection:");
+            say!("  GET is safe to repeat, so it is sent once more on a new connection:");
             fixed.send_request(b"GET /b")?
         }
         Err(failed) => return Err(failed),
     };
-    println!("  request 2: answered {}", common::show(&answer));
+    say!("  request 2: answered {}", common::show(&answer));
     if forgets {
         // A request that is not safe to repeat is reported, not repeated.
         let mut careful = Client::new(peer.addr(), STEP_TIMEOUT);
         careful.send_request(b"GET /a")?;
         sit_idle(peer, 5, forgets);
         match careful.request(b"POST /charge", false) {
-            Ok(answer) => println!("  POST: answered {}", common::show(&answer)),
-            Err(failed) => println!(
+            Ok(answer) => say!("  POST: answered {}", common::show(&answer)),
+            Err(failed) => say!(
                 "  POST /charge, not safe to repeat, fails the same way and is not retried: {}",
                 narrate(&failed.error)
             ),
@@ -160,33 +158,33 @@ fn sit_idle(peer: &Peer, connection: usize, forgets: bool) {
         // If the peer is slow to close, the next step shows that instead.
         let _ = peer.wait_finished(connection, STEP_TIMEOUT);
     }
-    println!("  ... idle for {} ms ...", SIT.as_millis());
+    say!("  ... idle for {} ms ...", SIT.as_millis());
 }
 
 /// Two requests on one connection to a server of the user's own.
 fn against(addr: SocketAddr, idle: Duration) -> Result<(), RequestError> {
     let mut client = Client::new(addr, STEP_TIMEOUT);
-    println!(
+    say!(
         "request 1: answered {}",
         common::show(&client.send_request(b"ping")?)
     );
     std::thread::sleep(idle);
-    println!("... idle for {} ms ...", idle.as_millis());
+    say!("... idle for {} ms ...", idle.as_millis());
     match client.drop_if_stale() {
-        Ok(true) => println!("the check before reuse found the connection closed"),
-        Ok(false) => println!("the check before reuse saw nothing wrong"),
-        Err(error) => println!("the check before reuse failed: {}", narrate(&error)),
+        Ok(true) => say!("the check before reuse found the connection closed"),
+        Ok(false) => say!("the check before reuse saw nothing wrong"),
+        Err(error) => say!("the check before reuse failed: {}", narrate(&error)),
     }
     let answer = match client.send_request(b"ping") {
         Ok(answer) => answer,
         Err(failed) if may_retry(&failed, true) => {
-            println!("request 2: {}", describe(&failed));
-            println!("retrying once on a new connection (the request is safe to repeat)");
+            say!("request 2: {}", describe(&failed));
+            say!("retrying once on a new connection (the request is safe to repeat)");
             client.send_request(b"ping")?
         }
         Err(failed) => return Err(failed),
     };
-    println!("request 2: answered {}", common::show(&answer));
+    say!("request 2: answered {}", common::show(&answer));
     Ok(())
 }
 

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::say;
+
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -26,6 +28,7 @@ fire, beside a deadline that stops on time (drip).
 
   --addr HOST:PORT   only wait for this server to send something, with a
                      200 ms read timeout
+                     (PORT: 1 to 65535)
   -h, --help         show this help
 ";
 
@@ -47,32 +50,30 @@ fn main() {
 }
 
 fn lessons() -> io::Result<()> {
-    println!(
+    say!(
         "1. A read timeout against a silent peer (stall), timeout {} ms:",
         READ_TIMEOUT.as_millis()
     );
     let peer = Peer::start(Script::Stall)?;
     wait_for(peer.addr())?;
 
-    println!();
-    println!("2. A zero timeout:");
+    say!();
+    say!("2. A zero timeout:");
     let stream = TcpStream::connect(peer.addr())?;
     if let Err(error) = stream.set_read_timeout(Some(Duration::ZERO)) {
-        println!("   std says: {:?}, \"{error}\"", error.kind());
+        say!("   std says: {:?}, \"{error}\"", error.kind());
     }
     if let Err(error) = set_read_timeout(&stream, Duration::ZERO) {
-        println!("   this crate says: {error}");
+        say!("   this crate says: {error}");
     }
 
-    println!();
+    say!();
     let interval = DEFAULT_DRIP_INTERVAL.as_millis();
-    println!("3. {WANTED} bytes from a peer that sends one every {interval} ms (drip):");
+    say!("3. {WANTED} bytes from a peer that sends one every {interval} ms (drip):");
     let drip = Peer::start(Script::Drip(DEFAULT_DRIP_INTERVAL))?;
     per_call(drip.addr())?;
     with_deadline(drip.addr())?;
-    println!(
-        "   Python's sendall has a total deadline like this one; recv and Rust's calls do not."
-    );
+    say!("   Python's sendall has a total deadline like this one; recv and Rust's calls do not.");
     Ok(())
 }
 
@@ -86,19 +87,19 @@ fn wait_for(addr: SocketAddr) -> io::Result<()> {
     let result = stream.read(&mut buf);
     let waited = started.elapsed().as_millis();
     match result {
-        Ok(0) => println!("   after {waited} ms the peer closed: Ok(0), no timeout"),
-        Ok(n) => println!("   {n} bytes arrived after {waited} ms"),
+        Ok(0) => say!("   after {waited} ms the peer closed: Ok(0), no timeout"),
+        Ok(n) => say!("   {n} bytes arrived after {waited} ms"),
         Err(error) if Failure::of(&error).is_timeout() => {
-            println!(
+            say!(
                 "   after {waited} ms: {}",
                 narrate_for_socket(&error, &stream)
             );
-            println!(
+            say!(
                 "   Rust's kind is {:?}, not TimedOut: Failure::of counts both as a timeout.",
                 error.kind()
             );
         }
-        Err(error) => println!(
+        Err(error) => say!(
             "   after {waited} ms: {}",
             narrate_for_socket(&error, &stream)
         ),
@@ -115,11 +116,11 @@ fn per_call(addr: SocketAddr) -> io::Result<()> {
     let result = stream.read_exact(&mut buf);
     let took = started.elapsed().as_millis();
     match result {
-        Ok(()) => println!(
+        Ok(()) => say!(
             "   read_exact, {} ms timeout per call: no timeout at all; it took {took} ms",
             READ_TIMEOUT.as_millis()
         ),
-        Err(error) => println!("   read_exact failed after {took} ms: {error}"),
+        Err(error) => say!("   read_exact failed after {took} ms: {error}"),
     }
     Ok(())
 }
@@ -132,11 +133,11 @@ fn with_deadline(addr: SocketAddr) -> io::Result<()> {
     let result = read_exact_by(&mut stream, &mut buf, started + DEADLINE);
     let took = started.elapsed().as_millis();
     match result {
-        Ok(()) => println!(
+        Ok(()) => say!(
             "   read_exact_by, {} ms deadline: all {WANTED} bytes in {took} ms",
             DEADLINE.as_millis()
         ),
-        Err(stopped) => println!(
+        Err(stopped) => say!(
             "   read_exact_by, {} ms deadline: stopped at {took} ms with {} of {WANTED} bytes kept ({:?})",
             DEADLINE.as_millis(),
             stopped.transferred,

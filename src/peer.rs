@@ -50,45 +50,99 @@
 //!     Ok(())
 //! }
 //! ```
+//!
+//! # Serving a crowd
+//!
+//! A classroom points many clients at one peer, and some of them misbehave.
+//! The peer stays available with three rules, each set in [`Options`]:
+//!
+//! - It serves at most [`Options::max_clients`] connections at once (64 by
+//!   default). A client beyond that gets one line, `busy: 64 connections
+//!   already; try again later`, and a close, at once: it is never left
+//!   waiting in the kernel's backlog.
+//! - A connection on which nothing has moved either way for
+//!   [`Options::idle`] (30 s by default) is closed by the peer. No lesson
+//!   waits that long; `stall` is cut by it too, and still never answers.
+//! - When every slot is taken, a newcomer gets the slot of the oldest
+//!   connection that has had its share, instead of being turned away: one
+//!   open for longer than the idle limit (a slow sender cannot keep a slot
+//!   beyond that while others wait), or one whose client has already closed
+//!   its side (only `stall` keeps those open, as a hung server would).
+//!
+//! A well-behaved client of a lesson, which stays a few seconds, never meets
+//! any of these rules.
 
 mod script;
 mod serve;
 
 pub use script::{
-    CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, ParseScriptError, Script, ScriptInfo,
+    CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Millis, ParseScriptError, Script, ScriptInfo,
 };
 pub use serve::{DRIP_BYTE, GREETING};
 
-use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::io::{self, Write};
+use std::net::{
+    IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket,
+};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-/// Where the peer listens unless told otherwise: loopback, any free port.
-pub const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+use serve::SlotFlags;
 
-/// How long the accepting thread pauses when it cannot accept: when it
-/// already serves MAX_CONCURRENT connections, or accept() failed (out of
-/// descriptors, say), so that it never spins.
+/// Where the peer listens unless told otherwise: loopback, any free port.
+const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+
+/// How long the accepting thread pauses when accept() fails (the process out
+/// of descriptors, say), so that it never spins.
 const BUSY_PAUSE: Duration = Duration::from_millis(5);
 
-/// How long `drop` waits to connect to its own listener, which wakes the
-/// accepting thread from accept(). On loopback this takes microseconds.
-const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long `drop` waits for each attempt to connect to its own listener,
+/// which wakes the accepting thread from accept(). On loopback a connection
+/// takes microseconds; only a full backlog makes it wait, and then the
+/// accepting thread is not blocked anyway.
+const WAKE_TIMEOUT: Duration = Duration::from_millis(10);
 
-/// How many connections the peer serves at once; the kernel's backlog holds
-/// the rest until one finishes.
-const MAX_CONCURRENT: usize = 64;
+/// How many times `drop` tries to wake the accepting thread.
+const WAKE_ATTEMPTS: u32 = 5;
+
+/// How long `drop` waits for an accepting thread it could not wake to end by
+/// itself before it lets it go.
+const UNREACHED_WAIT: Duration = Duration::from_millis(100);
+
+/// The most connections a peer may be told to serve at once. Each one takes
+/// a thread and a descriptor; 512 stays well under the usual limit of 1024
+/// descriptors per process.
+pub const MAX_CLIENTS: usize = 512;
+
+/// The longest idle limit: one hour.
+pub const MAX_IDLE: Duration = Duration::from_secs(3600);
 
 /// How to start a [`Peer`] beyond its script.
+///
+/// # Listening beyond loopback
+///
+/// The default address is `127.0.0.1` with a free port, which only this
+/// machine can reach. Any other address, such as `0.0.0.0:8080`, lets other
+/// machines connect to a server that misbehaves on purpose; the peer binds it
+/// because you named it, but check [`Peer::addr`] (`ip().is_loopback()`) and
+/// warn your users, as the `peer` example does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
-    /// The address to listen on; the default is [`LOOPBACK`].
+    /// The address to listen on; the default is `127.0.0.1:0`.
     pub listen: SocketAddr,
-    /// Stop accepting after this many connections; the default is no limit.
+    /// Stop accepting after this many connections; the default, `None`, is
+    /// no limit. `Some(0)` is refused.
     pub connections: Option<usize>,
+    /// How many connections the peer serves at once, from 1 to
+    /// [`MAX_CLIENTS`]; the default is 64. A client beyond it gets a `busy`
+    /// line and a close (see the module's "Serving a crowd").
+    pub max_clients: usize,
+    /// How long a connection may stay idle (nothing received, nothing sent)
+    /// before the peer closes it, from 1 ms to [`MAX_IDLE`]; the default is
+    /// 30 s. A `drip` slower than this is cut before its first byte.
+    pub idle: Duration,
 }
 
 impl Default for Options {
@@ -96,18 +150,47 @@ impl Default for Options {
         Options {
             listen: LOOPBACK,
             connections: None,
+            max_clients: 64,
+            idle: Duration::from_secs(30),
         }
     }
 }
 
-/// How many connections a peer has accepted, and how many it has finished
-/// with (closed or reset from its side).
+impl Options {
+    /// Refuses options that would make a peer that never serves anyone, or
+    /// one whose limits never end.
+    fn check(&self) -> io::Result<()> {
+        let invalid = |message: String| Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+        if self.connections == Some(0) {
+            return invalid("connections must be at least 1 (None means no limit)".to_string());
+        }
+        if !(1..=MAX_CLIENTS).contains(&self.max_clients) {
+            return invalid(format!(
+                "max_clients must be from 1 to {MAX_CLIENTS}, not {}",
+                self.max_clients
+            ));
+        }
+        if self.idle < Duration::from_millis(1) || self.idle > MAX_IDLE {
+            return invalid(format!(
+                "idle must be from 1 ms to {} s, not {:?}",
+                MAX_IDLE.as_secs(),
+                self.idle
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How many connections a peer has accepted, finished with, and turned away.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
-    /// Connections accepted so far.
+    /// Connections accepted and served so far.
     pub accepted: usize,
-    /// Connections whose handler has returned and whose socket is closed.
+    /// Served connections whose handler has returned and whose socket is
+    /// closed.
     pub finished: usize,
+    /// Connections turned away with a `busy` line because the peer was full.
+    pub turned_away: usize,
 }
 
 /// State shared between the [`Peer`] handle and its threads.
@@ -115,14 +198,14 @@ pub struct Counts {
 struct Shared {
     stop: AtomicBool,
     /// True while the accepting thread may be blocked in accept().
-    listening: AtomicBool,
+    accepting: AtomicBool,
     counts: Mutex<Counts>,
     changed: Condvar,
 }
 
 impl Shared {
     fn counts(&self) -> MutexGuard<'_, Counts> {
-        // A panicking handler cannot leave Counts half-updated (it is two
+        // A panicking handler cannot leave Counts half-updated (it is three
         // integers), so a poisoned lock is still safe to use.
         self.counts
             .lock()
@@ -137,14 +220,24 @@ impl Shared {
 
 /// A running lab peer.
 ///
-/// Dropping it stops it: the listener is closed, every open connection is
-/// closed, and every thread is joined before `drop` returns.
+/// Dropping it stops it, within about 50 ms: the listener is closed, every
+/// open connection is closed, and every thread is joined before `drop`
+/// returns.
+/// One case cannot be helped with std alone: if the process has run out of
+/// descriptors *and* another thread takes the one the peer keeps in reserve
+/// for waking its accepting thread, that thread stays blocked in accept(),
+/// with the listener open, until the next connection arrives; `drop` then
+/// returns without joining it rather than hang.
 #[derive(Debug)]
+#[must_use = "dropping a Peer stops it at once: keep it in a variable for as long as it should serve"]
 pub struct Peer {
     addr: SocketAddr,
-    script: Script,
     shared: Arc<Shared>,
     acceptor: Option<JoinHandle<()>>,
+    /// A descriptor kept in reserve, so that `drop` can still open the
+    /// connection that wakes the accepting thread when the process has run
+    /// out of descriptors.
+    spare: Option<UdpSocket>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -181,11 +274,17 @@ impl Peer {
 
     /// Starts a peer running `script` with the given [`Options`].
     ///
+    /// It binds whatever address `options.listen` names, loopback or not:
+    /// see [`Options`] on listening beyond loopback.
+    ///
     /// # Errors
     ///
-    /// `AddrInUse` if another socket holds the address, `AddrNotAvailable`
-    /// if it is not an address of this machine, `PermissionDenied` for a
-    /// privileged port; or whatever starting the thread fails with.
+    /// `InvalidInput` if an option is out of its range (`connections` of
+    /// `Some(0)`, `max_clients` or `idle` outside the ranges [`Options`]
+    /// states); `AddrInUse` if another socket holds the address,
+    /// `AddrNotAvailable` if it is not an address of this machine,
+    /// `PermissionDenied` for a privileged port; or whatever starting the
+    /// thread fails with.
     ///
     /// # Examples
     ///
@@ -200,19 +299,20 @@ impl Peer {
     /// }
     /// ```
     pub fn start_with(script: Script, options: Options) -> io::Result<Peer> {
+        options.check()?;
         let listener = TcpListener::bind(options.listen)?;
         let addr = listener.local_addr()?;
+        let spare = UdpSocket::bind(LOOPBACK)?;
         let shared = Arc::new(Shared::default());
-        shared.listening.store(true, Ordering::SeqCst);
         let for_thread = Arc::clone(&shared);
         let acceptor = thread::Builder::new()
             .name(format!("peer {script} acceptor"))
-            .spawn(move || accept_loop(listener, script, options.connections, &for_thread))?;
+            .spawn(move || accept_loop(listener, script, options, &for_thread))?;
         Ok(Peer {
             addr,
-            script,
             shared,
             acceptor: Some(acceptor),
+            spare: Some(spare),
         })
     }
 
@@ -233,23 +333,8 @@ impl Peer {
         self.addr
     }
 
-    /// The script this peer runs.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use reset_by_peer::peer::{Peer, Script};
-    ///
-    /// fn main() -> std::io::Result<()> {
-    ///     assert_eq!(Peer::start(Script::Close)?.script(), Script::Close);
-    ///     Ok(())
-    /// }
-    /// ```
-    pub fn script(&self) -> Script {
-        self.script
-    }
-
-    /// How many connections the peer has accepted and finished so far.
+    /// How many connections the peer has accepted, finished and turned away
+    /// so far.
     ///
     /// # Examples
     ///
@@ -361,6 +446,7 @@ impl Peer {
     ///     Ok(())
     /// }
     /// ```
+    #[must_use = "to stop the peer without reading its counts, drop it"]
     pub fn shutdown(mut self) -> Counts {
         self.stop();
         self.counts()
@@ -371,19 +457,43 @@ impl Peer {
         let Some(acceptor) = self.acceptor.take() else {
             return;
         };
-        // The accepting thread sleeps in accept(), which nothing but a
+        // The accepting thread may sleep in accept(), which nothing but a
         // connection ends: make one, so that it wakes and sees the flag.
-        let woken = TcpStream::connect_timeout(&wake_addr(self.addr), WAKE_TIMEOUT).is_ok();
-        // If it no longer listens, it is already on its way out.
-        if woken || !self.shared.listening.load(Ordering::SeqCst) {
-            // The acceptor joins every connection thread before it returns,
-            // and those see the flag within a TICK. A handler cannot panic
-            // by design; if one did, the peer is still stopped.
+        // Give back the reserved descriptor first, so that the connection
+        // can be opened even when the process has run out of them.
+        drop(self.spare.take());
+        let mut woken = false;
+        for _ in 0..WAKE_ATTEMPTS {
+            if acceptor.is_finished() {
+                break;
+            }
+            match TcpStream::connect_timeout(&wake_addr(self.addr), WAKE_TIMEOUT) {
+                // A full backlog drops the connection attempt: then accept()
+                // has connections to return and cannot block, and the thread
+                // sees the flag by itself.
+                Err(error) if error.kind() != io::ErrorKind::TimedOut => {}
+                _ => {
+                    woken = true;
+                    break;
+                }
+            }
+        }
+        // Not woken, the thread may still be on its way out of accept() (a
+        // connection came meanwhile), or blocked there for good (see the
+        // type's docs): give it a bounded moment before deciding.
+        let give_up = Instant::now() + UNREACHED_WAIT;
+        while !woken && !acceptor.is_finished() && Instant::now() < give_up {
+            thread::sleep(Duration::from_millis(1));
+        }
+        // Blocked in accept() for good is the one case in which joining
+        // would hang: then let the thread go.
+        if woken || acceptor.is_finished() || !self.shared.accepting.load(Ordering::SeqCst) {
+            // The acceptor closes the listener and joins every connection
+            // thread before it returns; those see the flag within a TICK. A
+            // handler cannot panic by design; if one did, the peer is still
+            // stopped.
             let _ = acceptor.join();
         }
-        // Otherwise the thread cannot be reached (never seen on loopback):
-        // rather than hang the caller, let it go; it exits at its next
-        // connection.
     }
 }
 
@@ -404,71 +514,143 @@ impl Drop for Peer {
     }
 }
 
-/// Accepts connections until asked to stop or until `limit` is reached, then
-/// closes the listener and joins every connection thread.
-fn accept_loop(listener: TcpListener, script: Script, limit: Option<usize>, shared: &Arc<Shared>) {
+/// A connection being served: its thread, when it was accepted, and the
+/// flags its handler shares with the accepting thread.
+struct Slot {
+    handler: JoinHandle<()>,
+    opened: Instant,
+    flags: Arc<SlotFlags>,
+}
+
+/// Accepts connections until asked to stop or until `options.connections`
+/// is reached, then closes the listener and joins every connection thread.
+fn accept_loop(listener: TcpListener, script: Script, options: Options, shared: &Arc<Shared>) {
     let mut listener = Some(listener);
-    let mut handlers: Vec<JoinHandle<()>> = Vec::new();
+    let mut slots: Vec<Slot> = Vec::new();
+    // Threads whose slot went to a newcomer; each ends within a TICK.
+    let mut leaving: Vec<JoinHandle<()>> = Vec::new();
     let mut accepted: usize = 0;
     let stopping = || shared.stop.load(Ordering::SeqCst);
     // A server runs until it is told to stop or has served its limit. Each
     // pass blocks in accept() until a connection comes; `Peer::stop` makes
     // one to end the wait.
     while let Some(open) = &listener {
+        // The flag goes up before the stop flag is read, so that `Peer::stop`
+        // never finds it down while this thread is on its way into accept().
+        shared.accepting.store(true, Ordering::SeqCst);
         if stopping() {
             break;
         }
-        // Forget threads that have finished, so a long-running peer does not
-        // collect one handle per connection it ever served.
-        handlers.retain(|handler| !handler.is_finished());
-        if handlers.len() >= MAX_CONCURRENT {
-            thread::sleep(BUSY_PAUSE);
-            continue;
-        }
         let result = open.accept();
+        shared.accepting.store(false, Ordering::SeqCst);
         // This may be the wake-up connection from `Peer::stop`: not a client.
         if stopping() {
             break;
         }
-        match result {
-            Ok((stream, _)) => {
-                accepted += 1;
-                // Close the port as soon as the last allowed connection is in,
-                // and before counting it: whoever sees the count then also
-                // finds the port closed.
-                if limit == Some(accepted) {
-                    shared.listening.store(false, Ordering::SeqCst);
-                    listener = None;
-                }
-                shared.update(|counts| counts.accepted += 1);
-                let index = accepted;
-                let for_thread = Arc::clone(shared);
-                let spawned = thread::Builder::new()
-                    .name(format!("peer {script} connection {index}"))
-                    .spawn(move || {
-                        serve::serve(stream, script, index, &for_thread.stop);
-                        // `serve` owned the stream, so it is closed by now.
-                        for_thread.update(|counts| counts.finished += 1);
-                    });
-                match spawned {
-                    Ok(handler) => handlers.push(handler),
-                    // The closure, and the stream in it, were dropped: the
-                    // connection is closed, so count it as finished.
-                    Err(_) => shared.update(|counts| counts.finished += 1),
-                }
-            }
+        let stream = match result {
+            Ok((stream, _)) => stream,
             // A connection aborted while queued, or the process out of
             // descriptors: passing troubles; pause and go on serving.
-            Err(_) => thread::sleep(BUSY_PAUSE),
+            Err(_) => {
+                thread::sleep(BUSY_PAUSE);
+                continue;
+            }
+        };
+        // Forget threads that have finished, so a long-running peer does not
+        // collect one handle per connection it ever served.
+        slots.retain(|slot| !slot.handler.is_finished());
+        leaving.retain(|handler| !handler.is_finished());
+        if slots.len() >= options.max_clients {
+            // A thread that gave way takes up to a TICK to end. Allow no more
+            // than max_clients of them at once, so that a burst of newcomers
+            // cannot pile up threads faster than they end.
+            let share = if leaving.len() < options.max_clients {
+                has_had_its_share(&slots, options.idle)
+            } else {
+                None
+            };
+            match share {
+                Some(index) => {
+                    let slot = slots.swap_remove(index);
+                    slot.flags.give_way.store(true, Ordering::SeqCst);
+                    leaving.push(slot.handler);
+                }
+                None => {
+                    turn_away(stream, options.max_clients);
+                    shared.update(|counts| counts.turned_away += 1);
+                    continue;
+                }
+            }
+        }
+        accepted += 1;
+        // Close the port as soon as the last allowed connection is in, and
+        // before counting it: whoever sees the count then also finds the
+        // port closed.
+        if options.connections == Some(accepted) {
+            listener = None;
+        }
+        shared.update(|counts| counts.accepted += 1);
+        let flags = Arc::new(SlotFlags::default());
+        let for_thread = (Arc::clone(shared), Arc::clone(&flags));
+        let spawned = thread::Builder::new()
+            .name(format!("peer {script} connection {accepted}"))
+            .spawn(move || {
+                let (shared, flags) = for_thread;
+                let limits = serve::Limits {
+                    stop: &shared.stop,
+                    slot: &flags,
+                    idle: options.idle,
+                };
+                serve::serve(stream, script, accepted, &limits);
+                // `serve` owned the stream, so it is closed by now.
+                shared.update(|counts| counts.finished += 1);
+            });
+        match spawned {
+            Ok(handler) => slots.push(Slot {
+                handler,
+                opened: Instant::now(),
+                flags,
+            }),
+            // The closure, and the stream in it, were dropped: the
+            // connection is closed, so count it as finished.
+            Err(_) => shared.update(|counts| counts.finished += 1),
         }
     }
     // Stop listening before waiting for the connections still open. The flag
-    // goes first, so that a wake-up refused by the closed port is understood.
-    shared.listening.store(false, Ordering::SeqCst);
+    // goes down first, so that `Peer::stop`, if its wake-up is refused by
+    // the closed port, knows this thread is not in accept().
+    shared.accepting.store(false, Ordering::SeqCst);
     drop(listener);
-    for handler in handlers {
+    for handler in slots.into_iter().map(|slot| slot.handler).chain(leaving) {
         let _ = handler.join();
     }
+}
+
+/// The slot to give a newcomer when every slot is taken: the oldest
+/// connection whose client has closed its side, or that has been open longer
+/// than the idle limit. None if every connection is younger and still in use.
+fn has_had_its_share(slots: &[Slot], idle: Duration) -> Option<usize> {
+    slots
+        .iter()
+        .enumerate()
+        .filter(|(_, slot)| {
+            slot.flags.client_gone.load(Ordering::SeqCst) || slot.opened.elapsed() >= idle
+        })
+        .min_by_key(|(_, slot)| slot.opened)
+        .map(|(index, _)| index)
+}
+
+/// Tells a client beyond the cap that the peer is full, and closes.
+fn turn_away(stream: TcpStream, cap: usize) {
+    // Without blocking: a new socket's send buffer always has room for one
+    // line, and the accepting thread must never wait on a client.
+    let _ = stream.set_nonblocking(true);
+    let line = format!("busy: {cap} connections already; try again later\n");
+    let _ = (&stream).write(line.as_bytes());
+    // The FIN follows the line at once. If the client had already sent
+    // something, closing with it unread adds an RST after the FIN; the client
+    // still reads the line and then the end of the stream.
+    let _ = stream.shutdown(Shutdown::Write);
 }
 
 /// An address on `127.0.0.1` where nobody listens, for `ConnectionRefused`.

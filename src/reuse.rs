@@ -56,11 +56,11 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use reset_by_peer::peer::{Peer, Script};
+//! use reset_by_peer::peer::{Millis, Peer, Script};
 //! use reset_by_peer::reuse::Client;
 //!
 //! fn main() -> std::io::Result<()> {
-//!     let peer = Peer::start(Script::IdleReset(Duration::from_millis(20)))?;
+//!     let peer = Peer::start(Script::IdleReset(Millis::new(20)?))?;
 //!     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
 //!     assert_eq!(client.request(b"one", true)?, b"one");
 //!     // The connection sits idle for longer than the load balancer keeps
@@ -224,11 +224,11 @@ impl Client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::{Peer, Script};
+    /// use reset_by_peer::peer::{Millis, Peer, Script};
     /// use reset_by_peer::reuse::Client;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let peer = Peer::start(Script::IdleClose(Duration::from_secs(1)))?;
+    ///     let peer = Peer::start(Script::IdleClose(Millis::new(1_000)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     assert_eq!(client.send_request(b"hello")?, b"hello");
     ///     Ok(())
@@ -260,11 +260,11 @@ impl Client {
     /// ```
     /// use std::io::ErrorKind;
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::{Peer, Script};
+    /// use reset_by_peer::peer::{Millis, Peer, Script};
     /// use reset_by_peer::reuse::Client;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let peer = Peer::start(Script::IdleClose(Duration::from_millis(20)))?;
+    ///     let peer = Peer::start(Script::IdleClose(Millis::new(20)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     client.send_request(b"one")?;
     ///     // The server closes the idle connection (its FIN is on its way).
@@ -307,11 +307,11 @@ impl Client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::{Peer, Script};
+    /// use reset_by_peer::peer::{Millis, Peer, Script};
     /// use reset_by_peer::reuse::Client;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let peer = Peer::start(Script::IdleClose(Duration::from_secs(5)))?;
+    ///     let peer = Peer::start(Script::IdleClose(Millis::new(5_000)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     client.send_request(b"one")?;
     ///     // Well within the idle time: the connection is fine.
@@ -346,11 +346,11 @@ impl Client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::{Peer, Script};
+    /// use reset_by_peer::peer::{Millis, Peer, Script};
     /// use reset_by_peer::reuse::Client;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let peer = Peer::start(Script::IdleClose(Duration::from_millis(20)))?;
+    ///     let peer = Peer::start(Script::IdleClose(Millis::new(20)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     client.request(b"one", true)?;
     ///     peer.wait_finished(1, Duration::from_secs(5))?;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::{ExchangeError, MAX_REPLY, Response, Step, exchange};
-use reset_by_peer::peer::{GREETING, Peer, Script, refused_addr};
+use reset_by_peer::peer::{GREETING, Millis, Peer, Script, refused_addr};
 use support::BOUND;
 
 const REQUEST: &[u8] = b"Hello, server!";
@@ -106,7 +106,7 @@ fn an_exchange_error_converts_to_its_io_error() {
 
 #[test]
 fn a_dripping_peer_cannot_keep_the_receive_going_past_its_deadline() {
-    let peer = Peer::start(Script::Drip(Duration::from_millis(10))).unwrap();
+    let peer = Peer::start(Script::Drip(Millis::new(10).unwrap())).unwrap();
     let timeout = Duration::from_millis(200);
     let started = std::time::Instant::now();
     let result = exchange(peer.addr(), REQUEST, timeout);

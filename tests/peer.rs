@@ -7,29 +7,40 @@ mod support;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use assert_matches::assert_matches;
 use reset_by_peer::line::{MAX_LINE, PING, PONG, with_newline};
-use reset_by_peer::peer::{CATALOGUE, DRIP_BYTE, GREETING, Options, Peer, Script, refused_addr};
-use support::{BOUND, client, recv, send_until_error};
+use reset_by_peer::peer::{
+    CATALOGUE, DEFAULT_IDLE, DRIP_BYTE, GREETING, MAX_CLIENTS, MAX_IDLE, Millis, Options, Peer,
+    Script, refused_addr,
+};
+use support::{BOUND, SLACK, client, recv, send_until_error};
+
+/// A drip interval of `ms` milliseconds.
+fn drip(ms: u64) -> Script {
+    Script::Drip(Millis::new(ms).unwrap())
+}
 
 /// One of each script, in the catalogue's order.
-const EVERY_SCRIPT: [Script; 11] = [
-    Script::Echo,
-    Script::Reset,
-    Script::Close,
-    Script::HelloReset,
-    Script::Stall,
-    Script::Drip(Duration::from_millis(10)),
-    Script::Flaky(1),
-    Script::Heartbeat,
-    Script::SilentAfter(1),
-    Script::IdleClose(Duration::from_millis(20)),
-    Script::IdleReset(Duration::from_millis(20)),
-];
+fn every_script() -> [Script; 11] {
+    [
+        Script::Echo,
+        Script::Reset,
+        Script::Close,
+        Script::HelloReset,
+        Script::Stall,
+        drip(10),
+        Script::Flaky(1),
+        Script::Heartbeat,
+        Script::SilentAfter(1),
+        Script::IdleClose(Millis::new(20).unwrap()),
+        Script::IdleReset(Millis::new(20).unwrap()),
+    ]
+}
 
 #[test]
 fn echo_sends_every_byte_back() {
@@ -140,7 +151,7 @@ fn flaky_two_resets_exactly_two_connections_then_echoes() {
 #[test]
 fn drip_delivers_one_byte_per_interval() {
     let interval = Duration::from_millis(20);
-    let peer = Peer::start(Script::Drip(interval)).unwrap();
+    let peer = Peer::start(drip(20)).unwrap();
     let mut stream = client(peer.addr());
     let started = Instant::now();
     let mut bytes = [0u8; 5];
@@ -260,7 +271,7 @@ fn stall_keeps_the_connection_open_after_the_clients_half_close() {
 
 #[test]
 fn drip_goes_on_after_the_clients_half_close() {
-    let peer = Peer::start(Script::Drip(Duration::from_millis(10))).unwrap();
+    let peer = Peer::start(drip(10)).unwrap();
     let mut stream = client(peer.addr());
     stream.shutdown(Shutdown::Write).unwrap();
     let mut bytes = [0u8; 3];
@@ -272,7 +283,7 @@ fn drip_goes_on_after_the_clients_half_close() {
 fn peer_survives_clients_that_disconnect_at_once() {
     // Every script but stall, which holds on to a closed connection as a hung
     // server would (see the test above).
-    for script in EVERY_SCRIPT.into_iter().filter(|s| *s != Script::Stall) {
+    for script in every_script().into_iter().filter(|s| *s != Script::Stall) {
         let peer = Peer::start(script).unwrap();
         for _ in 0..3 {
             drop(client(peer.addr()));
@@ -320,7 +331,7 @@ fn dropping_a_peer_closes_its_connections_joins_its_threads_and_frees_its_port()
 
 #[test]
 fn dropping_a_peer_in_the_middle_of_every_script_is_prompt() {
-    for script in EVERY_SCRIPT {
+    for script in every_script() {
         let peer = Peer::start(script).unwrap();
         let mut stream = client(peer.addr());
         stream.write_all(b"PING\nHello").unwrap();
@@ -346,27 +357,85 @@ fn a_connection_limit_stops_the_peer_listening() {
     assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
 }
 
+/// Checks that `script` prints as a name that parses back to `script`.
+fn assert_round_trip(script: Script) {
+    let name = script.to_string();
+    assert_eq!(name.parse::<Script>(), Ok(script), "{name}");
+}
+
 #[test]
-fn scripts_parse_from_their_names_and_print_back_the_same() {
-    for name in [
-        "echo",
-        "reset",
-        "close",
-        "hello-reset",
-        "stall",
-        "drip",
-        "drip:20",
-        "flaky:2",
-        "heartbeat",
-        "silent-after:3",
-        "idle-close",
-        "idle-close:50",
-        "idle-reset",
-        "idle-reset:60000",
-    ] {
-        let script: Script = name.parse().unwrap();
-        assert_eq!(script.to_string(), name);
+fn echo_round_trips_through_its_name() {
+    assert_round_trip(Script::Echo);
+    assert_eq!(Script::Echo.to_string(), "echo");
+}
+
+#[test]
+fn reset_round_trips_through_its_name() {
+    assert_round_trip(Script::Reset);
+}
+
+#[test]
+fn close_round_trips_through_its_name() {
+    assert_round_trip(Script::Close);
+}
+
+#[test]
+fn hello_reset_round_trips_through_its_name() {
+    assert_round_trip(Script::HelloReset);
+}
+
+#[test]
+fn stall_round_trips_through_its_name() {
+    assert_round_trip(Script::Stall);
+}
+
+#[test]
+fn drip_round_trips_through_its_name_over_its_whole_range() {
+    for ms in [1, 2, 149, 150, 151, 59_999, 60_000] {
+        assert_round_trip(drip(ms));
     }
+    assert_eq!(drip(150).to_string(), "drip");
+    assert_eq!(drip(20).to_string(), "drip:20");
+    assert_eq!("drip:150".parse::<Script>(), Ok(drip(150)));
+}
+
+#[test]
+fn flaky_round_trips_through_its_name_over_its_whole_range() {
+    for n in [0, 1, 2, u32::MAX] {
+        assert_round_trip(Script::Flaky(n));
+    }
+}
+
+#[test]
+fn heartbeat_round_trips_through_its_name() {
+    assert_round_trip(Script::Heartbeat);
+}
+
+#[test]
+fn silent_after_round_trips_through_its_name_over_its_whole_range() {
+    for n in [0, 3, u32::MAX] {
+        assert_round_trip(Script::SilentAfter(n));
+    }
+}
+
+#[test]
+fn idle_close_round_trips_through_its_name_over_its_whole_range() {
+    for ms in [1, 199, 200, 201, 60_000] {
+        assert_round_trip(Script::IdleClose(Millis::new(ms).unwrap()));
+    }
+    assert_eq!(Script::IdleClose(DEFAULT_IDLE).to_string(), "idle-close");
+    assert_eq!(
+        "idle-close:50".parse::<Script>().unwrap().to_string(),
+        "idle-close:50"
+    );
+}
+
+#[test]
+fn idle_reset_round_trips_through_its_name_over_its_whole_range() {
+    for ms in [1, 199, 200, 201, 60_000] {
+        assert_round_trip(Script::IdleReset(Millis::new(ms).unwrap()));
+    }
+    assert_eq!(Script::IdleReset(DEFAULT_IDLE).to_string(), "idle-reset");
 }
 
 #[test]
@@ -377,12 +446,20 @@ fn bad_script_names_are_refused_with_a_reason() {
         "flaky",
         "flaky:x",
         "flaky:-1",
+        "flaky:+2",
+        "flaky:4294967296",
+        "silent-after:99999999999999999999",
         "drip:0",
         "drip:x",
+        "drip:",
+        "drip:+5",
+        "drip:60001",
+        "drip:18446744073709551615999",
         "echo:1",
         "idle-close:0",
         "idle-reset:60001",
         "idle-close:x",
+        "idle-reset:",
     ] {
         let error = name.parse::<Script>().unwrap_err();
         assert!(!error.to_string().is_empty(), "{name}");
@@ -390,8 +467,388 @@ fn bad_script_names_are_refused_with_a_reason() {
 }
 
 #[test]
+fn a_drip_interval_outside_1_to_60000_ms_is_refused() {
+    for ms in [0, 60_001, u64::MAX] {
+        let error = Millis::new(ms).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput, "{ms}");
+        assert!(error.to_string().contains("1 to 60000"), "{error}");
+    }
+}
+
+#[test]
+fn options_out_of_range_are_refused_before_binding() {
+    let bad = [
+        Options {
+            connections: Some(0),
+            ..Options::default()
+        },
+        Options {
+            max_clients: 0,
+            ..Options::default()
+        },
+        Options {
+            max_clients: MAX_CLIENTS + 1,
+            ..Options::default()
+        },
+        Options {
+            idle: Duration::ZERO,
+            ..Options::default()
+        },
+        Options {
+            idle: MAX_IDLE + Duration::from_millis(1),
+            ..Options::default()
+        },
+    ];
+    for options in bad {
+        let error = Peer::start_with(Script::Echo, options).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput, "{options:?}");
+    }
+}
+
+#[test]
 fn every_script_has_a_catalogue_entry_of_its_own() {
-    let usages: Vec<&str> = EVERY_SCRIPT.iter().map(|s| s.info().usage).collect();
+    let usages: Vec<&str> = every_script().iter().map(|s| s.info().usage).collect();
     let catalogue: Vec<&str> = CATALOGUE.iter().map(|info| info.usage).collect();
     assert_eq!(usages, catalogue);
+}
+
+/// Options for the crowd tests: a cap of 4, so a crowd is cheap.
+fn small(idle: Duration) -> Options {
+    Options {
+        max_clients: 4,
+        idle,
+        ..Options::default()
+    }
+}
+
+/// Reads from `stream` until the end of the stream, bounded by its timeouts.
+fn read_to_end(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut all = Vec::new();
+    stream.read_to_end(&mut all)?;
+    Ok(all)
+}
+
+#[test]
+fn a_crowd_beyond_the_cap_is_turned_away_at_once_with_one_line() {
+    let peer = Peer::start_with(Script::Stall, small(BOUND)).unwrap();
+    let held: Vec<TcpStream> = (0..4).map(|_| client(peer.addr())).collect();
+    peer.wait_accepted(4, BOUND).unwrap();
+    let started = Instant::now();
+    for _ in 0..3 {
+        let mut late = client(peer.addr());
+        let answer = read_to_end(&mut late).unwrap();
+        assert_eq!(answer, b"busy: 4 connections already; try again later\n");
+    }
+    // Three answers, each without waiting for anything: far below SLACK.
+    assert!(started.elapsed() < SLACK, "{:?}", started.elapsed());
+    let counts = peer.shutdown();
+    assert_eq!((counts.accepted, counts.turned_away), (4, 3));
+    drop(held);
+}
+
+#[test]
+fn an_idle_client_is_cut_at_the_idle_limit() {
+    let idle = Duration::from_millis(100);
+    for script in [Script::Echo, Script::Stall, Script::Heartbeat] {
+        let peer = Peer::start_with(script, small(idle)).unwrap();
+        let mut stream = client(peer.addr());
+        let started = Instant::now();
+        // The peer closes a connection on which nothing has moved.
+        assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty(), "{script}");
+        assert!(
+            started.elapsed() >= idle,
+            "{script}: {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn a_client_that_keeps_talking_is_not_idle() {
+    let idle = Duration::from_millis(100);
+    let peer = Peer::start_with(Script::Echo, small(idle)).unwrap();
+    let mut stream = client(peer.addr());
+    let started = Instant::now();
+    // Echo bytes for three idle limits; each round trip resets the clock.
+    while started.elapsed() < idle * 3 {
+        stream.write_all(b"x").unwrap();
+        assert_eq!(recv(&mut stream).unwrap(), b"x");
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Sends one byte every 10 ms and reads its echo, until told to stop or cut
+/// off.
+fn slow_sender(mut stream: TcpStream, stop: mpsc::Receiver<()>) {
+    while stop.try_recv().is_err() {
+        if stream.write_all(b".").is_err() {
+            return;
+        }
+        match recv(&mut stream) {
+            Ok(bytes) if bytes == b"." => thread::sleep(Duration::from_millis(10)),
+            _ => return,
+        }
+    }
+}
+
+#[test]
+fn slow_senders_cannot_keep_every_slot_beyond_the_idle_limit() {
+    let idle = Duration::from_millis(100);
+    let peer = Peer::start_with(Script::Echo, small(idle)).unwrap();
+    let mut senders = Vec::new();
+    for _ in 0..4 {
+        let stream = client(peer.addr());
+        let (stop, stopped) = mpsc::channel();
+        senders.push((stop, thread::spawn(move || slow_sender(stream, stopped))));
+    }
+    peer.wait_accepted(4, BOUND).unwrap();
+    // The rule is about age: let the senders grow older than the idle limit.
+    thread::sleep(idle);
+    let mut newcomer = client(peer.addr());
+    newcomer.write_all(b"Hello").unwrap();
+    let mut reply = [0u8; 5];
+    newcomer.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"Hello");
+    // The oldest slow sender gave way: the peer has finished with it.
+    peer.wait_finished(1, BOUND).unwrap();
+    for (stop, sender) in senders {
+        let _ = stop.send(());
+        sender.join().unwrap();
+    }
+}
+
+#[test]
+fn a_connect_and_close_burst_against_stall_frees_the_slots() {
+    let peer = Peer::start_with(Script::Stall, small(BOUND)).unwrap();
+    for _ in 0..50 {
+        drop(client(peer.addr()));
+    }
+    // A fresh client gets a slot, and then the silence it came for. A burst
+    // client's slot is free once its handler has read the FIN, which may
+    // take a moment after the close: so the newcomer may be told `busy`
+    // a few times first.
+    let deadline = Instant::now() + BOUND;
+    loop {
+        assert!(Instant::now() < deadline, "stall stayed busy");
+        let mut fresh = client(peer.addr());
+        fresh.write_all(b"Hello").unwrap();
+        fresh
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        match recv(&mut fresh) {
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,
+            Ok(bytes) => assert!(bytes.starts_with(b"busy: "), "{bytes:?}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    // More connections were served than there are slots: the burst's
+    // slots were freed and given to newcomers.
+    let counts = peer.shutdown();
+    assert!(counts.accepted > 4, "{counts:?}");
+}
+
+#[test]
+fn close_sends_a_fin_even_after_a_flood_of_bytes() {
+    let peer = Peer::start(Script::Close).unwrap();
+    let mut stream = client(peer.addr());
+    let mut writer = stream.try_clone().unwrap();
+    // 4 MiB, far beyond the 64 KiB the peer used to drain: whether or not
+    // the peer reads it all, its FIN must come before any RST.
+    let flood = thread::spawn(move || {
+        let _ = writer.write_all(&vec![b'x'; 4 * 1024 * 1024]);
+    });
+    assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty());
+    flood.join().unwrap();
+}
+
+#[test]
+fn dropping_a_peer_under_a_crowd_is_prompt_and_joins_every_thread() {
+    let peer = Peer::start_with(Script::Stall, small(BOUND)).unwrap();
+    let addr = peer.addr();
+    let held: Vec<TcpStream> = (0..4).map(|_| client(addr)).collect();
+    peer.wait_accepted(4, BOUND).unwrap();
+    // Four threads keep connecting while the peer is dropped, so that its
+    // backlog is as full as this machine lets a crowd make it.
+    let stop = Arc::new(AtomicBool::new(false));
+    let crowd: Vec<_> = (0..4)
+        .map(|_| {
+            let stop = Arc::clone(&stop);
+            thread::spawn(move || {
+                let mut kept = Vec::new();
+                for _ in 0..100 {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let attempt = TcpStream::connect_timeout(&addr, Duration::from_millis(20));
+                    kept.extend(attempt.ok());
+                }
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let counts = peer.shutdown();
+    let took = started.elapsed();
+    assert_eq!(
+        counts.accepted, counts.finished,
+        "a connection thread was not joined"
+    );
+    // The target is 100 ms; SLACK only allows for a loaded machine.
+    assert!(took < SLACK, "drop took {took:?}");
+    stop.store(true, Ordering::SeqCst);
+    for thread in crowd {
+        thread.join().unwrap();
+    }
+    let error = TcpStream::connect_timeout(&addr, BOUND).unwrap_err();
+    assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
+    drop(held);
+}
+
+/// Set, to the name of the test, in a child process that a test below
+/// starts with few descriptors.
+const FEW_DESCRIPTORS: &str = "RESET_BY_PEER_FEW_DESCRIPTORS";
+
+/// Runs the test `name` again in a child process whose descriptor limit is
+/// `limit`, so that using them all up is quick and harms no other test;
+/// returns true if this is that child, which should then do the work.
+#[cfg(unix)]
+fn in_child_with_few_descriptors(name: &str, limit: u32) -> bool {
+    if std::env::var_os(FEW_DESCRIPTORS).is_some_and(|value| value == name) {
+        return true;
+    }
+    let child = few_descriptors_child(name, limit);
+    let ran = support::finish(child, BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}\n{}", ran.stdout, ran.stderr);
+    assert!(ran.stdout.contains("1 passed"), "{}", ran.stdout);
+    false
+}
+
+/// Opens files until the process has no descriptor left (at most 1000).
+#[cfg(unix)]
+fn take_every_descriptor() -> Vec<std::fs::File> {
+    let mut hog = Vec::new();
+    for _ in 0..1000 {
+        match std::fs::File::open("/dev/null") {
+            Ok(file) => hog.push(file),
+            Err(_) => break,
+        }
+    }
+    assert!(
+        std::fs::File::open("/dev/null").is_err(),
+        "descriptors left"
+    );
+    hog
+}
+
+/// Stops `peer` and checks that it did so promptly, joined every thread and
+/// closed its port.
+fn assert_stops_promptly_and_closes(peer: Peer, hog: Vec<std::fs::File>) {
+    let addr = peer.addr();
+    let started = Instant::now();
+    let counts = peer.shutdown();
+    assert!(started.elapsed() < SLACK, "{:?}", started.elapsed());
+    assert_eq!(counts.accepted, counts.finished);
+    drop(hog);
+    let error = TcpStream::connect_timeout(&addr, BOUND).unwrap_err();
+    assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
+}
+
+#[test]
+#[cfg(unix)]
+fn dropping_a_peer_when_the_process_is_out_of_descriptors_still_closes_and_joins() {
+    let name = "dropping_a_peer_when_the_process_is_out_of_descriptors_still_closes_and_joins";
+    if !in_child_with_few_descriptors(name, 64) {
+        return;
+    }
+    let peer = Peer::start(Script::Stall).unwrap();
+    // Once it has accepted a client, the accepting thread goes back into
+    // accept() and blocks there: the case that needs a wake-up.
+    let _stalled = client(peer.addr());
+    peer.wait_accepted(1, BOUND).unwrap();
+    let hog = take_every_descriptor();
+    assert_stops_promptly_and_closes(peer, hog);
+}
+
+#[test]
+#[cfg(unix)]
+fn dropping_a_peer_with_a_full_backlog_is_prompt_and_joins() {
+    let name = "dropping_a_peer_with_a_full_backlog_is_prompt_and_joins";
+    if std::env::var_os(FEW_DESCRIPTORS).is_some_and(|value| value == name) {
+        return full_backlog_child();
+    }
+    // The child's peer has no descriptor left to accept with, so this
+    // process's clients wait in its backlog until it is full, and the last
+    // ones cannot connect at all.
+    let mut child = few_descriptors_child(name, 64);
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+    // The test harness prints its own lines first; the child's starts with
+    // "peer at".
+    let addr = (0..10)
+        .map(|_| read_line_within(&mut lines, BOUND))
+        .find_map(|line| line.strip_prefix("peer at ")?.trim().parse().ok())
+        .expect("the child never said where its peer is");
+    let mut queued = Vec::new();
+    let mut timed_out = 0;
+    // A backlog holds 128 connections here (std's listen backlog).
+    for _ in 0..140 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(10)) {
+            Ok(stream) => queued.push(stream),
+            Err(e) if e.kind() == ErrorKind::TimedOut => timed_out += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    // Tell the child to drop its peer now.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"go\n").unwrap();
+    drop(stdin);
+    child.stdout = Some(lines.into_inner());
+    let ran = support::finish(child, BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}\n{}", ran.stdout, ran.stderr);
+    assert!(timed_out > 0, "the backlog never filled");
+}
+
+/// Starts this test binary again, running only the test `name`, with at
+/// most `limit` descriptors; its stdin and stdout are piped to the caller.
+#[cfg(unix)]
+fn few_descriptors_child(name: &str, limit: u32) -> std::process::Child {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n {limit} && exec \"$0\" --exact \"$1\" --nocapture"
+        ))
+        .arg(std::env::current_exe().unwrap())
+        .arg(name)
+        .env(FEW_DESCRIPTORS, name)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Reads one line from `lines` in a thread, so that the wait is bounded.
+fn read_line_within<R: std::io::BufRead + Send + 'static>(
+    lines: &mut R,
+    within: Duration,
+) -> String {
+    let (tx, rx) = mpsc::channel();
+    thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut line = String::new();
+            let _ = lines.read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        rx.recv_timeout(within).expect("no line from the child")
+    })
+}
+
+/// The child's side: a peer out of descriptors, its address on stdout, and
+/// a drop once the parent has filled the backlog.
+#[cfg(unix)]
+fn full_backlog_child() {
+    let peer = Peer::start(Script::Echo).unwrap();
+    let hog = take_every_descriptor();
+    println!("peer at {}", peer.addr());
+    let mut go = String::new();
+    std::io::stdin().read_line(&mut go).unwrap();
+    assert_stops_promptly_and_closes(peer, hog);
 }

@@ -10,11 +10,21 @@ use std::time::Duration;
 
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::Step;
-use reset_by_peer::peer::{Peer, Script};
+use reset_by_peer::peer::{Millis, Peer, Script};
 use reset_by_peer::reuse::{Client, RequestError, looks_stale, may_retry};
 use support::{BOUND, client};
 
 const IDLE: Duration = Duration::from_millis(30);
+
+/// `IDLE`, as the idle scripts take it.
+fn idle() -> Millis {
+    Millis::new(30).unwrap()
+}
+
+/// An idle time no test waits out.
+fn long() -> Millis {
+    Millis::new(5_000).unwrap()
+}
 
 /// One request line and its answer on `stream`, as the idle scripts serve
 /// them.
@@ -37,7 +47,7 @@ fn sit_idle(stream: &mut TcpStream) {
 
 #[test]
 fn idle_close_serves_several_requests_on_one_connection() {
-    let peer = Peer::start(Script::IdleClose(BOUND)).unwrap();
+    let peer = Peer::start(Script::IdleClose(long())).unwrap();
     let mut stream = client(peer.addr());
     for request in [&b"one\n"[..], b"two\n", b"three\n"] {
         one_request(&mut stream, request);
@@ -47,7 +57,7 @@ fn idle_close_serves_several_requests_on_one_connection() {
 
 #[test]
 fn idle_close_the_check_sees_the_fin_the_send_succeeds_the_receive_is_eof() {
-    let peer = Peer::start(Script::IdleClose(IDLE)).unwrap();
+    let peer = Peer::start(Script::IdleClose(idle())).unwrap();
     let mut stream = client(peer.addr());
     one_request(&mut stream, b"one\n");
     // The server closes the idle connection; once its socket is closed,
@@ -63,7 +73,7 @@ fn idle_close_the_check_sees_the_fin_the_send_succeeds_the_receive_is_eof() {
 
 #[test]
 fn idle_reset_the_check_sees_nothing_the_send_succeeds_the_receive_is_reset() {
-    let peer = Peer::start(Script::IdleReset(IDLE)).unwrap();
+    let peer = Peer::start(Script::IdleReset(idle())).unwrap();
     let mut stream = client(peer.addr());
     one_request(&mut stream, b"one\n");
     sit_idle(&mut stream);
@@ -77,7 +87,7 @@ fn idle_reset_the_check_sees_nothing_the_send_succeeds_the_receive_is_reset() {
 #[test]
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn idle_reset_is_raw_errno_104_on_linux() {
-    let peer = Peer::start(Script::IdleReset(IDLE)).unwrap();
+    let peer = Peer::start(Script::IdleReset(idle())).unwrap();
     let mut stream = client(peer.addr());
     one_request(&mut stream, b"one\n");
     sit_idle(&mut stream);
@@ -88,7 +98,7 @@ fn idle_reset_is_raw_errno_104_on_linux() {
 
 #[test]
 fn idle_reset_answers_a_request_that_comes_in_time() {
-    let peer = Peer::start(Script::IdleReset(BOUND)).unwrap();
+    let peer = Peer::start(Script::IdleReset(long())).unwrap();
     let mut stream = client(peer.addr());
     one_request(&mut stream, b"one\n");
     one_request(&mut stream, b"two\n");
@@ -96,7 +106,7 @@ fn idle_reset_answers_a_request_that_comes_in_time() {
 
 #[test]
 fn the_naive_client_fails_on_idle_close_with_unexpected_eof_on_a_reused_connection() {
-    let peer = Peer::start(Script::IdleClose(IDLE)).unwrap();
+    let peer = Peer::start(Script::IdleClose(idle())).unwrap();
     let mut client = Client::new(peer.addr(), BOUND);
     assert_eq!(client.send_request(b"one").unwrap(), b"one");
     peer.wait_finished(1, BOUND).unwrap();
@@ -109,7 +119,7 @@ fn the_naive_client_fails_on_idle_close_with_unexpected_eof_on_a_reused_connecti
 
 #[test]
 fn the_naive_client_fails_on_idle_reset_with_connection_reset_on_a_reused_connection() {
-    let peer = Peer::start(Script::IdleReset(IDLE)).unwrap();
+    let peer = Peer::start(Script::IdleReset(idle())).unwrap();
     let mut client = Client::new(peer.addr(), BOUND);
     assert_eq!(client.send_request(b"one").unwrap(), b"one");
     // The client's first answer came after the server's last activity, so
@@ -123,7 +133,7 @@ fn the_naive_client_fails_on_idle_reset_with_connection_reset_on_a_reused_connec
 
 #[test]
 fn the_check_recovers_from_idle_close_without_a_retry_even_for_a_request_not_safe_to_repeat() {
-    let peer = Peer::start(Script::IdleClose(IDLE)).unwrap();
+    let peer = Peer::start(Script::IdleClose(idle())).unwrap();
     let mut client = Client::new(peer.addr(), BOUND);
     client.request(b"one", false).unwrap();
     peer.wait_finished(1, BOUND).unwrap();
@@ -134,7 +144,7 @@ fn the_check_recovers_from_idle_close_without_a_retry_even_for_a_request_not_saf
 
 #[test]
 fn the_rule_recovers_from_idle_reset_for_an_idempotent_request() {
-    let peer = Peer::start(Script::IdleReset(IDLE)).unwrap();
+    let peer = Peer::start(Script::IdleReset(idle())).unwrap();
     let mut client = Client::new(peer.addr(), BOUND);
     client.request(b"one", true).unwrap();
     std::thread::sleep(IDLE * 2);
@@ -144,7 +154,7 @@ fn the_rule_recovers_from_idle_reset_for_an_idempotent_request() {
 
 #[test]
 fn the_rule_does_not_repeat_a_request_that_is_not_safe_to_repeat() {
-    let peer = Peer::start(Script::IdleReset(IDLE)).unwrap();
+    let peer = Peer::start(Script::IdleReset(idle())).unwrap();
     let mut client = Client::new(peer.addr(), BOUND);
     client.request(b"one", false).unwrap();
     std::thread::sleep(IDLE * 2);

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use assert_matches::assert_matches;
 use reset_by_peer::failure::Failure;
-use reset_by_peer::peer::{DRIP_BYTE, Peer, Script};
+use reset_by_peer::peer::{DRIP_BYTE, Millis, Peer, Script};
 use reset_by_peer::timeout::{
     connect, read_exact_by, read_within, set_read_timeout, set_write_timeout, write_all_by,
 };
@@ -176,7 +176,7 @@ fn a_non_blocking_stream_is_refused_by_a_deadline_write_once_its_buffers_are_ful
 fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
     // One byte every 20 ms, a 150 ms timeout per call: 12 bytes take at least
     // 240 ms, more than the timeout, and still no call times out.
-    let interval = Duration::from_millis(20);
+    let interval = Millis::new(20).unwrap();
     let timeout = Duration::from_millis(150);
     let peer = Peer::start(Script::Drip(interval)).unwrap();
     let mut stream = client(peer.addr());
@@ -190,7 +190,7 @@ fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
 
 #[test]
 fn a_deadline_read_stops_on_time_against_drip_and_keeps_what_it_read() {
-    let peer = Peer::start(Script::Drip(Duration::from_millis(20))).unwrap();
+    let peer = Peer::start(Script::Drip(Millis::new(20).unwrap())).unwrap();
     let mut stream = client(peer.addr());
     let within = Duration::from_millis(100);
     let started = Instant::now();

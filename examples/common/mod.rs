@@ -1,18 +1,73 @@
-//! Command-line handling shared by the examples.
+//! Command-line handling and output shared by the examples.
 //!
 //! Every example follows the same rules: `--help` prints its usage and exits
 //! 0; a bad flag or value prints one line to stderr and exits 2; a failure
 //! while running prints one line and exits 1. Nothing here panics.
+//!
+//! Output goes through [`say!`] rather than `println!`, which panics when
+//! stdout is a pipe whose reader has gone (`cargo run --example errno | head
+//! -n 1`). `say!` stops the example quietly with status 0 instead, as
+//! `yes | head` does.
 
 // Each example uses only the helpers it needs; the rest would be reported as
 // unused in that example's build.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros, unused_imports)]
 
 use std::collections::VecDeque;
-use std::fmt::Display;
+use std::fmt::{self, Display};
+use std::io::{self, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::ops::RangeInclusive;
 use std::process;
 use std::str::FromStr;
+
+/// What every example's `--help` ends with.
+const EXIT_STATUSES: &str = "\
+Exit status: 0 on success, 1 on a failure while running (including an
+address that does not resolve), 2 on bad usage.
+";
+
+/// Prints one line on stdout, as `println!` does, but a closed pipe ends
+/// the example quietly with status 0, the way `yes | head` ends; any other
+/// failure to write is a run-time failure, status 1.
+///
+/// It spells out every path, because the exercises' test includes an example
+/// as a module, where `common` is not at the crate's root.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        // Stdout is line-buffered, so the newline sends the line on its way
+        // now and any error shows up here rather than at exit.
+        match ::std::writeln!(::std::io::stdout().lock(), $($arg)*) {
+            Ok(()) => {}
+            Err(error) if error.kind() == ::std::io::ErrorKind::BrokenPipe => {
+                ::std::process::exit(0)
+            }
+            Err(error) => {
+                let _ = ::std::writeln!(::std::io::stderr().lock(), "cannot write to stdout: {error}");
+                ::std::process::exit(1)
+            }
+        }
+    }};
+}
+pub(crate) use say;
+
+/// Writes one line on stdout, and leaves it to the caller to decide what a
+/// closed stdout means: a server goes on serving.
+///
+/// # Errors
+///
+/// `BrokenPipe` if the reader of a pipe has gone; whatever else writing to
+/// stdout fails with (a full disk, say).
+pub fn try_say(line: fmt::Arguments) -> io::Result<()> {
+    writeln!(io::stdout().lock(), "{line}")
+}
+
+/// Writes one line on stderr, ignoring a failure: with stderr gone too there
+/// is nobody left to tell, and `eprintln!` would panic.
+pub fn complain(line: fmt::Arguments) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
 
 /// The command line of one example, consumed from left to right.
 pub struct Args {
@@ -32,7 +87,7 @@ impl Args {
             }
         }
         if rest.iter().any(|arg| arg == "--help" || arg == "-h") {
-            print!("{usage}");
+            say!("{usage}\n{}", EXIT_STATUSES.trim_end());
             process::exit(0);
         }
         Args { name, rest }
@@ -45,7 +100,7 @@ impl Args {
         let mut addr = None;
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "--addr" => addr = Some(args.addr("--addr")),
+                "--addr" => addr = Some(args.addr("--addr", 1)),
                 _ => args.unknown(&arg),
             }
         }
@@ -72,15 +127,46 @@ impl Args {
         }
     }
 
+    /// The whole number after `flag`, which must lie in `range`; exits 2
+    /// with one line naming the range if it is missing, not a number, or
+    /// out of range (0, -1 and 99999999999999999999 alike).
+    pub fn number(&mut self, flag: &str, range: RangeInclusive<u64>) -> u64 {
+        let Some(text) = self.next() else {
+            self.fail(format!("{flag} needs a value"));
+        };
+        match text.parse::<u64>() {
+            Ok(n) if range.contains(&n) => n,
+            _ => self.fail(format!(
+                "{flag} must be a whole number from {} to {}, not `{text}`",
+                range.start(),
+                range.end()
+            )),
+        }
+    }
+
     /// The `HOST:PORT` after `flag`, resolved to its first address.
-    pub fn addr(&mut self, flag: &str) -> SocketAddr {
+    ///
+    /// A value that is not of the form `HOST:PORT`, with PORT from
+    /// `lowest_port` to 65535, is bad usage (exit 2). A well-formed name that
+    /// does not resolve (`nosuch.invalid:80`) is a failure at run time:
+    /// exit 1, as the examples' `--help` says.
+    pub fn addr(&mut self, flag: &str, lowest_port: u16) -> SocketAddr {
         let text: String = self.value(flag);
+        // An IPv6 address is written in brackets, `[::1]:8080`, so the port
+        // is whatever follows the last colon.
+        let port = text
+            .rsplit_once(':')
+            .map(|(host, port)| (host, port.parse::<u16>()));
+        match port {
+            Some((host, Ok(port))) if !host.is_empty() && port >= lowest_port => {}
+            _ => self.fail(format!(
+                "bad value `{text}` for {flag}: want HOST:PORT, with PORT from {lowest_port} to 65535"
+            )),
+        }
         match text.to_socket_addrs().map(|mut addrs| addrs.next()) {
             Ok(Some(addr)) => addr,
-            Ok(None) => self.fail(format!("{flag} `{text}` resolves to no address")),
-            Err(error) => self.fail(format!(
-                "bad value `{text}` for {flag} (want HOST:PORT): {error}"
-            )),
+            Ok(None) => fail_run(self.name, format!("{flag} `{text}` resolves to no address")),
+            Err(error) => fail_run(self.name, format!("{flag} `{text}`: {error}")),
         }
     }
 
@@ -97,15 +183,20 @@ impl Args {
 
 /// Prints one line about bad usage and exits 2.
 pub fn fail(name: &str, message: impl Display) -> ! {
-    eprintln!("{name}: {message} (see --help)");
+    complain(format_args!("{name}: {message} (see --help)"));
     process::exit(2)
+}
+
+/// Prints one line about a failure at run time and exits 1.
+pub fn fail_run(name: &str, message: impl Display) -> ! {
+    complain(format_args!("{name}: {message}"));
+    process::exit(1)
 }
 
 /// Ends the example: exit 0 on success, or one line on stderr and exit 1.
 pub fn finish<E: Display>(name: &str, result: Result<(), E>) {
     if let Err(error) = result {
-        eprintln!("{name}: {error}");
-        process::exit(1);
+        fail_run(name, error);
     }
 }
 
@@ -148,9 +239,9 @@ pub fn exercise(
         return;
     }
     match check() {
-        Ok(()) => println!("PASS: {name}"),
+        Ok(()) => say!("PASS: {name}"),
         Err(what) => {
-            println!("FAIL: {name}: {what}");
+            say!("FAIL: {name}: {what}");
             process::exit(1);
         }
     }

@@ -1,19 +1,99 @@
 //! The lab peer's scripts: what it does with each connection, and why.
 
 use std::fmt;
+use std::io;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The drip interval when `drip` is given without one.
+/// A script's time: how often `drip` sends its byte, or how long
+/// `idle-close` and `idle-reset` wait; a whole number of milliseconds from 1
+/// to 60 000.
+///
+/// A zero interval would turn the drip into a flood, and an interval of
+/// hours would look like `stall`; so the only way to build one,
+/// [`Millis::new`], refuses both, and every script prints as a
+/// `NAME:MS` that parses back to itself.
+///
+/// # Examples
+///
+/// ```
+/// use reset_by_peer::peer::{Millis, Peer, Script};
+///
+/// fn main() -> std::io::Result<()> {
+///     let interval = Millis::new(20)?;
+///     let peer = Peer::start(Script::Drip(interval))?;
+///     assert_eq!(Script::Drip(interval).to_string(), "drip:20");
+///     drop(peer);
+///     Ok(())
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Millis {
+    /// Milliseconds, from MIN_MS to MAX_MS: the constructor checks it.
+    ms: u32,
+}
+
+impl Millis {
+    /// The shortest interval, in milliseconds.
+    pub const MIN_MS: u32 = 1;
+    /// The longest interval, in milliseconds: one minute.
+    pub const MAX_MS: u32 = 60_000;
+
+    /// An interval of `ms` milliseconds.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` if `ms` is not from 1 to 60 000.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reset_by_peer::peer::Millis;
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     let interval = Millis::new(150)?;
+    ///     assert_eq!(interval.as_duration(), Duration::from_millis(150));
+    ///     assert!(Millis::new(0).is_err());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn new(ms: u64) -> io::Result<Millis> {
+        match u32::try_from(ms) {
+            Ok(ms) if (Self::MIN_MS..=Self::MAX_MS).contains(&ms) => Ok(Millis { ms }),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "a script's time is {} to {} ms, not {ms}",
+                    Self::MIN_MS,
+                    Self::MAX_MS
+                ),
+            )),
+        }
+    }
+
+    /// The interval in milliseconds.
+    pub fn as_millis(&self) -> u64 {
+        u64::from(self.ms)
+    }
+
+    /// The interval as a [`Duration`].
+    pub fn as_duration(&self) -> Duration {
+        Duration::from_millis(self.as_millis())
+    }
+}
+
+/// The drip interval when `drip` is given without one: 150 ms.
 ///
 /// It is shorter than a 200 ms read timeout on purpose: each byte arrives
 /// before a per-call timeout can fire, so only a deadline notices the slowness.
-pub const DEFAULT_DRIP_INTERVAL: Duration = Duration::from_millis(150);
+pub const DEFAULT_DRIP_INTERVAL: Millis = Millis { ms: 150 };
 
 /// How long `idle-close` and `idle-reset` let a connection sit idle when
-/// given no time: short enough for a demonstration. Real servers and load
-/// balancers wait much longer (`docs/facts.md` cites nginx, AWS ALB and NLB).
-pub const DEFAULT_IDLE: Duration = Duration::from_millis(200);
+/// given no time: 200 ms, short enough for a demonstration. Real servers and
+/// load balancers wait much longer (`docs/facts.md` cites nginx, AWS ALB and
+/// NLB).
+pub const DEFAULT_IDLE: Millis = Millis { ms: 200 };
 
 /// What the lab peer does with each connection it accepts.
 ///
@@ -26,11 +106,15 @@ pub const DEFAULT_IDLE: Duration = Duration::from_millis(200);
 /// ```
 /// use reset_by_peer::peer::Script;
 ///
-/// let script: Script = "flaky:2".parse()?;
-/// assert_eq!(script, Script::Flaky(2));
-/// assert_eq!(script.to_string(), "flaky:2");
-/// # Ok::<(), reset_by_peer::peer::ParseScriptError>(())
+/// fn main() -> Result<(), reset_by_peer::peer::ParseScriptError> {
+///     let script: Script = "flaky:2".parse()?;
+///     assert_eq!(script, Script::Flaky(2));
+///     assert_eq!(script.to_string(), "flaky:2");
+///     Ok(())
+/// }
 /// ```
+///
+/// Every script prints as a name that parses back to the same script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
     /// Echoes every byte until the client closes: a healthy server.
@@ -53,7 +137,7 @@ pub enum Script {
     ///
     /// A per-call read timeout longer than the interval never fires; a
     /// shorter one does.
-    Drip(Duration),
+    Drip(Millis),
     /// Resets the first N connections, then echoes: a restarting or
     /// overloaded server.
     Flaky(u32),
@@ -69,22 +153,20 @@ pub enum Script {
     /// Answers each request line with the same line, on one connection,
     /// and closes cleanly (FIN) once the connection has been idle this
     /// long: a server's keep-alive timeout.
-    IdleClose(Duration),
+    IdleClose(Millis),
     /// Answers each request line with the same line, on one connection;
     /// a request that comes after the connection has been idle this long
     /// is answered with an RST: a load balancer that has forgotten the flow.
-    IdleReset(Duration),
+    IdleReset(Millis),
 }
-
-/// The longest idle time `idle-close:MS` and `idle-reset:MS` accept: a
-/// minute.
-const MAX_IDLE_MS: u64 = 60_000;
 
 /// A script's entry in the peer's catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScriptInfo {
     /// How to name the script on a command line, e.g. `flaky:N`.
     pub usage: &'static str,
+    /// What the script's argument means and its range, or `""` if it takes none.
+    pub argument: &'static str,
     /// The cause from the article that the script stands for.
     pub cause: &'static str,
     /// What a client sees, as checked on Linux.
@@ -95,56 +177,67 @@ pub struct ScriptInfo {
 pub const CATALOGUE: [ScriptInfo; 11] = [
     ScriptInfo {
         usage: "echo",
+        argument: "",
         cause: "none: a healthy server, the one the article's code example expects",
         client_sees: "its own bytes back, then EOF once it has closed its side",
     },
     ScriptInfo {
         usage: "reset",
+        argument: "",
         cause: "server shutdown: the server process dies with our request unread",
         client_sees: "ConnectionReset on the next call, once; then EOF on recv, BrokenPipe on send",
     },
     ScriptInfo {
         usage: "close",
+        argument: "",
         cause: "explicit closure by the server, done politely (FIN, not RST)",
         client_sees: "Ok(0) from recv, which is no error; a later send fails with BrokenPipe",
     },
     ScriptInfo {
         usage: "hello-reset",
+        argument: "",
         cause: "explicit closure by the server after it has said something",
         client_sees: "the greeting \"hello\", then ConnectionReset",
     },
     ScriptInfo {
         usage: "stall",
+        argument: "",
         cause: "a hung server: it reads but never answers, and its kernel still ACKs (not a lost network path)",
-        client_sees: "no error, no reset: only a read timeout ends the wait",
+        client_sees: "no error, no reset: only a read timeout ends the wait (the peer hangs up after its idle limit, 30 s by default)",
     },
     ScriptInfo {
         usage: "drip[:MS]",
+        argument: "MS, milliseconds between bytes: 1 to 60000 (default 150)",
         cause: "a slow link or server (one byte every MS, 150 ms by default)",
         client_sees: "per-call read timeouts longer than MS never fire; only a deadline notices",
     },
     ScriptInfo {
         usage: "flaky:N",
+        argument: "N, connections to reset: 0 to 4294967295",
         cause: "server overload or restart: the first N connections are reset",
         client_sees: "ConnectionReset N times, then a working echo server",
     },
     ScriptInfo {
         usage: "heartbeat",
+        argument: "",
         cause: "none: a live peer that answers each PING line with PONG",
         client_sees: "a PONG line for every PING line",
     },
     ScriptInfo {
         usage: "silent-after:N",
+        argument: "N, pings to answer: 0 to 4294967295",
         cause: "a hung application after N pings: no FIN, no RST, and its kernel still ACKs (not a partition)",
         client_sees: "N PONGs, then silence that only a heartbeat notices",
     },
     ScriptInfo {
         usage: "idle-close[:MS]",
+        argument: "MS, milliseconds of idleness before the close: 1 to 60000 (default 200)",
         cause: "not in the article: a keep-alive timeout closes an idle connection (200 ms by default)",
         client_sees: "the next request is sent without error; its answer is Ok(0), the end of the stream",
     },
     ScriptInfo {
         usage: "idle-reset[:MS]",
+        argument: "MS, milliseconds of idleness before the flow is forgotten: 1 to 60000 (default 200)",
         cause: "not in the article: a load balancer forgets an idle flow (200 ms by default)",
         client_sees: "the next request is sent without error; its answer is ConnectionReset",
     },
@@ -188,14 +281,14 @@ impl fmt::Display for Script {
             Script::HelloReset => f.write_str("hello-reset"),
             Script::Stall => f.write_str("stall"),
             Script::Drip(interval) if *interval == DEFAULT_DRIP_INTERVAL => f.write_str("drip"),
-            Script::Drip(interval) => write!(f, "drip:{}", interval.as_millis()),
+            Script::Drip(interval) => write!(f, "drip:{}", interval.ms),
             Script::Flaky(n) => write!(f, "flaky:{n}"),
             Script::Heartbeat => f.write_str("heartbeat"),
             Script::SilentAfter(n) => write!(f, "silent-after:{n}"),
             Script::IdleClose(idle) if *idle == DEFAULT_IDLE => f.write_str("idle-close"),
-            Script::IdleClose(idle) => write!(f, "idle-close:{}", idle.as_millis()),
+            Script::IdleClose(idle) => write!(f, "idle-close:{}", idle.ms),
             Script::IdleReset(idle) if *idle == DEFAULT_IDLE => f.write_str("idle-reset"),
-            Script::IdleReset(idle) => write!(f, "idle-reset:{}", idle.as_millis()),
+            Script::IdleReset(idle) => write!(f, "idle-reset:{}", idle.ms),
         }
     }
 }
@@ -224,18 +317,27 @@ impl FromStr for Script {
             None => (text, None),
         };
         let error = |message: String| ParseScriptError { message };
-        let count = |usage: &str| match argument.map(str::parse::<u32>) {
-            Some(Ok(n)) => Ok(n),
-            Some(Err(_)) => Err(error(format!(
-                "`{text}`: the count must be a whole number, as in {usage}"
+        // Counts take the whole range of u32: `flaky:0` resets nothing, and
+        // every u32 prints back as itself.
+        let as_count = |text: &str| digits(text).and_then(|n| u32::try_from(n).ok());
+        let count = |usage: &str| match argument.map(as_count) {
+            Some(Some(n)) => Ok(n),
+            Some(None) => Err(error(format!(
+                "`{text}`: the count must be a whole number from 0 to {}, as in {usage}",
+                u32::MAX
             ))),
             None => Err(error(format!("`{name}` needs a count, as in {usage}"))),
         };
-        let idle = |default: Duration| match argument.map(str::parse::<u64>) {
+        // A script's time: the default, or MS within Millis's range.
+        let time = |default: Millis, usage: &str| match argument
+            .map(|ms| digits(ms).map(Millis::new))
+        {
             None => Ok(default),
-            Some(Ok(ms)) if (1..=MAX_IDLE_MS).contains(&ms) => Ok(Duration::from_millis(ms)),
+            Some(Some(Ok(ms))) => Ok(ms),
             Some(_) => Err(error(format!(
-                "`{text}`: the idle time must be 1 to {MAX_IDLE_MS} milliseconds, as in {name}:200"
+                "`{text}`: the time must be a whole number of milliseconds from {} to {}, as in {usage}",
+                Millis::MIN_MS,
+                Millis::MAX_MS
             ))),
         };
         let script = match name {
@@ -247,18 +349,9 @@ impl FromStr for Script {
             "heartbeat" => Script::Heartbeat,
             "flaky" => return count("flaky:2").map(Script::Flaky),
             "silent-after" => return count("silent-after:3").map(Script::SilentAfter),
-            "idle-close" => return idle(DEFAULT_IDLE).map(Script::IdleClose),
-            "idle-reset" => return idle(DEFAULT_IDLE).map(Script::IdleReset),
-            "drip" => {
-                return match argument.map(str::parse::<u64>) {
-                    None => Ok(Script::Drip(DEFAULT_DRIP_INTERVAL)),
-                    // A zero interval would turn the drip into a flood.
-                    Some(Ok(ms)) if ms > 0 => Ok(Script::Drip(Duration::from_millis(ms))),
-                    Some(_) => Err(error(format!(
-                        "`{text}`: the interval must be a positive number of milliseconds, as in drip:150"
-                    ))),
-                };
-            }
+            "idle-close" => return time(DEFAULT_IDLE, "idle-close:200").map(Script::IdleClose),
+            "idle-reset" => return time(DEFAULT_IDLE, "idle-reset:200").map(Script::IdleReset),
+            "drip" => return time(DEFAULT_DRIP_INTERVAL, "drip:150").map(Script::Drip),
             _ => return Err(error(format!("unknown script `{text}`"))),
         };
         // Scripts that take no argument refuse one rather than ignore it.
@@ -266,5 +359,16 @@ impl FromStr for Script {
             Some(_) => Err(error(format!("`{name}` takes no `:` argument"))),
             None => Ok(script),
         }
+    }
+}
+
+/// The number written in `text`, if it is only decimal digits and fits in a
+/// u64. The standard parser also takes a leading `+`, which would not print
+/// back the same.
+fn digits(text: &str) -> Option<u64> {
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse().ok()
+    } else {
+        None
     }
 }

@@ -1,15 +1,15 @@
 //! How the lab peer serves one connection under each script.
 //!
-//! Every blocking call here lasts at most [`TICK`], and every loop looks at
-//! the stop flag between calls, so that a peer being dropped never waits on
-//! a client that has gone quiet.
+//! Every blocking call here lasts at most [`TICK`], and every loop asks
+//! [`Conn::done`] between calls, so that a connection ends within a TICK of
+//! the peer stopping, of its slot going to a newcomer, or of its idle limit.
 
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::script::Script;
+use super::script::{Millis, Script};
 use crate::failure::Failure;
 use crate::line::{self, LineBuffer, PING, PONG};
 
@@ -25,36 +25,68 @@ pub const DRIP_BYTE: u8 = b'.';
 /// How many bytes the peer reads at once; also the most it holds for echo.
 const CHUNK: usize = 4096;
 
-/// How many already-arrived bytes `close` reads and discards before closing.
-const MAX_DRAIN: usize = 64 * 1024;
+/// How long `close` goes on reading what the client sends before it closes:
+/// a bound in time, not in bytes, so that the close is a FIN whatever the
+/// client sent.
+const DRAIN_TIME: Duration = Duration::from_millis(100);
 
-/// How long `stall` holds a connection after the client has closed its side.
-///
-/// A hung server does not notice the client's FIN, so the connection stays
-/// open; the limit only keeps a long-running peer from collecting them.
-const STALL_HOLD: Duration = Duration::from_secs(60);
+/// The flags one connection's handler shares with the accepting thread.
+#[derive(Default)]
+pub(super) struct SlotFlags {
+    /// Set by the accepting thread when it gives this connection's slot to a
+    /// newcomer: the handler closes the connection.
+    pub(super) give_way: AtomicBool,
+    /// Set by the handler when the client has closed its side but the script
+    /// keeps the connection open (only `stall` does): its slot may go to a
+    /// newcomer.
+    pub(super) client_gone: AtomicBool,
+}
+
+/// What ends a connection besides its script: the peer stopping, the slot
+/// given to a newcomer, and the idle limit.
+pub(super) struct Limits<'a> {
+    pub(super) stop: &'a AtomicBool,
+    pub(super) slot: &'a SlotFlags,
+    pub(super) idle: Duration,
+}
 
 /// What one wait for the client's bytes ended with.
 enum Got {
     /// Some bytes (this many) arrived.
     Data(usize),
-    /// The client closed its side, or the connection failed.
-    Gone,
+    /// The client closed its side: a read returned 0 bytes (a FIN).
+    Closed,
+    /// The connection failed, for instance the client reset it.
+    Broken,
     /// The deadline passed with nothing received.
     Quiet,
-    /// The peer is being stopped.
-    Stopped,
+    /// The peer is done with this connection (see [`Conn::done`]).
+    Done,
 }
 
-/// One accepted connection, and the flag that says the peer is stopping.
+/// One accepted connection, with what ends it.
 struct Conn<'a> {
     stream: TcpStream,
-    stop: &'a AtomicBool,
+    limits: &'a Limits<'a>,
+    /// When a byte last moved either way; the idle limit counts from here.
+    last_moved: Instant,
 }
 
 impl Conn<'_> {
-    fn stopping(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
+    /// Whether the peer is done with this connection: it is stopping, it gave
+    /// the slot to a newcomer, or nothing has moved for the idle limit.
+    fn done(&self) -> bool {
+        self.limits.stop.load(Ordering::SeqCst)
+            || self.limits.slot.give_way.load(Ordering::SeqCst)
+            || self.last_moved.elapsed() >= self.limits.idle
+    }
+
+    /// How long the next blocking call may last: a TICK, or less if the idle
+    /// limit comes sooner.
+    fn next_wait(&self) -> Duration {
+        let idle_left = self.limits.idle.saturating_sub(self.last_moved.elapsed());
+        // A zero timeout means "none" to the socket calls: wait at least 1 ms.
+        idle_left.clamp(Duration::from_millis(1), TICK)
     }
 
     /// Waits for bytes from the client, reading them (or only peeking at them)
@@ -63,11 +95,11 @@ impl Conn<'_> {
         // Each pass blocks for at most TICK, so the loop ends within a TICK
         // of the deadline or of a request to stop.
         loop {
-            if self.stopping() {
-                return Got::Stopped;
+            if self.done() {
+                return Got::Done;
             }
             let wait = match deadline {
-                None => TICK,
+                None => self.next_wait(),
                 Some(deadline) => {
                     let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
@@ -77,11 +109,11 @@ impl Conn<'_> {
                     // on Linux at HZ=250), so `drip` may drip a few
                     // milliseconds slower than its interval; no lesson
                     // depends on more precision than that.
-                    left.min(TICK)
+                    left.min(self.next_wait())
                 }
             };
             if self.stream.set_read_timeout(Some(wait)).is_err() {
-                return Got::Gone;
+                return Got::Broken;
             }
             let result = if peek {
                 self.stream.peek(buf)
@@ -90,29 +122,36 @@ impl Conn<'_> {
             };
             match result {
                 // Zero bytes is the client's clean close (FIN).
-                Ok(0) => return Got::Gone,
-                Ok(n) => return Got::Data(n),
+                Ok(0) => return Got::Closed,
+                Ok(n) => {
+                    self.last_moved = Instant::now();
+                    return Got::Data(n);
+                }
                 Err(error) if is_wait(&error) => continue,
-                Err(_) => return Got::Gone,
+                Err(_) => return Got::Broken,
             }
         }
     }
 
-    /// Waits until `deadline` without reading, in steps of at most TICK.
-    /// Returns false if the peer is stopping.
-    fn idle(&self, deadline: Instant) -> bool {
-        // Each step sleeps at most TICK and the deadline is fixed, so the
-        // loop ends by the deadline or within a TICK of a request to stop.
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            if self.stopping() {
+    /// Waits without reading until `deadline`, or with none until the peer
+    /// is done with the connection, in steps of at most TICK.
+    /// Returns false if the peer is done with the connection.
+    fn pause(&self, deadline: Option<Instant>) -> bool {
+        // Each step sleeps at most TICK; the loop ends by the deadline, or
+        // within a TICK of `done`, which the idle limit makes true in the end.
+        loop {
+            if self.done() {
                 return false;
             }
-            if left.is_zero() {
-                break;
-            }
-            std::thread::sleep(left.min(TICK));
+            let step = match deadline {
+                None => self.next_wait(),
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left.min(self.next_wait()),
+                    _ => return true,
+                },
+            };
+            std::thread::sleep(step);
         }
-        !self.stopping()
     }
 
     /// Sends all of `data`, giving up if the connection fails or the peer stops.
@@ -120,12 +159,15 @@ impl Conn<'_> {
         // Each write lasts at most TICK (the write timeout), and each
         // successful one shortens `data`.
         while !data.is_empty() {
-            if self.stopping() {
+            if self.done() {
                 return false;
             }
             match self.stream.write(data) {
                 Ok(0) => return false,
-                Ok(n) => data = data.get(n..).unwrap_or_default(),
+                Ok(n) => {
+                    self.last_moved = Instant::now();
+                    data = data.get(n..).unwrap_or_default();
+                }
                 Err(error) if is_wait(&error) => continue,
                 Err(_) => return false,
             }
@@ -133,17 +175,20 @@ impl Conn<'_> {
         true
     }
 
-    /// Reads and discards what has already arrived, without waiting for more.
+    /// Reads and discards what the client sends, for at most DRAIN_TIME,
+    /// and stops early once nothing more is waiting.
     fn drain(&mut self) {
         if self.stream.set_nonblocking(true).is_err() {
             return;
         }
         let mut scratch = [0u8; CHUNK];
-        let mut discarded = 0;
-        while discarded < MAX_DRAIN {
+        let started = Instant::now();
+        // Each pass reads what is already there or ends; DRAIN_TIME bounds
+        // the whole loop whatever the client sends.
+        while started.elapsed() < DRAIN_TIME {
             match self.stream.read(&mut scratch) {
                 Ok(0) | Err(_) => break,
-                Ok(n) => discarded += n,
+                Ok(_) => {}
             }
         }
         // Back to blocking mode, with the write timeout still bounding sends.
@@ -162,7 +207,7 @@ fn is_wait(error: &io::Error) -> bool {
 ///
 /// `index` counts connections from 1 in the order the peer accepted them;
 /// `flaky:N` uses it to reset the first N.
-pub(super) fn serve(stream: TcpStream, script: Script, index: usize, stop: &AtomicBool) {
+pub(super) fn serve(stream: TcpStream, script: Script, index: usize, limits: &Limits) {
     // On macOS and the BSDs an accepted socket inherits the listener's
     // non-blocking mode; Linux does not. Make the mode explicit everywhere.
     if stream.set_nonblocking(false).is_err() || stream.set_write_timeout(Some(TICK)).is_err() {
@@ -171,7 +216,11 @@ pub(super) fn serve(stream: TcpStream, script: Script, index: usize, stop: &Atom
     // Small writes (a greeting, a PONG, one dripped byte) go out at once
     // instead of waiting for Nagle's algorithm to batch them.
     let _ = stream.set_nodelay(true);
-    let mut conn = Conn { stream, stop };
+    let mut conn = Conn {
+        stream,
+        limits,
+        last_moved: Instant::now(),
+    };
     match script {
         Script::Echo => echo(&mut conn),
         Script::Reset => reset(conn),
@@ -230,10 +279,15 @@ fn reset(mut conn: Conn) {
 fn close(mut conn: Conn) {
     let mut probe = [0u8; 1];
     if let Got::Data(_) = conn.receive(&mut probe, None, true) {
-        // Read the whole request, so that nothing is left unread: otherwise
-        // the close below would be an RST, not the polite FIN this script is for.
+        // Read the request, so that nothing is left unread: closing with
+        // unread data would be an RST, not the polite FIN this script is for.
         conn.drain();
     }
+    // The FIN goes out now, whatever happens next. A client that is still
+    // sending after DRAIN_TIME leaves data unread, and the close below then
+    // adds an RST; but its FIN came first, so the client reads the end of
+    // the stream, Ok(0), as it should.
+    let _ = conn.stream.shutdown(Shutdown::Write);
     drop(conn);
 }
 
@@ -241,23 +295,32 @@ fn stall(conn: &mut Conn) {
     // Read and throw away everything, so the client's writes never block,
     // and never answer.
     let mut scratch = [0u8; CHUNK];
-    while let Got::Data(_) = conn.receive(&mut scratch, None, false) {}
-    // A hung server does not react to the client's FIN either: keep the
-    // connection open (unless the peer is stopping).
-    if let Some(deadline) = Instant::now().checked_add(STALL_HOLD) {
-        conn.idle(deadline);
+    let mut end = conn.receive(&mut scratch, None, false);
+    while let Got::Data(_) = end {
+        end = conn.receive(&mut scratch, None, false);
+    }
+    // A hung server does not react to the client's FIN: the connection stays
+    // open and silent, so a client that only half-closed still waits for
+    // its own timeout. It stays until the idle limit, or until a newcomer
+    // needs its slot: a client that has closed completely cannot tell.
+    // After a reset, or once the peer is done, it closes at once.
+    if let Got::Closed = end {
+        conn.limits.slot.client_gone.store(true, Ordering::SeqCst);
+        conn.pause(None);
     }
 }
 
-fn drip(conn: &mut Conn, interval: Duration) {
-    // Runs until a send fails (the client has gone) or the peer stops.
+fn drip(conn: &mut Conn, interval: Millis) {
+    let interval = interval.as_duration();
+    // Runs until a send fails (the client has gone) or the peer is done with
+    // the connection.
     loop {
         let Some(deadline) = Instant::now().checked_add(interval) else {
             return;
         };
         // Sleep out the interval: a sleep keeps time to a fraction of a
         // millisecond, where a socket timeout could end a kernel tick late.
-        if !conn.idle(deadline) {
+        if !conn.pause(Some(deadline)) {
             return;
         }
         // Throw away what the client sent meanwhile, so that its writes
@@ -286,7 +349,8 @@ enum Idle {
 /// Idleness is judged when the next bytes arrive, by the clock, as well as
 /// by a timer: a request that comes after `idle` is never answered, even if
 /// this thread was slow to notice the time.
-fn keep_alive(conn: &mut Conn, idle: Duration) -> Idle {
+fn keep_alive(conn: &mut Conn, idle: Millis) -> Idle {
+    let idle = idle.as_duration();
     let mut lines = LineBuffer::default();
     let mut buf = [0u8; 256];
     let mut last = Instant::now();
@@ -300,7 +364,7 @@ fn keep_alive(conn: &mut Conn, idle: Duration) -> Idle {
         let n = match conn.receive(&mut buf, Some(deadline), true) {
             Got::Data(n) => n,
             Got::Quiet => return Idle::Expired,
-            Got::Gone | Got::Stopped => return Idle::Over,
+            Got::Closed | Got::Broken | Got::Done => return Idle::Over,
         };
         if Instant::now() >= deadline {
             return Idle::Expired;

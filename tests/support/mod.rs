@@ -80,27 +80,35 @@ pub struct Ran {
     pub stderr: String,
 }
 
-/// Runs an example to completion, killing it if it takes longer than `within`.
-pub fn run_example(name: &str, args: &[&str], within: Duration) -> Ran {
-    let child = Command::new(example(name))
+/// Starts an example with `args`, its stdout and stderr piped to the test.
+pub fn spawn_example(name: &str, args: &[&str]) -> Child {
+    Command::new(example(name))
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    finish(child, within)
+        .unwrap()
+}
+
+/// Runs an example to completion, killing it if it takes longer than `within`.
+pub fn run_example(name: &str, args: &[&str], within: Duration) -> Ran {
+    finish(spawn_example(name, args), within)
 }
 
 /// Collects a child's output until it closes both pipes, or kills it after
 /// `within`. The pipes close when the process exits, so no polling is needed.
+/// A pipe the test has already taken (to close it early, say) reads as "".
 pub fn finish(mut child: Child, within: Duration) -> Ran {
-    let stdout = drain(child.stdout.take().unwrap());
-    let stderr = drain(child.stderr.take().unwrap());
+    let stdout = child.stdout.take().map(drain);
+    let stderr = child.stderr.take().map(drain);
     let deadline = Instant::now() + within;
-    let wait = |pipe: &mpsc::Receiver<String>| {
-        let left = deadline.saturating_duration_since(Instant::now());
-        pipe.recv_timeout(left).ok()
+    let wait = |pipe: &Option<mpsc::Receiver<String>>| match pipe {
+        None => Some(String::new()),
+        Some(pipe) => {
+            let left = deadline.saturating_duration_since(Instant::now());
+            pipe.recv_timeout(left).ok()
+        }
     };
     let (out, err) = (wait(&stdout), wait(&stderr));
     if out.is_none() || err.is_none() {
