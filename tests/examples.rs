@@ -146,7 +146,13 @@ const NUMBERS: [(&str, &[&str], &str, u64, u64); 7] = [
     ("peer", &["echo"], "--connections", 1, 4_294_967_295),
     ("peer", &["echo"], "--max-clients", 1, 512),
     ("peer", &["echo"], "--idle-ms", 1, 3_600_000),
-    ("reuse", &["--addr", "127.0.0.1:9"], "--idle-ms", 0, 3_600_000),
+    (
+        "reuse",
+        &["--addr", "127.0.0.1:9"],
+        "--idle-ms",
+        0,
+        3_600_000,
+    ),
 ];
 
 #[test]
