@@ -20,6 +20,10 @@
 // compiled once per exercise, on purpose.
 #![allow(clippy::duplicate_mod)]
 
+mod support;
+
+use support::{BOUND, run_example};
+
 // The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
 #[path = "../examples/ex1_eof.rs"]
@@ -76,6 +80,27 @@ mod ex8;
 #[path = "wrong/ex8_backoff.rs"]
 mod ex8_wrong;
 
+#[test]
+fn the_progress_command_prints_each_exercise_hint() {
+    for number in 1..=8 {
+        let ran = run_example("exercises", &["--hint", &number.to_string()], BOUND);
+        assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
+        let title = format!("# Exercise {number}: hint\n");
+        assert!(ran.stdout.starts_with(&title), "{}", ran.stdout);
+        assert!(ran.stdout.lines().count() > 2, "{}", ran.stdout);
+    }
+}
+
+#[test]
+fn the_progress_command_refuses_a_hint_it_does_not_have() {
+    for number in ["0", "9", "-1", "three"] {
+        let ran = run_example("exercises", &["--hint", number], BOUND);
+        assert_eq!(ran.status.code(), Some(2), "{}", ran.stderr);
+        assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+        assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+    }
+}
+
 /// Whether the exercises are as shipped, so that every starter must fail.
 fn shipped() -> bool {
     std::env::var_os("RESET_BY_PEER_SHIPPED").is_some()
@@ -94,16 +119,29 @@ fn starter_fails(check: impl FnOnce() -> Result<(), String>) {
     }
 }
 
-/// A wrong fix must fail its check, at the case that models its mistake:
-/// its FAIL line contains `case`.
-fn wrong_fails(result: Result<(), String>, case: &str) {
-    match result {
-        Err(what) => assert!(
-            what.contains(case),
-            "the wrong fix fails, but not at `{case}`: {what}"
-        ),
-        Ok(()) => panic!("the wrong fix passes the check"),
-    }
+/// A wrong fix: its name, its check, and the case that models its mistake.
+type Wrong = (&'static str, fn() -> Result<(), String>, &'static str);
+
+/// Every wrong fix must fail its check, at the case that models its mistake:
+/// its FAIL line contains that case. The checks run side by side, since
+/// they spend their time waiting on sockets.
+fn wrong_fixes_fail(fixes: &[Wrong]) {
+    let problems: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = fixes
+            .iter()
+            .map(|&(name, check, case)| scope.spawn(move || (name, check(), case)))
+            .collect();
+        runs.into_iter()
+            .filter_map(|run| match run.join().unwrap() {
+                (_, Err(what), case) if what.contains(case) => None,
+                (name, Err(what), case) => {
+                    Some(format!("{name} fails, but not at `{case}`: {what}"))
+                }
+                (name, Ok(()), _) => Some(format!("{name} passes the check")),
+            })
+            .collect()
+    });
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
@@ -112,72 +150,8 @@ fn exercise_1_eof_starter_fails() {
 }
 
 #[test]
-fn exercise_1_eof_rejects_single_read() {
-    wrong_fails(
-        ex1::check(ex1_wrong::single_read::receive_all),
-        "chunks (answers in 3 pieces",
-    );
-}
-
-#[test]
-fn exercise_1_eof_rejects_short_read_ends() {
-    wrong_fails(
-        ex1::check(ex1_wrong::short_read_ends::receive_all),
-        "chunks (answers in 3 pieces",
-    );
-}
-
-#[test]
-fn exercise_1_eof_rejects_error_is_the_end() {
-    wrong_fails(
-        ex1::check(ex1_wrong::error_is_the_end::receive_all),
-        "reset (resets)",
-    );
-}
-
-#[test]
-fn exercise_1_eof_rejects_keeps_data_before_a_reset() {
-    wrong_fails(
-        ex1::check(ex1_wrong::keeps_data_before_a_reset::receive_all),
-        "hello-reset",
-    );
-}
-
-#[test]
 fn exercise_2_errno_starter_fails() {
     starter_fails(|| ex2::check(ex2::same_error));
-}
-
-#[test]
-fn exercise_2_errno_rejects_socket_table_only() {
-    wrong_fails(
-        ex2::check(ex2_wrong::socket_table_only::same_error),
-        "same_error(54, Linux, 54, Linux)",
-    );
-}
-
-#[test]
-fn exercise_2_errno_rejects_meanings_equal() {
-    wrong_fails(
-        ex2::check(ex2_wrong::meanings_equal::same_error),
-        "same_error(40, Linux, 41, Linux)",
-    );
-}
-
-#[test]
-fn exercise_2_errno_rejects_one_platform() {
-    wrong_fails(
-        ex2::check(ex2_wrong::one_platform::same_error),
-        "same_error(54, MacOs, 104, Linux)",
-    );
-}
-
-#[test]
-fn exercise_2_errno_rejects_platform_spelling() {
-    wrong_fails(
-        ex2::check(ex2_wrong::platform_spelling::same_error),
-        "same_error(10054, Windows, 131, LinuxMips)",
-    );
 }
 
 #[test]
@@ -186,88 +160,8 @@ fn exercise_3_except_starter_fails() {
 }
 
 #[test]
-fn exercise_3_except_rejects_unless_connection_error() {
-    wrong_fails(
-        ex3::check(ex3_wrong::unless_connection_error::still_usable),
-        "TimedOut with errno",
-    );
-}
-
-#[test]
-fn exercise_3_except_rejects_every_timeout() {
-    wrong_fails(
-        ex3::check(ex3_wrong::every_timeout::still_usable),
-        "TimedOut with errno",
-    );
-}
-
-#[test]
-fn exercise_3_except_rejects_would_block_only() {
-    wrong_fails(
-        ex3::check(ex3_wrong::would_block_only::still_usable),
-        "TimedOut with no errno",
-    );
-}
-
-#[test]
-fn exercise_3_except_rejects_deny_list() {
-    wrong_fails(
-        ex3::check(ex3_wrong::deny_list::still_usable),
-        "InvalidInput",
-    );
-}
-
-#[test]
-fn exercise_3_except_rejects_forgets_interrupted() {
-    wrong_fails(
-        ex3::check(ex3_wrong::forgets_interrupted::still_usable),
-        "Interrupted",
-    );
-}
-
-#[test]
 fn exercise_4_retry_starter_fails() {
     starter_fails(|| ex4::check(ex4::ask_with_retries));
-}
-
-#[test]
-fn exercise_4_retry_rejects_retries_everything() {
-    wrong_fails(
-        ex4::check(ex4_wrong::retries_everything::ask_with_retries),
-        "InvalidInput",
-    );
-}
-
-#[test]
-fn exercise_4_retry_rejects_connect_with_question_mark() {
-    wrong_fails(
-        ex4::check(ex4_wrong::connect_with_question_mark::ask_with_retries),
-        "the first connect is refused",
-    );
-}
-
-#[test]
-fn exercise_4_retry_rejects_connection_errors_only() {
-    wrong_fails(
-        ex4::check(ex4_wrong::connection_errors_only::ask_with_retries),
-        "HostUnreachable",
-    );
-}
-
-#[test]
-fn exercise_4_retry_rejects_all_but_other() {
-    wrong_fails(
-        ex4::check(ex4_wrong::all_but_other::ask_with_retries),
-        "InvalidInput",
-    );
-}
-
-#[test]
-fn exercise_4_retry_rejects_first_error() {
-    wrong_fails(
-        ex4::check(ex4_wrong::first_error::ask_with_retries),
-        "TimedOut, then ConnectionReset",
-    );
 }
 
 #[test]
@@ -276,80 +170,8 @@ fn exercise_5_timeout_starter_fails() {
 }
 
 #[test]
-fn exercise_5_timeout_rejects_would_block_only() {
-    wrong_fails(
-        ex5::check(ex5_wrong::would_block_only::wait_for_reply),
-        "a reader failing with TimedOut",
-    );
-}
-
-#[test]
-fn exercise_5_timeout_rejects_every_error() {
-    wrong_fails(
-        ex5::check(ex5_wrong::every_error::wait_for_reply),
-        "reset (resets",
-    );
-}
-
-#[test]
-fn exercise_5_timeout_rejects_linux_errno() {
-    wrong_fails(
-        ex5::check(ex5_wrong::linux_errno::wait_for_reply),
-        "a reader failing with WouldBlock",
-    );
-}
-
-#[test]
-fn exercise_5_timeout_rejects_waits_three_times() {
-    wrong_fails(
-        ex5::check(ex5_wrong::waits_three_times::wait_for_reply),
-        "stall (never answers",
-    );
-}
-
-#[test]
 fn exercise_6_deadline_starter_fails() {
     starter_fails(|| ex6::check(ex6::read_exact_within));
-}
-
-#[test]
-fn exercise_6_deadline_rejects_late_verdict() {
-    wrong_fails(
-        ex6::check(ex6_wrong::late_verdict::read_exact_within),
-        "30 bytes, budget 100 ms",
-    );
-}
-
-#[test]
-fn exercise_6_deadline_rejects_deadline_between_reads() {
-    wrong_fails(
-        ex6::check(ex6_wrong::deadline_between_reads::read_exact_within),
-        "then silence",
-    );
-}
-
-#[test]
-fn exercise_6_deadline_rejects_zero_timeout() {
-    wrong_fails(
-        ex6::check(ex6_wrong::zero_timeout::read_exact_within),
-        "30 bytes, budget 100 ms: expected a timeout (WouldBlock or TimedOut)",
-    );
-}
-
-#[test]
-fn exercise_6_deadline_rejects_zero_is_nothing_yet() {
-    wrong_fails(
-        ex6::check(ex6_wrong::zero_is_nothing_yet::read_exact_within),
-        "close (closes without answering)",
-    );
-}
-
-#[test]
-fn exercise_6_deadline_rejects_budget_per_byte() {
-    wrong_fails(
-        ex6::check(ex6_wrong::budget_per_byte::read_exact_within),
-        "before the budget was spent",
-    );
 }
 
 #[test]
@@ -358,76 +180,243 @@ fn exercise_7_heartbeat_starter_fails() {
 }
 
 #[test]
-fn exercise_7_heartbeat_rejects_fixed_second() {
-    wrong_fails(ex7::check(ex7_wrong::fixed_second::ping), "silent-after:0");
-}
-
-#[test]
-fn exercise_7_heartbeat_rejects_write_timeout() {
-    wrong_fails(ex7::check(ex7_wrong::write_timeout::ping), "silent-after:0");
-}
-
-#[test]
-fn exercise_7_heartbeat_rejects_any_answer() {
-    wrong_fails(
-        ex7::check(ex7_wrong::any_answer::ping),
-        "echo (answers PING, not PONG)",
-    );
-}
-
-#[test]
-fn exercise_7_heartbeat_rejects_late_verdict() {
-    wrong_fails(ex7::check(ex7_wrong::late_verdict::ping), "silent-after:0");
-}
-
-#[test]
-fn exercise_7_heartbeat_rejects_no_wait() {
-    wrong_fails(ex7::check(ex7_wrong::no_wait::ping), "");
-}
-
-#[test]
 fn exercise_8_backoff_starter_fails() {
     starter_fails(|| ex8::check(ex8::delays));
 }
 
-// In a release build `0 - 1` wraps instead of panicking, and the plan
-// it makes for 4 billion attempts would exhaust memory.
 #[test]
-#[cfg(debug_assertions)]
-fn exercise_8_backoff_rejects_minus_one() {
-    wrong_fails(ex8::check(ex8_wrong::minus_one::delays), "delays(0,");
+fn exercise_1_eof_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "single_read",
+            || ex1::check(ex1_wrong::single_read::receive_all),
+            "chunks (answers in 3 pieces",
+        ),
+        (
+            "short_read_ends",
+            || ex1::check(ex1_wrong::short_read_ends::receive_all),
+            "chunks (answers in 3 pieces",
+        ),
+        (
+            "error_is_the_end",
+            || ex1::check(ex1_wrong::error_is_the_end::receive_all),
+            "reset (resets)",
+        ),
+        (
+            "keeps_data_before_a_reset",
+            || ex1::check(ex1_wrong::keeps_data_before_a_reset::receive_all),
+            "hello-reset",
+        ),
+    ]);
 }
 
 #[test]
-fn exercise_8_backoff_rejects_plain_multiplication() {
-    wrong_fails(
-        ex8::check(ex8_wrong::plain_multiplication::delays),
-        "delays(100,",
-    );
+fn exercise_2_errno_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "socket_table_only",
+            || ex2::check(ex2_wrong::socket_table_only::same_error),
+            "same_error(54, Linux, 54, Linux)",
+        ),
+        (
+            "meanings_equal",
+            || ex2::check(ex2_wrong::meanings_equal::same_error),
+            "same_error(40, Linux, 41, Linux)",
+        ),
+        (
+            "one_platform",
+            || ex2::check(ex2_wrong::one_platform::same_error),
+            "same_error(54, MacOs, 104, Linux)",
+        ),
+        (
+            "platform_spelling",
+            || ex2::check(ex2_wrong::platform_spelling::same_error),
+            "same_error(10054, Windows, 131, LinuxMips)",
+        ),
+    ]);
 }
 
 #[test]
-fn exercise_8_backoff_rejects_power_of_two() {
-    wrong_fails(ex8::check(ex8_wrong::power_of_two::delays), "delays(40,");
+fn exercise_3_except_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "unless_connection_error",
+            || ex3::check(ex3_wrong::unless_connection_error::still_usable),
+            "TimedOut with errno",
+        ),
+        (
+            "every_timeout",
+            || ex3::check(ex3_wrong::every_timeout::still_usable),
+            "TimedOut with errno",
+        ),
+        (
+            "would_block_only",
+            || ex3::check(ex3_wrong::would_block_only::still_usable),
+            "TimedOut with no errno",
+        ),
+        (
+            "deny_list",
+            || ex3::check(ex3_wrong::deny_list::still_usable),
+            "InvalidInput",
+        ),
+        (
+            "forgets_interrupted",
+            || ex3::check(ex3_wrong::forgets_interrupted::still_usable),
+            "Interrupted",
+        ),
+    ]);
 }
 
 #[test]
-fn exercise_8_backoff_rejects_first_uncapped() {
-    wrong_fails(
-        ex8::check(ex8_wrong::first_uncapped::delays),
-        "delays(4, 300ms, 200ms)",
-    );
+fn exercise_4_retry_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "retries_everything",
+            || ex4::check(ex4_wrong::retries_everything::ask_with_retries),
+            "InvalidInput",
+        ),
+        (
+            "connect_with_question_mark",
+            || ex4::check(ex4_wrong::connect_with_question_mark::ask_with_retries),
+            "the first connect is refused",
+        ),
+        (
+            "connection_errors_only",
+            || ex4::check(ex4_wrong::connection_errors_only::ask_with_retries),
+            "HostUnreachable",
+        ),
+        (
+            "all_but_other",
+            || ex4::check(ex4_wrong::all_but_other::ask_with_retries),
+            "InvalidInput",
+        ),
+        (
+            "first_error",
+            || ex4::check(ex4_wrong::first_error::ask_with_retries),
+            "TimedOut, then ConnectionReset",
+        ),
+    ]);
 }
 
 #[test]
-fn exercise_8_backoff_rejects_no_bound() {
-    wrong_fails(ex8::check(ex8_wrong::no_bound::delays), "delays(101,");
+fn exercise_5_timeout_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "would_block_only",
+            || ex5::check(ex5_wrong::would_block_only::wait_for_reply),
+            "a reader failing with TimedOut",
+        ),
+        (
+            "every_error",
+            || ex5::check(ex5_wrong::every_error::wait_for_reply),
+            "reset (resets",
+        ),
+        (
+            "linux_errno",
+            || ex5::check(ex5_wrong::linux_errno::wait_for_reply),
+            "a reader failing with WouldBlock",
+        ),
+        (
+            "waits_three_times",
+            || ex5::check(ex5_wrong::waits_three_times::wait_for_reply),
+            "stall (never answers",
+        ),
+    ]);
 }
 
 #[test]
-fn exercise_8_backoff_rejects_wait_after_last() {
-    wrong_fails(
-        ex8::check(ex8_wrong::wait_after_last::delays),
-        "delays(5, 100ms, 500ms)",
-    );
+fn exercise_6_deadline_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "late_verdict",
+            || ex6::check(ex6_wrong::late_verdict::read_exact_within),
+            "30 bytes, budget 100 ms",
+        ),
+        (
+            "deadline_between_reads",
+            || ex6::check(ex6_wrong::deadline_between_reads::read_exact_within),
+            "then silence",
+        ),
+        (
+            "zero_timeout",
+            || ex6::check(ex6_wrong::zero_timeout::read_exact_within),
+            "30 bytes, budget 100 ms: expected a timeout (WouldBlock or TimedOut)",
+        ),
+        (
+            "zero_is_nothing_yet",
+            || ex6::check(ex6_wrong::zero_is_nothing_yet::read_exact_within),
+            "close (closes without answering)",
+        ),
+        (
+            "budget_per_byte",
+            || ex6::check(ex6_wrong::budget_per_byte::read_exact_within),
+            "before the budget was spent",
+        ),
+    ]);
+}
+
+#[test]
+fn exercise_7_heartbeat_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "fixed_second",
+            || ex7::check(ex7_wrong::fixed_second::ping),
+            "silent-after:0",
+        ),
+        (
+            "write_timeout",
+            || ex7::check(ex7_wrong::write_timeout::ping),
+            "silent-after:0",
+        ),
+        (
+            "any_answer",
+            || ex7::check(ex7_wrong::any_answer::ping),
+            "echo (answers PING, not PONG)",
+        ),
+        (
+            "late_verdict",
+            || ex7::check(ex7_wrong::late_verdict::ping),
+            "silent-after:0",
+        ),
+        ("no_wait", || ex7::check(ex7_wrong::no_wait::ping), ""),
+    ]);
+}
+
+#[test]
+fn exercise_8_backoff_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        // In a release build `0 - 1` wraps instead of panicking, and the
+        // plan it makes for 4 billion attempts would exhaust memory.
+        #[cfg(debug_assertions)]
+        (
+            "minus_one",
+            || ex8::check(ex8_wrong::minus_one::delays),
+            "delays(0,",
+        ),
+        (
+            "plain_multiplication",
+            || ex8::check(ex8_wrong::plain_multiplication::delays),
+            "delays(100,",
+        ),
+        (
+            "power_of_two",
+            || ex8::check(ex8_wrong::power_of_two::delays),
+            "delays(40,",
+        ),
+        (
+            "first_uncapped",
+            || ex8::check(ex8_wrong::first_uncapped::delays),
+            "delays(4, 300ms, 200ms)",
+        ),
+        (
+            "no_bound",
+            || ex8::check(ex8_wrong::no_bound::delays),
+            "delays(101,",
+        ),
+        (
+            "wait_after_last",
+            || ex8::check(ex8_wrong::wait_after_last::delays),
+            "delays(5, 100ms, 500ms)",
+        ),
+    ]);
 }
