@@ -308,34 +308,44 @@ fn modified(path: &Path) -> Option<SystemTime> {
         .ok()
 }
 
-/// Waits until `path` changes, or `until`; false if `until` came first.
-fn wait_for_change(path: &Path, until: Instant) -> bool {
-    let before = modified(path);
+/// Waits until the modification time of `path` is no longer `seen`, or
+/// until `until`. Returns the new time, or None if `until` came first.
+fn wait_for_change(
+    path: &Path,
+    seen: Option<SystemTime>,
+    until: Instant,
+) -> Option<Option<SystemTime>> {
     while Instant::now() < until {
         thread::sleep(POLL);
-        if modified(path) != before {
-            return true;
+        let now = modified(path);
+        if now != seen {
+            return Some(now);
         }
     }
-    false
+    None
 }
 
 /// Checks everything, then re-checks the exercise you are on each time its
 /// file changes, moving on when it passes.
 fn watch() -> bool {
     let until = Instant::now() + WATCH_LIMIT;
+    // Taken before each check, so that a save during a check is not missed.
+    let mut seen: Vec<Option<SystemTime>> = EXERCISES
+        .iter()
+        .map(|exercise| modified(&source(exercise)))
+        .collect();
     let mut statuses = board();
     while let Some(index) = next(&statuses) {
         let exercise = &EXERCISES[index];
-        let path = source(exercise);
         say(format_args!(
             "\nWatching examples/{}.rs: save it to check again (Ctrl-C to stop).",
             exercise.example
         ));
-        if !wait_for_change(&path, until) {
+        let Some(changed) = wait_for_change(&source(exercise), seen[index], until) else {
             say("Stopped watching.");
             return false;
-        }
+        };
+        seen[index] = changed;
         let status = check(exercise);
         show(exercise, &status);
         if status.passed() {
