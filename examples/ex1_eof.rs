@@ -1,22 +1,26 @@
 //! Exercise 1: tell the end of the stream from a reset.
 //!
 //! `receive_all` should read until the peer closes the connection and return
-//! every byte; a reset must come back as an error. As shipped it treats a
-//! read of 0 bytes as data, so after the peer closes it spins on `Ok(0)`
-//! until its read budget runs out.
+//! every byte; a reset must come back as an error, even after some data. As
+//! shipped it treats a read of 0 bytes as data, so after the peer closes it
+//! spins on `Ok(0)` until its read budget runs out.
 //!
 //! Show the problem:   cargo run --example ex1_eof
 //! Check your change:  cargo run --example ex1_eof -- --check
-//! The statement and a hint: docs/exercises.md, exercise 1.
+//! The statement: docs/exercises.md, exercise 1.
+//! A hint:             cargo run --example exercises -- --hint 1
 
 #[path = "common/mod.rs"]
 mod common;
 
+use common::say;
+
 use std::io::{self, ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::thread;
 use std::time::Duration;
 
-use reset_by_peer::peer::{Peer, Script};
+use reset_by_peer::peer::{GREETING, Peer, Script};
 
 const NAME: &str = "ex1_eof";
 const USAGE: &str = "\
@@ -43,17 +47,70 @@ pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
     Err(io::Error::other(format!("gave up after {MAX_READS} reads")))
 }
 
-/// Connects to a fresh lab peer running `script`, sends `request`, closes
-/// the sending side, and gives the stream to `receive`.
+/// The bound on every blocking call of the demonstration and the check.
+const BOUND: Duration = Duration::from_secs(2);
+
+/// The reply the `chunks` server sends, in three pieces.
+const CHUNKS: [&[u8]; 3] = [b"Hello, ", b"world", b"!\n"];
+
+/// How long the `chunks` server waits between its pieces: long enough that
+/// the client's first read returns before the second piece arrives.
+const CHUNK_PAUSE: Duration = Duration::from_millis(30);
+
+/// A server for one case of the check.
+#[derive(Clone, Copy)]
+enum Server {
+    /// The lab peer, running this script.
+    Lab(Script),
+    /// Reads the request to its end, then answers in the three pieces of
+    /// CHUNKS, a pause apart, and closes cleanly.
+    Chunks,
+}
+
+impl Server {
+    fn name(self) -> String {
+        match self {
+            Server::Lab(script) => script.to_string(),
+            Server::Chunks => "chunks".to_string(),
+        }
+    }
+}
+
+/// Answers in pieces, then closes cleanly (the `chunks` server).
+fn answer_in_chunks(mut stream: TcpStream) {
+    // Read the whole request first: closing with unread bytes would send an
+    // RST instead of the clean close this server is for.
+    let _ = stream.set_read_timeout(Some(BOUND));
+    let _ = stream.read_to_end(&mut Vec::new());
+    let _ = stream.set_nodelay(true);
+    for (n, piece) in CHUNKS.iter().enumerate() {
+        if n > 0 {
+            thread::sleep(CHUNK_PAUSE);
+        }
+        if stream.write_all(piece).is_err() {
+            return;
+        }
+    }
+}
+
+/// Connects to a fresh `server`, sends `hello`, closes the sending side, and
+/// gives the stream to `receive`.
 fn against(
-    script: Script,
-    request: &[u8],
+    server: Server,
     receive: fn(&mut TcpStream) -> io::Result<Vec<u8>>,
 ) -> io::Result<Vec<u8>> {
-    let peer = Peer::start(script)?;
-    let mut stream = TcpStream::connect_timeout(&peer.addr(), Duration::from_secs(2))?;
-    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-    stream.write_all(request)?;
+    // The lab peer stops when `_peer` is dropped, after `receive` returns.
+    let (_peer, addr): (Option<Peer>, SocketAddr) = match server {
+        Server::Lab(script) => {
+            let peer = Peer::start(script)?;
+            let addr = peer.addr();
+            (Some(peer), addr)
+        }
+        Server::Chunks => (None, common::serve_once(answer_in_chunks)?),
+    };
+    let mut stream = TcpStream::connect_timeout(&addr, BOUND)?;
+    stream.set_read_timeout(Some(BOUND))?;
+    stream.write_all(b"hello")?;
     // If the peer has already reset the connection, this fails with
     // NotConnected; `receive` then meets the reset itself.
     let _ = stream.shutdown(Shutdown::Write);
@@ -61,40 +118,96 @@ fn against(
 }
 
 fn demo() -> io::Result<()> {
-    for script in [Script::Echo, Script::Close, Script::Reset] {
-        match against(script, b"hello", receive_all) {
-            Ok(bytes) => println!("{script}: received {:?}", String::from_utf8_lossy(&bytes)),
-            Err(error) => println!("{script}: {:?}: {error}", error.kind()),
+    say!("The client sends \"hello\", closes its sending side, and calls receive_all:");
+    let servers = [
+        Script::Echo,
+        Script::Close,
+        Script::Reset,
+        Script::HelloReset,
+    ];
+    for script in servers {
+        match against(Server::Lab(script), receive_all) {
+            Ok(bytes) => say!("{script}: received {}", common::show(&bytes)),
+            Err(error) => say!("{script}: {:?}: {error}", error.kind()),
         }
     }
     Ok(())
 }
 
-/// Checks `receive` against an echoing peer, a peer that closes, and a peer
-/// that resets.
+/// What a case expects `receive_all` to return.
+enum Expect {
+    /// These bytes, and no error.
+    Bytes(Vec<u8>),
+    /// The error ConnectionReset.
+    Reset,
+}
+
+/// Checks `receive` against a reply in one piece, a reply in several, a
+/// clean close with no reply, a reset, and a reset after some data.
 pub fn check(receive: fn(&mut TcpStream) -> io::Result<Vec<u8>>) -> Result<(), String> {
-    match against(Script::Echo, b"hello", receive) {
-        Ok(bytes) if bytes == b"hello" => {}
-        Ok(bytes) => return Err(format!("echo: expected b\"hello\", got {bytes:?}")),
-        Err(error) => return Err(format!("echo: expected b\"hello\", got the error {error}")),
-    }
-    match against(Script::Close, b"hello", receive) {
-        Ok(bytes) if bytes.is_empty() => {}
-        Ok(bytes) => return Err(format!("close: expected no bytes, got {bytes:?}")),
-        Err(error) => {
-            return Err(format!(
-                "close: a clean close is not an error, but got {error}"
-            ));
+    let cases = [
+        (
+            Server::Lab(Script::Echo),
+            "echoes hello, then closes",
+            Expect::Bytes(b"hello".to_vec()),
+        ),
+        (
+            Server::Chunks,
+            "answers in 3 pieces, then closes",
+            Expect::Bytes(CHUNKS.concat()),
+        ),
+        (
+            Server::Lab(Script::Close),
+            "closes without answering",
+            Expect::Bytes(Vec::new()),
+        ),
+        (Server::Lab(Script::Reset), "resets", Expect::Reset),
+        (
+            Server::Lab(Script::HelloReset),
+            "sends a greeting, then resets",
+            Expect::Reset,
+        ),
+    ];
+    for (server, what, expected) in cases {
+        let name = server.name();
+        let got = against(server, receive);
+        match (expected, got) {
+            (Expect::Bytes(want), Ok(bytes)) if bytes == want => {}
+            (Expect::Bytes(want), Ok(bytes)) => {
+                return Err(format!(
+                    "{name} ({what}): expected Ok({}), got Ok({})",
+                    common::show(&want),
+                    common::show(&bytes)
+                ));
+            }
+            (Expect::Bytes(want), Err(error)) => {
+                return Err(format!(
+                    "{name} ({what}): expected Ok({}), got the error {:?}: {error}",
+                    common::show(&want),
+                    error.kind()
+                ));
+            }
+            (Expect::Reset, Err(error)) if error.kind() == ErrorKind::ConnectionReset => {}
+            (Expect::Reset, Err(error)) => {
+                return Err(format!(
+                    "{name} ({what}): expected the error ConnectionReset, got {:?}: {error}",
+                    error.kind()
+                ));
+            }
+            (Expect::Reset, Ok(bytes)) => {
+                let data = if bytes == GREETING {
+                    " (the data before a reset does not make the reply complete)"
+                } else {
+                    ""
+                };
+                return Err(format!(
+                    "{name} ({what}): expected the error ConnectionReset, got Ok({}){data}",
+                    common::show(&bytes)
+                ));
+            }
         }
     }
-    match against(Script::Reset, b"hello", receive) {
-        Err(error) if error.kind() == ErrorKind::ConnectionReset => Ok(()),
-        Err(error) => Err(format!(
-            "reset: expected ConnectionReset, got {:?}",
-            error.kind()
-        )),
-        Ok(bytes) => Err(format!("reset: a reset is an error, but got Ok({bytes:?})")),
-    }
+    Ok(())
 }
 
 fn main() {

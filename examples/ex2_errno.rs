@@ -7,10 +7,13 @@
 //!
 //! Show the problem:   cargo run --example ex2_errno
 //! Check your change:  cargo run --example ex2_errno -- --check
-//! The statement and a hint: docs/exercises.md, exercise 2.
+//! The statement: docs/exercises.md, exercise 2.
+//! A hint:             cargo run --example exercises -- --hint 2
 
 #[path = "common/mod.rs"]
 mod common;
+
+use common::say;
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -27,7 +30,10 @@ Exercise 2 (docs/exercises.md): make same_error compare errors, not numbers.
 With no argument, shows what it says now; --check says PASS or FAIL.
 ";
 
-/// Whether errno `a` on `on_a` is the same error as errno `b` on `on_b`.
+/// Whether errno `a` on `on_a` is the same error as errno `b` on `on_b`:
+/// true when they are the same number on the same platform, or when
+/// `reset_by_peer::errno` names both and the names are equal. A number the
+/// crate cannot name is the same error only as itself.
 pub fn same_error(a: i32, on_a: Platform, b: i32, on_b: Platform) -> bool {
     // TODO: the same number can mean different errors on different
     // platforms, and the same error has different numbers. Look the numbers
@@ -48,43 +54,30 @@ fn demo() -> io::Result<()> {
     };
     match (here, Platform::current()) {
         (Some(number), Some(platform)) => {
-            println!("A reset here, on {platform}, is errno {number}.");
+            say!("A reset here, on {platform}, is errno {number}.");
             let answer = same_error(number, platform, 54, Platform::MacOs);
-            println!("Is that the same error as errno 54 on macOS? same_error says: {answer}");
+            say!("Is that the same error as errno 54 on macOS? same_error says: {answer}");
         }
-        _ => println!("This platform reported no errno for the reset."),
+        _ => say!("This platform reported no errno for the reset."),
     }
-    println!("Try: cargo run --example errno -- 54");
+    say!("Try: cargo run --example errno -- 54");
     Ok(())
 }
 
-/// Checks `same` on the numbers of the article's title and their cousins.
+/// Checks `same` on the numbers of the article's title, their cousins, and
+/// numbers the crate's table does not name.
 pub fn check(same: fn(i32, Platform, i32, Platform) -> bool) -> Result<(), String> {
     use Platform::*;
     let cases = [
-        (
-            54,
-            MacOs,
-            104,
-            Linux,
-            true,
-            "54 on macOS and 104 on Linux are both ECONNRESET",
-        ),
-        (
-            10054,
-            Windows,
-            131,
-            LinuxMips,
-            true,
-            "10054 on Windows and 131 on mips are both ECONNRESET",
-        ),
+        (54, MacOs, 104, Linux, true, "both are ECONNRESET"),
+        (10054, Windows, 131, LinuxMips, true, "both are ECONNRESET"),
         (
             54,
             Linux,
             54,
             MacOs,
             false,
-            "54 on Linux is EXFULL, 54 on macOS is ECONNRESET",
+            "EXFULL on Linux, ECONNRESET on macOS",
         ),
         (
             104,
@@ -92,14 +85,72 @@ pub fn check(same: fn(i32, Platform, i32, Platform) -> bool) -> Result<(), Strin
             104,
             MacOs,
             false,
-            "104 on Linux is ECONNRESET, 104 on macOS is ENOTRECOVERABLE",
+            "ECONNRESET on Linux, ENOTRECOVERABLE on macOS",
         ),
-        (32, Linux, 32, FreeBsd, true, "32 is EPIPE on both"),
+        (32, Linux, 32, FreeBsd, true, "EPIPE on both"),
+        (11, Linux, 35, MacOs, true, "both are EAGAIN"),
+        (
+            54,
+            Linux,
+            54,
+            Linux,
+            true,
+            "a number is the same error as itself: EXFULL",
+        ),
+        (
+            54,
+            Linux,
+            104,
+            LinuxSparc,
+            true,
+            "both are EXFULL, an errno outside the socket table",
+        ),
+        (
+            40,
+            Linux,
+            40,
+            Linux,
+            true,
+            "a number the crate cannot name is still the same error as itself",
+        ),
+        (
+            40,
+            Linux,
+            41,
+            Linux,
+            false,
+            "two numbers the crate cannot name cannot be shown to be the same",
+        ),
+        (
+            11,
+            Linux,
+            11,
+            MacOs,
+            false,
+            "EAGAIN on Linux; on macOS 11 is another error",
+        ),
+        (
+            0,
+            Linux,
+            -1,
+            Linux,
+            false,
+            "neither number is an error at all",
+        ),
+        (
+            99999,
+            Linux,
+            99999,
+            MacOs,
+            false,
+            "no error has this number on either platform",
+        ),
     ];
     for (a, on_a, b, on_b, expected, why) in cases {
-        if same(a, on_a, b, on_b) != expected {
+        let got = same(a, on_a, b, on_b);
+        if got != expected {
             return Err(format!(
-                "same_error({a}, {on_a}, {b}, {on_b}) should be {expected}: {why}"
+                "same_error({a}, {on_a:?}, {b}, {on_b:?}): expected {expected}, got {got}: {why}"
             ));
         }
     }

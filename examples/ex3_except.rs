@@ -1,102 +1,203 @@
-//! Exercise 3: try/except. After a reset, the next send is a BrokenPipe,
-//! which a handler for ConnectionReset alone does not catch.
+//! Exercise 3: after the `except`, is the socket still usable?
 //!
-//! `connection_lost` should be true for every error that means the
-//! connection is gone, as Python's `except ConnectionError:` is. As shipped
-//! it only knows `ConnectionReset`, like the article's handler.
+//! The article's Strategy 1 catches every error: its second clause,
+//! `except socket.error`, is `except OSError` in Python 3.3 and later, so a
+//! `BrokenPipeError` is caught too. What goes wrong is what comes after: the
+//! handler prints the error and carries on as if the socket could still be
+//! used.
+//!
+//! `still_usable` should say whether the same connection may be used again
+//! after `error`. As shipped it thinks only a reset ends a connection, so
+//! after a reset the demonstration keeps sending on a dead socket.
 //!
 //! Show the problem:   cargo run --example ex3_except
 //! Check your change:  cargo run --example ex3_except -- --check
-//! The statement and a hint: docs/exercises.md, exercise 3.
+//! The statement: docs/exercises.md, exercise 3.
+//! A hint:             cargo run --example exercises -- --hint 3
 
 #[path = "common/mod.rs"]
 mod common;
+
+use common::say;
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use reset_by_peer::errno::{Platform, by_name};
 use reset_by_peer::peer::{Peer, Script, refused_addr};
 
 const NAME: &str = "ex3_except";
 const USAGE: &str = "\
 usage: cargo run --example ex3_except [-- --check]
 
-Exercise 3 (docs/exercises.md): make connection_lost catch what
-`except ConnectionError:` catches. With no argument, shows what it does now;
+Exercise 3 (docs/exercises.md): make still_usable say whether a connection
+may be used again after an error. With no argument, shows what it does now;
 --check says PASS or FAIL.
 ";
 
-const BOUND: Duration = Duration::from_secs(2);
-
-/// Whether `error` means the connection is gone: the twin of Python's
-/// `except ConnectionError:`.
-pub fn connection_lost(error: &io::Error) -> bool {
-    // TODO: this is `except ConnectionResetError:` only. What else is a
-    // ConnectionError? (reset_by_peer::except may help.)
-    error.kind() == ErrorKind::ConnectionReset
+/// Whether the connection that returned `error` may be used again.
+pub fn still_usable(error: &io::Error) -> bool {
+    // TODO: a reset is not the only error after which the connection is
+    // gone, and some errors leave it as good as before. Which are which?
+    error.kind() != ErrorKind::ConnectionReset
 }
 
-/// Real errors from the lab peer: the two sends after a reset.
-fn sends_after_a_reset() -> io::Result<Vec<io::Error>> {
+const BOUND: Duration = Duration::from_secs(2);
+
+/// The read timeout of the stalled connection in the check: short, since
+/// only the kind of error matters.
+const SHORT: Duration = Duration::from_millis(20);
+
+/// Real errors from the lab peer: the sends after a reset.
+fn sends_after_a_reset(sends: usize) -> io::Result<Vec<io::Error>> {
     let peer = Peer::start(Script::Reset)?;
     let mut stream = TcpStream::connect_timeout(&peer.addr(), BOUND)?;
     stream.set_write_timeout(Some(BOUND))?;
     stream.write_all(b"x")?;
     // Wait until the peer has reset the connection.
     peer.wait_finished(1, BOUND)?;
-    Ok((0..2)
+    Ok((0..sends)
         .filter_map(|_| stream.write_all(b"hello").err())
         .collect())
 }
 
 fn demo() -> io::Result<()> {
-    for (n, error) in sends_after_a_reset()?.iter().enumerate() {
-        let verdict = if connection_lost(error) {
-            "caught"
+    say!("A handler that catches every error, as Strategy 1 does, sends 3 times after a reset:");
+    for (n, error) in sends_after_a_reset(3)?.iter().enumerate() {
+        let verdict = if still_usable(error) {
+            "caught; still_usable says carry on with this socket"
         } else {
-            "NOT caught: in Python the script dies here"
+            "caught; still_usable says this connection is finished: open a new one"
         };
-        println!(
-            "send {} after the reset: {:?}: {verdict}",
-            n + 1,
-            error.kind()
-        );
+        say!("send {}: {:?}: {verdict}", n + 1, error.kind());
     }
     Ok(())
 }
 
-/// Checks `lost` against real errors and against two that are not
-/// connection errors.
-pub fn check(lost: fn(&io::Error) -> bool) -> Result<(), String> {
-    let mut errors = sends_after_a_reset().map_err(|e| format!("setting up: {e}"))?;
-    let refused = refused_addr()
-        .and_then(|addr| TcpStream::connect_timeout(&addr, BOUND))
-        .err()
-        .ok_or("setting up: somebody listens on the refused address")?;
-    errors.push(refused);
-    for error in &errors {
-        if !lost(error) {
-            return Err(format!(
-                "{:?} is a ConnectionError, but connection_lost says false",
-                error.kind()
-            ));
-        }
+/// One case: an error, what it is, and the answer the check expects.
+struct Case {
+    error: io::Error,
+    what: String,
+    usable: bool,
+}
+
+fn case(error: io::Error, what: &str, usable: bool) -> Case {
+    Case {
+        error,
+        what: what.to_string(),
+        usable,
     }
-    // A read timeout is not a lost connection: the socket is still usable.
-    let peer = Peer::start(Script::Stall).map_err(|e| format!("setting up: {e}"))?;
-    let mut stream =
-        TcpStream::connect_timeout(&peer.addr(), BOUND).map_err(|e| format!("setting up: {e}"))?;
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(20)));
-    let timeout = stream
-        .read(&mut [0u8; 8])
-        .err()
-        .ok_or("setting up: the stalled peer answered")?;
-    for error in [timeout, io::Error::from(ErrorKind::InvalidInput)] {
-        if lost(&error) {
+}
+
+/// Errors from real sockets: the sends after a reset, a refused connect,
+/// and (on Unix) a read timeout.
+fn real_cases() -> io::Result<Vec<Case>> {
+    let mut cases = Vec::new();
+    for (n, error) in sends_after_a_reset(2)?.into_iter().enumerate() {
+        let what = format!("send {} after a reset ({:?})", n + 1, error.kind());
+        cases.push(case(error, &what, false));
+    }
+    let refused = match TcpStream::connect_timeout(&refused_addr()?, BOUND) {
+        Err(error) => error,
+        Ok(_) => return Err(io::Error::other("somebody listens on the refused address")),
+    };
+    cases.push(case(
+        refused,
+        "a refused connect: there is no connection",
+        false,
+    ));
+    // On Windows an expired read timeout is WSAETIMEDOUT, which leaves the
+    // socket in an indeterminate state; the lesson here is Unix's.
+    if cfg!(unix) {
+        let peer = Peer::start(Script::Stall)?;
+        let mut stream = TcpStream::connect_timeout(&peer.addr(), BOUND)?;
+        stream.set_read_timeout(Some(SHORT))?;
+        let timeout = match stream.read(&mut [0u8; 8]) {
+            Err(error) => error,
+            Ok(_) => return Err(io::Error::other("the stalled peer answered")),
+        };
+        cases.push(case(
+            timeout,
+            "a read timeout that expired (WouldBlock)",
+            true,
+        ));
+    }
+    Ok(cases)
+}
+
+/// Errors made from a kind (or a raw errno), as std and the crate make them.
+fn made_cases() -> Vec<Case> {
+    let kind = |kind: ErrorKind| io::Error::from(kind);
+    let mut cases = vec![
+        case(
+            kind(ErrorKind::TimedOut),
+            "TimedOut with no errno: a timer of the program's own ran out (connect_timeout, a deadline)",
+            true,
+        ),
+        case(
+            kind(ErrorKind::Interrupted),
+            "Interrupted: a signal cut the call short; call it again",
+            true,
+        ),
+        case(
+            kind(ErrorKind::ConnectionAborted),
+            "ConnectionAborted",
+            false,
+        ),
+        case(
+            kind(ErrorKind::UnexpectedEof),
+            "UnexpectedEof: the peer closed in the middle of a message",
+            false,
+        ),
+        case(
+            kind(ErrorKind::NotConnected),
+            "NotConnected: the connection is already gone",
+            false,
+        ),
+        case(
+            kind(ErrorKind::InvalidInput),
+            "InvalidInput: trust a connection again only after the errors known to leave it intact",
+            false,
+        ),
+        case(
+            io::Error::other("something else"),
+            "an error of kind Other: trust a connection again only after the errors known to leave it intact",
+            false,
+        ),
+    ];
+    // The kernel's ETIMEDOUT carries its errno: TCP gave up on the
+    // connection. (On Windows the same number is also a read timeout.) It
+    // goes right after the timeout of the program's own, its twin.
+    let kernel = Platform::current()
+        .filter(|platform| *platform != Platform::Windows)
+        .and_then(|platform| by_name("ETIMEDOUT")?.number(platform));
+    if let Some(number) = kernel {
+        let at = cases.len().min(1);
+        cases.insert(
+            at,
+            case(
+                io::Error::from_raw_os_error(number),
+                &format!(
+                    "TimedOut with errno {number} (ETIMEDOUT): the kernel gave up on the connection"
+                ),
+                false,
+            ),
+        );
+    }
+    cases
+}
+
+/// Checks `usable` against real errors and errors made from their kinds.
+pub fn check(usable: fn(&io::Error) -> bool) -> Result<(), String> {
+    let mut cases = real_cases().map_err(|e| format!("setting up: {e}"))?;
+    cases.extend(made_cases());
+    for case in cases {
+        let got = usable(&case.error);
+        if got != case.usable {
             return Err(format!(
-                "{:?} is not a ConnectionError, but connection_lost says true",
-                error.kind()
+                "{}: expected still_usable = {}, got {got}",
+                case.what, case.usable
             ));
         }
     }
@@ -104,5 +205,5 @@ pub fn check(lost: fn(&io::Error) -> bool) -> Result<(), String> {
 }
 
 fn main() {
-    common::exercise(NAME, USAGE, demo, || check(connection_lost));
+    common::exercise(NAME, USAGE, demo, || check(still_usable));
 }

@@ -1,22 +1,28 @@
 //! Exercise 4: retry. The article's loop retries on the socket that was
 //! reset; make it reconnect.
 //!
-//! `ask_with_retries` should try up to `attempts` times to get an answer to
-//! `request`. As shipped it connects once and retries on that same socket, so
-//! after a reset its next try fails with BrokenPipe.
+//! `ask_with_retries` should try up to `attempts` times to get an answer,
+//! each time on a new connection, and retry only the failures a new
+//! connection could fix. As shipped it connects once and retries on that
+//! same socket, so after a reset its next try fails with BrokenPipe.
 //!
 //! Show the problem:   cargo run --example ex4_retry
 //! Check your change:  cargo run --example ex4_retry -- --check
-//! The statement and a hint: docs/exercises.md, exercise 4.
+//! The statement: docs/exercises.md, exercise 4.
+//! A hint:             cargo run --example exercises -- --hint 4
 
 #[path = "common/mod.rs"]
 mod common;
 
+use common::say;
+
+use std::cell::Cell;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
 
-use reset_by_peer::peer::{Peer, Script};
+use reset_by_peer::errno::{Platform, by_name};
+use reset_by_peer::peer::{Peer, Script, refused_addr};
 
 const NAME: &str = "ex4_retry";
 const USAGE: &str = "\
@@ -26,12 +32,45 @@ Exercise 4 (docs/exercises.md): make ask_with_retries reconnect for each
 attempt. With no argument, shows what it does now; --check says PASS or FAIL.
 ";
 
-pub const BOUND: Duration = Duration::from_secs(2);
+/// Tries up to `attempts` times to get an answer. `connect` opens a new
+/// connection to the server; `talk` has the whole conversation on one
+/// connection and returns the answer.
+pub fn ask_with_retries(
+    attempts: u32,
+    connect: &mut dyn FnMut() -> io::Result<TcpStream>,
+    talk: &mut dyn FnMut(&mut TcpStream) -> io::Result<Vec<u8>>,
+) -> io::Result<Vec<u8>> {
+    // TODO: one connection for every attempt: after a reset, that
+    // connection is dead for good. And a reset is not the only failure a
+    // new connection could fix.
+    let mut stream = connect()?;
+    let mut last = io::Error::other("no attempt was made");
+    for _ in 1..=attempts {
+        match talk(&mut stream) {
+            Ok(answer) => return Ok(answer),
+            Err(error) if error.kind() == ErrorKind::ConnectionReset => last = error,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last)
+}
 
-/// Sends `request` on `stream`, says it is complete, and reads the answer
-/// until the peer closes. (Nothing to change here.)
-pub fn ask(stream: &mut TcpStream, request: &[u8]) -> io::Result<Vec<u8>> {
-    stream.write_all(request)?;
+/// The bound on every blocking call here.
+const BOUND: Duration = Duration::from_secs(2);
+
+/// Connects to `addr`, every call bounded.
+fn connect_to(addr: SocketAddr) -> io::Result<TcpStream> {
+    let stream = TcpStream::connect_timeout(&addr, BOUND)?;
+    stream.set_read_timeout(Some(BOUND))?;
+    stream.set_write_timeout(Some(BOUND))?;
+    Ok(stream)
+}
+
+/// Sends `hello` on `stream`, says it is complete, and reads the answer
+/// until the peer closes: the conversation the demonstration and the check
+/// have with the lab peer.
+fn say_hello(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+    stream.write_all(b"hello")?;
     // If the peer has already reset the connection, this fails with
     // NotConnected; the read below reports the reset itself.
     let _ = stream.shutdown(Shutdown::Write);
@@ -40,64 +79,349 @@ pub fn ask(stream: &mut TcpStream, request: &[u8]) -> io::Result<Vec<u8>> {
     Ok(answer)
 }
 
-/// Tries up to `attempts` times to get an answer from `addr`.
-pub fn ask_with_retries(addr: SocketAddr, request: &[u8], attempts: u32) -> io::Result<Vec<u8>> {
-    // TODO: one connection for every attempt. After a reset, that
-    // connection is dead for good.
-    let mut stream = TcpStream::connect_timeout(&addr, BOUND)?;
-    stream.set_read_timeout(Some(BOUND))?;
-    let mut last = io::Error::other("no attempt was made");
-    for attempt in 1..=attempts {
-        match ask(&mut stream, request) {
-            Ok(answer) => return Ok(answer),
-            Err(error) if error.kind() == ErrorKind::ConnectionReset => {
-                println!("  attempt {attempt}: reset, trying again");
-                last = error;
-            }
-            Err(error) => return Err(error),
-        }
-    }
-    Err(last)
-}
-
 fn demo() -> io::Result<()> {
     // The first two connections are reset; the third is answered.
     let peer = Peer::start(Script::Flaky(2))?;
-    match ask_with_retries(peer.addr(), b"hello", 3) {
-        Ok(answer) => println!("answer: {answer:?}"),
-        Err(error) => println!("failed: {:?}: {error}", error.kind()),
+    say!("flaky:2 resets its first two connections; 3 attempts:");
+    let connects = Cell::new(0);
+    let talks = Cell::new(0);
+    let result = ask_with_retries(
+        3,
+        &mut || {
+            connects.set(connects.get() + 1);
+            say!("  connect {}", connects.get());
+            connect_to(peer.addr())
+        },
+        &mut |stream| {
+            talks.set(talks.get() + 1);
+            let result = say_hello(stream);
+            match &result {
+                Ok(answer) => {
+                    say!("  attempt {}: answer {}", talks.get(), common::show(answer))
+                }
+                Err(error) => say!("  attempt {}: {:?}", talks.get(), error.kind()),
+            }
+            result
+        },
+    );
+    match result {
+        Ok(answer) => say!("ask_with_retries: answer {}", common::show(&answer)),
+        Err(error) => say!("ask_with_retries failed: {:?}: {error}", error.kind()),
     }
     Ok(())
 }
 
-/// Checks `ask` against a peer whose first two connections are reset.
-pub fn check(ask: fn(SocketAddr, &[u8], u32) -> io::Result<Vec<u8>>) -> Result<(), String> {
-    let peer = Peer::start(Script::Flaky(2)).map_err(|e| format!("setting up: {e}"))?;
-    match ask(peer.addr(), b"hello", 3) {
-        Ok(answer) if answer == b"hello" => {}
-        Ok(answer) => {
+/// The type of `ask_with_retries`.
+pub type Ask = fn(
+    u32,
+    &mut dyn FnMut() -> io::Result<TcpStream>,
+    &mut dyn FnMut(&mut TcpStream) -> io::Result<Vec<u8>>,
+) -> io::Result<Vec<u8>>;
+
+/// What one call of `ask_with_retries` did.
+struct Run {
+    result: io::Result<Vec<u8>>,
+    connects: usize,
+    failed_connects: usize,
+    talks: usize,
+}
+
+/// Runs `ask` against `addr`: its first connects fail with `connect_errors`
+/// (a `None` is a real refused connect) and its first conversations with
+/// `talk_errors`; after them, each connect and each conversation with
+/// `addr` is real.
+fn run(
+    ask: Ask,
+    attempts: u32,
+    addr: SocketAddr,
+    connect_errors: Vec<Option<io::Error>>,
+    talk_errors: Vec<io::Error>,
+) -> Run {
+    let connects = Cell::new(0);
+    let failed_connects = Cell::new(0);
+    let talks = Cell::new(0);
+    let mut connect_errors = connect_errors.into_iter();
+    let mut talk_errors = talk_errors.into_iter();
+    let result = ask(
+        attempts,
+        &mut || {
+            connects.set(connects.get() + 1);
+            let result = match connect_errors.next() {
+                Some(Some(error)) => Err(error),
+                Some(None) => refused_addr().and_then(connect_to),
+                None => connect_to(addr),
+            };
+            if result.is_err() {
+                failed_connects.set(failed_connects.get() + 1);
+            }
+            result
+        },
+        &mut |stream| {
+            talks.set(talks.get() + 1);
+            match talk_errors.next() {
+                Some(error) => Err(error),
+                None => say_hello(stream),
+            }
+        },
+    );
+    Run {
+        result,
+        connects: connects.get(),
+        failed_connects: failed_connects.get(),
+        talks: talks.get(),
+    }
+}
+
+/// The answer of the lab peer's echo to `say_hello`.
+const ANSWER: &[u8] = b"hello";
+
+/// What a case expects `ask_with_retries` to return.
+enum Expect {
+    /// The answer.
+    Answer,
+    /// An error of this kind.
+    Error(ErrorKind),
+    /// Some error, whatever its kind: no attempt was made.
+    AnyError,
+}
+
+/// One case of the check: what happens, and what `ask_with_retries` should
+/// make of it.
+struct Case {
+    what: String,
+    attempts: u32,
+    /// A lab peer of its own, or the shared echo peer.
+    script: Option<Script>,
+    connect_errors: Vec<Option<io::Error>>,
+    talk_errors: Vec<io::Error>,
+    /// What should come back.
+    expected: Expect,
+    /// How many connections it should open.
+    connects: usize,
+}
+
+/// A case against the shared echo peer.
+fn made(
+    what: String,
+    attempts: u32,
+    connect_errors: Vec<Option<io::Error>>,
+    talk_errors: Vec<io::Error>,
+    expected: Expect,
+    connects: usize,
+) -> Case {
+    Case {
+        what,
+        attempts,
+        script: None,
+        connect_errors,
+        talk_errors,
+        expected,
+        connects,
+    }
+}
+
+/// The kernel's ETIMEDOUT, with its errno, where the crate knows the number.
+fn kernel_timeout() -> Option<io::Error> {
+    let number = by_name("ETIMEDOUT")?.number(Platform::current()?)?;
+    Some(io::Error::from_raw_os_error(number))
+}
+
+fn cases() -> Vec<Case> {
+    let mut cases = vec![
+        Case {
+            what: "flaky:2 (resets its first 2 connections), 3 attempts".to_string(),
+            attempts: 3,
+            script: Some(Script::Flaky(2)),
+            connect_errors: vec![],
+            talk_errors: vec![],
+            expected: Expect::Answer,
+            connects: 3,
+        },
+        Case {
+            what: "flaky:2 (resets its first 2 connections), 2 attempts: the last error"
+                .to_string(),
+            attempts: 2,
+            script: Some(Script::Flaky(2)),
+            connect_errors: vec![],
+            talk_errors: vec![],
+            expected: Expect::Error(ErrorKind::ConnectionReset),
+            connects: 2,
+        },
+        made(
+            "the first connect is refused, 3 attempts".to_string(),
+            3,
+            vec![None],
+            vec![],
+            Expect::Answer,
+            2,
+        ),
+    ];
+    // Failures a new connection could fix, once each, then an answer.
+    let mut fixable: Vec<(String, Option<io::Error>, Option<io::Error>)> = Vec::new();
+    for kind in [
+        ErrorKind::HostUnreachable,
+        ErrorKind::NetworkUnreachable,
+        ErrorKind::NetworkDown,
+        ErrorKind::AddrNotAvailable,
+    ] {
+        fixable.push((
+            format!("connect fails with {kind:?}"),
+            Some(kind.into()),
+            None,
+        ));
+    }
+    for kind in [
+        ErrorKind::WouldBlock,
+        ErrorKind::TimedOut,
+        ErrorKind::ConnectionAborted,
+        ErrorKind::BrokenPipe,
+        ErrorKind::UnexpectedEof,
+        ErrorKind::NotConnected,
+        ErrorKind::Interrupted,
+    ] {
+        fixable.push((
+            format!("the conversation fails with {kind:?}"),
+            None,
+            Some(kind.into()),
+        ));
+    }
+    if let Some(error) = kernel_timeout() {
+        fixable.push((
+            "the conversation fails with the kernel's ETIMEDOUT".to_string(),
+            None,
+            Some(error),
+        ));
+    }
+    for (what, connect_error, talk_error) in fixable {
+        let connect_errors: Vec<_> = connect_error.into_iter().map(Some).collect();
+        let talk_errors: Vec<_> = talk_error.into_iter().collect();
+        cases.push(made(
+            format!("{what} once (a new connection could fix it), 2 attempts"),
+            2,
+            connect_errors,
+            talk_errors,
+            Expect::Answer,
+            2,
+        ));
+    }
+    // Failures no new connection fixes: give up at once.
+    for kind in [
+        ErrorKind::InvalidInput,
+        ErrorKind::PermissionDenied,
+        ErrorKind::InvalidData,
+        ErrorKind::Other,
+    ] {
+        cases.push(made(
+            format!(
+                "the conversation fails with {kind:?} (no new connection fixes that), 3 attempts"
+            ),
+            3,
+            vec![],
+            vec![kind.into()],
+            Expect::Error(kind),
+            1,
+        ));
+    }
+    cases.push(made(
+        "connect fails with AddrInUse (no new connection fixes that), 3 attempts".to_string(),
+        3,
+        vec![Some(ErrorKind::AddrInUse.into())],
+        vec![],
+        Expect::Error(ErrorKind::AddrInUse),
+        1,
+    ));
+    cases.push(made(
+        "TimedOut, then ConnectionReset, 2 attempts: the last error".to_string(),
+        2,
+        vec![],
+        vec![
+            ErrorKind::TimedOut.into(),
+            ErrorKind::ConnectionReset.into(),
+        ],
+        Expect::Error(ErrorKind::ConnectionReset),
+        2,
+    ));
+    cases.push(made(
+        "an answer at once, 3 attempts".to_string(),
+        3,
+        vec![],
+        vec![],
+        Expect::Answer,
+        1,
+    ));
+    cases.push(made(
+        "0 attempts".to_string(),
+        0,
+        vec![],
+        vec![],
+        Expect::AnyError,
+        0,
+    ));
+    cases
+}
+
+/// Says what a result is, for a FAIL line.
+fn describe(result: &io::Result<Vec<u8>>) -> String {
+    match result {
+        Ok(answer) => format!("Ok({})", common::show(answer)),
+        Err(error) => format!("Err({:?})", error.kind()),
+    }
+}
+
+/// Checks `ask` against a peer that resets its first connections, and
+/// against each kind of failure, fixable or not.
+pub fn check(ask: Ask) -> Result<(), String> {
+    let echo = Peer::start(Script::Echo).map_err(|e| format!("setting up: {e}"))?;
+    for case in cases() {
+        // A case with a script of its own gets a fresh lab peer, stopped
+        // when `_own` is dropped at the end of the case.
+        let _own;
+        let addr = match case.script {
+            Some(script) => {
+                let peer = Peer::start(script).map_err(|e| format!("setting up: {e}"))?;
+                let addr = peer.addr();
+                _own = peer;
+                addr
+            }
+            None => echo.addr(),
+        };
+        let ran = run(
+            ask,
+            case.attempts,
+            addr,
+            case.connect_errors,
+            case.talk_errors,
+        );
+        let right_result = match (&case.expected, &ran.result) {
+            (Expect::Answer, Ok(got)) => got == ANSWER,
+            (Expect::Error(want), Err(got)) => *want == got.kind(),
+            (Expect::AnyError, Err(_)) => true,
+            _ => false,
+        };
+        let expected = match case.expected {
+            Expect::Answer => format!("Ok({})", common::show(ANSWER)),
+            Expect::Error(kind) => format!("Err({kind:?})"),
+            Expect::AnyError => "an error".to_string(),
+        };
+        if !right_result || ran.connects != case.connects {
             return Err(format!(
-                "3 attempts against flaky:2: expected b\"hello\", got {answer:?}"
+                "{}: expected {expected} after {} connection(s), got {} after {}",
+                case.what,
+                case.connects,
+                describe(&ran.result),
+                ran.connects
             ));
         }
-        Err(error) => {
+        // Each conversation needs a connection of its own.
+        let opened = ran.connects - ran.failed_connects;
+        if ran.talks != opened {
             return Err(format!(
-                "3 attempts against flaky:2 should succeed on the third, but failed with {:?}",
-                error.kind()
+                "{}: expected one conversation on each of the {opened} connection(s) opened, got {} conversation(s)",
+                case.what, ran.talks
             ));
         }
     }
-    let peer = Peer::start(Script::Flaky(2)).map_err(|e| format!("setting up: {e}"))?;
-    match ask(peer.addr(), b"hello", 2) {
-        Err(error) if error.kind() == ErrorKind::ConnectionReset => Ok(()),
-        Err(error) => Err(format!(
-            "2 attempts against flaky:2: expected the last ConnectionReset, got {:?}",
-            error.kind()
-        )),
-        Ok(answer) => Err(format!(
-            "2 attempts against flaky:2 cannot succeed, but got {answer:?}"
-        )),
-    }
+    Ok(())
 }
 
 fn main() {

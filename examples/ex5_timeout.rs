@@ -1,15 +1,19 @@
 //! Exercise 5: a read timeout that arrives as WouldBlock.
 //!
-//! `wait_for_reply` should tell apart a reply, the peer's clean close, and a
-//! read timeout. As shipped it looks for `ErrorKind::TimedOut` only, as a
-//! Python programmer would expect; on Unix a read timeout is `WouldBlock`.
+//! `wait_for_reply` should tell apart a reply, the peer's clean close, a
+//! read timeout, and an error. As shipped it looks for `ErrorKind::TimedOut`
+//! only, as a Python programmer would expect; on Unix an expired read
+//! timeout is `WouldBlock`.
 //!
 //! Show the problem:   cargo run --example ex5_timeout
 //! Check your change:  cargo run --example ex5_timeout -- --check
-//! The statement and a hint: docs/exercises.md, exercise 5.
+//! The statement: docs/exercises.md, exercise 5.
+//! A hint:             cargo run --example exercises -- --hint 5
 
 #[path = "common/mod.rs"]
 mod common;
+
+use common::say;
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -40,7 +44,7 @@ pub enum Reply {
 }
 
 /// Waits up to the stream's read timeout for a reply.
-pub fn wait_for_reply(stream: &mut TcpStream) -> io::Result<Reply> {
+pub fn wait_for_reply(stream: &mut dyn Read) -> io::Result<Reply> {
     let mut buf = [0u8; 1024];
     match stream.read(&mut buf) {
         Ok(0) => Ok(Reply::Closed),
@@ -51,43 +55,143 @@ pub fn wait_for_reply(stream: &mut TcpStream) -> io::Result<Reply> {
     }
 }
 
-/// Connects to a fresh lab peer running `script`, sends "hello", and waits.
-fn against(script: Script, wait: fn(&mut TcpStream) -> io::Result<Reply>) -> io::Result<Reply> {
+/// The type of `wait_for_reply`.
+pub type Wait = fn(&mut dyn Read) -> io::Result<Reply>;
+
+/// How much longer than READ_TIMEOUT a wait may take before the check calls
+/// it late: room for a loaded machine, but less than a second timeout.
+const GRACE: Duration = Duration::from_millis(90);
+
+/// How long the demonstration waits for `wait_for_reply` to return.
+const SAFETY_NET: Duration = Duration::from_millis(400);
+
+/// Connects to a fresh lab peer running `script`, sends "hello", and waits
+/// on another thread; returns the reply and how long the wait took, or None
+/// if it had not returned after `limit`.
+fn against(
+    script: Script,
+    wait: Wait,
+    limit: Duration,
+) -> io::Result<Option<(io::Result<Reply>, Duration)>> {
     let peer = Peer::start(script)?;
     let mut stream = TcpStream::connect_timeout(&peer.addr(), Duration::from_secs(2))?;
     stream.set_read_timeout(Some(READ_TIMEOUT))?;
     stream.write_all(b"hello")?;
-    wait(&mut stream)
+    // The peer stays up until `against` returns.
+    Ok(common::within(limit, move || wait(&mut stream)))
+}
+
+/// A reader that fails every read with an error of `kind`, as a socket whose
+/// read timeout expired does on the platform that reports that kind.
+struct Failing(ErrorKind);
+
+impl Read for Failing {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        Err(self.0.into())
+    }
 }
 
 fn demo() -> io::Result<()> {
     for script in [Script::Echo, Script::Close, Script::Stall] {
-        match against(script, wait_for_reply) {
-            Ok(reply) => println!("{script}: {reply:?}"),
-            Err(error) => println!("{script}: an error escaped: {:?}: {error}", error.kind()),
+        match against(script, wait_for_reply, SAFETY_NET)? {
+            Some((Ok(reply), _)) => say!("{script}: {reply:?}"),
+            Some((Err(error), _)) => {
+                say!("{script}: an error escaped: {:?}: {error}", error.kind())
+            }
+            None => say!(
+                "{script}: still waiting after {} ms",
+                SAFETY_NET.as_millis()
+            ),
         }
     }
     Ok(())
 }
 
+/// Where a case's reply comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// The lab peer, running this script.
+    Lab(Script),
+    /// A reader that fails with this kind.
+    Fails(ErrorKind),
+}
+
 /// Checks `wait` against a peer that answers, one that closes, one that
-/// never answers.
-pub fn check(wait: fn(&mut TcpStream) -> io::Result<Reply>) -> Result<(), String> {
+/// never answers, one that resets, and a timeout of either kind.
+pub fn check(wait: Wait) -> Result<(), String> {
     let cases = [
-        (Script::Echo, Reply::Data(b"hello".to_vec())),
-        (Script::Close, Reply::Closed),
-        (Script::Stall, Reply::TimedOut),
+        (
+            Source::Lab(Script::Echo),
+            "answers",
+            Ok(Reply::Data(b"hello".to_vec())),
+        ),
+        (
+            Source::Lab(Script::Close),
+            "closes without answering",
+            Ok(Reply::Closed),
+        ),
+        (
+            Source::Lab(Script::Stall),
+            "never answers: the read timeout expires",
+            Ok(Reply::TimedOut),
+        ),
+        (
+            Source::Fails(ErrorKind::WouldBlock),
+            "a read timeout as Unix reports it",
+            Ok(Reply::TimedOut),
+        ),
+        (
+            Source::Fails(ErrorKind::TimedOut),
+            "a read timeout as Windows reports it",
+            Ok(Reply::TimedOut),
+        ),
+        (
+            Source::Lab(Script::Reset),
+            "resets: an error, not a timeout",
+            Err(ErrorKind::ConnectionReset),
+        ),
     ];
-    for (script, expected) in cases {
-        match against(script, wait) {
-            Ok(reply) if reply == expected => {}
-            Ok(reply) => return Err(format!("{script}: expected {expected:?}, got {reply:?}")),
-            Err(error) => {
+    for (source, what, expected) in cases {
+        let name = match source {
+            Source::Lab(script) => script.to_string(),
+            Source::Fails(kind) => format!("a reader failing with {kind:?}"),
+        };
+        let limit = READ_TIMEOUT + GRACE;
+        let ran = match source {
+            Source::Lab(script) => {
+                against(script, wait, limit).map_err(|e| format!("setting up {name}: {e}"))?
+            }
+            Source::Fails(kind) => common::within(limit, move || wait(&mut Failing(kind))),
+        };
+        let want = match &expected {
+            Ok(reply) => format!("{reply:?}"),
+            Err(kind) => format!("the error {kind:?}"),
+        };
+        let Some((got, took)) = ran else {
+            return Err(format!(
+                "{name} ({what}): expected {want} within the {} ms read timeout (at most {} ms on a loaded machine), but wait_for_reply had not returned after {} ms",
+                READ_TIMEOUT.as_millis(),
+                limit.as_millis(),
+                limit.as_millis()
+            ));
+        };
+        match (expected, got) {
+            (Ok(reply), Ok(got)) if reply == got => {}
+            (Err(kind), Err(got)) if kind == got.kind() => {}
+            (_, Ok(got)) => return Err(format!("{name} ({what}): expected {want}, got {got:?}")),
+            (_, Err(error)) => {
                 return Err(format!(
-                    "{script}: expected {expected:?}, but the error {:?} escaped",
+                    "{name} ({what}): expected {want}, but the error {:?} escaped",
                     error.kind()
                 ));
             }
+        }
+        if took > READ_TIMEOUT + GRACE {
+            return Err(format!(
+                "{name} ({what}): expected an answer within the {} ms read timeout, took {} ms",
+                READ_TIMEOUT.as_millis(),
+                took.as_millis()
+            ));
         }
     }
     Ok(())

@@ -8,16 +8,20 @@
 //!
 //! Show the problem:   cargo run --example ex6_deadline
 //! Check your change:  cargo run --example ex6_deadline -- --check
-//! The statement and a hint: docs/exercises.md, exercise 6.
+//! The statement: docs/exercises.md, exercise 6.
+//! A hint:             cargo run --example exercises -- --hint 6
 
 #[path = "common/mod.rs"]
 mod common;
 
-use std::io::{self, ErrorKind, Read};
-use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use common::say;
 
-use reset_by_peer::peer::{Millis, Peer, Script};
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::thread;
+use std::time::Duration;
+
+use reset_by_peer::peer::{DRIP_BYTE, Millis, Peer, Script};
 
 const NAME: &str = "ex6_deadline";
 const USAGE: &str = "\
@@ -30,7 +34,8 @@ With no argument, shows what it does now; --check says PASS or FAIL.
 /// The time the whole read may take.
 pub const BUDGET: Duration = Duration::from_millis(100);
 
-/// How many bytes to read: at one byte every 10 ms, 30 bytes take 300 ms.
+/// How many bytes to read: at one byte every 10 ms, 30 bytes take at least
+/// 300 ms.
 pub const WANTED: usize = 30;
 
 /// Fills `buf` from `stream`, or fails once `budget` has passed.
@@ -45,56 +50,246 @@ pub fn read_exact_within(
     stream.read_exact(buf)
 }
 
-/// Reads WANTED bytes from a fresh dripping peer with `read`; returns the
-/// result and how long it took.
-fn against_drip(
-    read: fn(&mut TcpStream, &mut [u8], Duration) -> io::Result<()>,
-) -> io::Result<(io::Result<()>, Duration)> {
-    let peer = Peer::start(Script::Drip(Millis::new(10)?))?;
-    let mut stream = TcpStream::connect_timeout(&peer.addr(), Duration::from_secs(2))?;
-    let mut buf = [0u8; WANTED];
-    let started = Instant::now();
-    let result = read(&mut stream, &mut buf, BUDGET);
-    Ok((result, started.elapsed()))
+/// The type of `read_exact_within`.
+pub type ReadWithin = fn(&mut TcpStream, &mut [u8], Duration) -> io::Result<()>;
+
+/// The bound on every blocking call of the set-up.
+const BOUND: Duration = Duration::from_secs(2);
+
+/// How much longer than its budget a read may take before the check calls
+/// it late: room for a loaded machine, well under one more read timeout.
+const GRACE: Duration = Duration::from_millis(80);
+
+/// How much sooner than its budget a read may give up: a kernel tick
+/// (4 ms at HZ=250) and a little more.
+const EARLY: Duration = Duration::from_millis(5);
+
+/// How long the demonstration waits for `read_exact_within` to return.
+const SAFETY_NET: Duration = Duration::from_secs(2);
+
+/// The interval of the dripping peers.
+const DRIP: Duration = Duration::from_millis(10);
+
+/// A server for one case of the check.
+#[derive(Clone, Copy)]
+enum Server {
+    /// The lab peer, running this script.
+    Lab(Script),
+    /// Sends DRIP_BYTE every DRIP this many times, then goes silent
+    /// without closing.
+    DripThenSilence(usize),
+}
+
+/// Drips `count` bytes, then holds the connection open until the client
+/// closes it.
+fn drip_then_silence(mut stream: TcpStream, count: usize) {
+    let _ = stream.set_nodelay(true);
+    for _ in 0..count {
+        if stream.write_all(&[DRIP_BYTE]).is_err() {
+            return;
+        }
+        thread::sleep(DRIP);
+    }
+    let _ = stream.set_read_timeout(Some(BOUND));
+    let _ = stream.read_to_end(&mut Vec::new());
+}
+
+/// What one read did: its result, the bytes in the buffer, and how long it
+/// took.
+type Ran = (io::Result<()>, Vec<u8>, Duration);
+
+/// Connects to a fresh `server`, sends `hello`, and reads `wanted` bytes
+/// with `read` on another thread. Returns the result, the bytes, and how
+/// long the read took, or None if it had not returned after `limit`.
+fn against(
+    server: Server,
+    read: ReadWithin,
+    wanted: usize,
+    budget: Duration,
+    limit: Duration,
+) -> io::Result<Option<Ran>> {
+    // The lab peer stops when `_peer` is dropped, after the read (or after
+    // the limit, which ends a read that is still waiting).
+    let (_peer, addr) = match server {
+        Server::Lab(script) => {
+            let peer = Peer::start(script)?;
+            let addr = peer.addr();
+            (Some(peer), addr)
+        }
+        Server::DripThenSilence(count) => (
+            None,
+            common::serve_once(move |stream| drip_then_silence(stream, count))?,
+        ),
+    };
+    let mut stream = TcpStream::connect_timeout(&addr, BOUND)?;
+    stream.set_write_timeout(Some(BOUND))?;
+    stream.write_all(b"hello")?;
+    let ran = common::within(limit, move || {
+        let mut buf = vec![0u8; wanted];
+        let result = read(&mut stream, &mut buf, budget);
+        (result, buf)
+    });
+    Ok(ran.map(|((result, buf), took)| (result, buf, took)))
+}
+
+/// The lab peer's `drip` at DRIP.
+fn drip() -> io::Result<Script> {
+    let ms = u64::try_from(DRIP.as_millis()).unwrap_or(u64::MAX);
+    Ok(Script::Drip(Millis::new(ms)?))
 }
 
 fn demo() -> io::Result<()> {
-    let (result, took) = against_drip(read_exact_within)?;
-    println!(
-        "budget {} ms; the read took {} ms and returned {result:?}",
+    let server = Server::Lab(drip()?);
+    let Some((result, _, took)) = against(server, read_exact_within, WANTED, BUDGET, SAFETY_NET)?
+    else {
+        say!(
+            "the read had not returned after {} ms, against a budget of {} ms",
+            SAFETY_NET.as_millis(),
+            BUDGET.as_millis()
+        );
+        return Ok(());
+    };
+    say!(
+        "drip (a byte every {} ms), {WANTED} bytes wanted: budget {} ms; the read took {} ms and returned {result:?}",
+        DRIP.as_millis(),
         BUDGET.as_millis(),
         took.as_millis()
     );
     Ok(())
 }
 
-/// Checks `read` against a peer too slow for the budget.
-pub fn check(
-    read: fn(&mut TcpStream, &mut [u8], Duration) -> io::Result<()>,
-) -> Result<(), String> {
-    let (result, took) = against_drip(read).map_err(|e| format!("setting up: {e}"))?;
-    let ms = took.as_millis();
-    match result {
-        // 30 bytes cannot arrive in 100 ms at one per 10 ms: Ok means the
-        // read ran past its budget.
-        Ok(()) => Err(format!(
-            "the read finished after {ms} ms: the budget was {} ms",
-            BUDGET.as_millis()
-        )),
-        Err(error) if matches!(error.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
-            if took < BUDGET {
-                Err(format!(
-                    "gave up after {ms} ms, before the budget was spent"
-                ))
-            } else {
-                Ok(())
+/// What a case expects `read_exact_within` to return.
+#[derive(Clone, Copy)]
+enum Expect {
+    /// Ok, with the buffer holding these bytes.
+    Filled(&'static [u8]),
+    /// An error of this kind, before the budget is spent.
+    Error(ErrorKind),
+    /// A timeout (WouldBlock or TimedOut), once the budget is spent.
+    Timeout,
+}
+
+/// Checks `read` against peers fast enough, too slow, silent, closing and
+/// resetting.
+pub fn check(read: ReadWithin) -> Result<(), String> {
+    let ms = Duration::from_millis;
+    let drip = drip().map_err(|error| format!("cannot start the lab peer: {error}"))?;
+    let cases = [
+        (
+            Server::Lab(Script::Echo),
+            "echo (answers at once)",
+            5,
+            ms(300),
+            Expect::Filled(b"hello"),
+        ),
+        (
+            Server::Lab(drip),
+            "drip (a byte every 10 ms), 5 bytes in 50 ms",
+            5,
+            ms(300),
+            Expect::Filled(&[DRIP_BYTE; 5]),
+        ),
+        (
+            Server::Lab(Script::Close),
+            "close (closes without answering)",
+            5,
+            ms(300),
+            Expect::Error(ErrorKind::UnexpectedEof),
+        ),
+        (
+            Server::Lab(Script::Reset),
+            "reset",
+            5,
+            ms(300),
+            Expect::Error(ErrorKind::ConnectionReset),
+        ),
+        (
+            Server::Lab(drip),
+            "drip (a byte every 10 ms), 30 bytes",
+            WANTED,
+            BUDGET,
+            Expect::Timeout,
+        ),
+        (
+            Server::DripThenSilence(15),
+            "15 bytes in 150 ms, then silence; 30 bytes",
+            WANTED,
+            ms(200),
+            Expect::Timeout,
+        ),
+    ];
+    for (server, what, wanted, budget, expected) in cases {
+        let case = format!("{what}, budget {} ms", budget.as_millis());
+        let limit = budget + GRACE;
+        let ran = against(server, read, wanted, budget, limit)
+            .map_err(|e| format!("setting up {case}: {e}"))?;
+        let Some((result, buf, took)) = ran else {
+            return Err(format!(
+                "{case}: expected read_exact_within to return within its budget (at most {} ms on a loaded machine), but it had not returned after {} ms",
+                limit.as_millis(),
+                limit.as_millis()
+            ));
+        };
+        let ms = took.as_millis();
+        match (expected, result) {
+            (Expect::Filled(want), Ok(())) => {
+                if buf != want {
+                    return Err(format!(
+                        "{case}: expected the buffer filled with {}, got {}",
+                        common::show(want),
+                        common::show(&buf)
+                    ));
+                }
+            }
+            (Expect::Filled(_), Err(error)) => {
+                return Err(format!(
+                    "{case}: expected Ok with the buffer filled, got {:?} after {ms} ms",
+                    error.kind()
+                ));
+            }
+            (Expect::Error(kind), Err(error)) if error.kind() == kind => {}
+            (Expect::Error(kind), Err(error)) => {
+                return Err(format!(
+                    "{case}: expected the error {kind:?} at once, got {:?} after {ms} ms",
+                    error.kind()
+                ));
+            }
+            (Expect::Error(kind), Ok(())) => {
+                return Err(format!("{case}: expected the error {kind:?}, got Ok"));
+            }
+            (Expect::Timeout, Ok(())) => {
+                return Err(format!(
+                    "{case}: expected a timeout at {} ms, but the read finished after {ms} ms",
+                    budget.as_millis()
+                ));
+            }
+            (Expect::Timeout, Err(error))
+                if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+            {
+                if took + EARLY < budget {
+                    return Err(format!(
+                        "{case}: expected a timeout at {} ms, but it gave up after {ms} ms, before the budget was spent",
+                        budget.as_millis()
+                    ));
+                }
+                if took > budget + GRACE {
+                    return Err(format!(
+                        "{case}: expected a timeout at {} ms (at most {} ms on a loaded machine), but it took {ms} ms",
+                        budget.as_millis(),
+                        (budget + GRACE).as_millis()
+                    ));
+                }
+            }
+            (Expect::Timeout, Err(error)) => {
+                return Err(format!(
+                    "{case}: expected a timeout (WouldBlock or TimedOut) at {} ms, got {:?} after {ms} ms: {error}",
+                    budget.as_millis(),
+                    error.kind()
+                ));
             }
         }
-        Err(error) => Err(format!(
-            "expected a timeout, got {:?}: {error}",
-            error.kind()
-        )),
     }
+    Ok(())
 }
 
 fn main() {

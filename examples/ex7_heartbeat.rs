@@ -2,21 +2,23 @@
 //!
 //! `ping` should send a `PING` line and say whether a `PONG` line came back
 //! within `timeout`. As shipped it waits for the answer without any timeout
-//! of its own, so a silent peer keeps it waiting: a partition sends neither
-//! FIN nor RST. (The check adds a 3-second safety net so that it ends.)
+//! of its own, so a peer that stops answering without closing keeps it
+//! waiting: nothing arrives, neither data nor FIN nor RST. (The check adds a
+//! safety net so that it ends.)
 //!
 //! Show the problem:   cargo run --example ex7_heartbeat
 //! Check your change:  cargo run --example ex7_heartbeat -- --check
-//! The statement and a hint: docs/exercises.md, exercise 7.
+//! The statement: docs/exercises.md, exercise 7.
+//! A hint:             cargo run --example exercises -- --hint 7
 
 #[path = "common/mod.rs"]
 mod common;
 
+use common::say;
+
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reset_by_peer::peer::{Peer, Script};
 
@@ -32,11 +34,15 @@ timeout. With no argument, shows what it does now; --check says PASS or FAIL.
 pub const TIMEOUT: Duration = Duration::from_millis(100);
 
 /// How much longer than TIMEOUT a `ping` may take before the check calls it
-/// late: far more than a correct `ping` needs.
-const GRACE: Duration = Duration::from_millis(600);
+/// late: room for a loaded machine, less than one more timeout.
+const GRACE: Duration = Duration::from_millis(80);
+
+/// How much sooner than TIMEOUT a `ping` may give up on a silent peer: a
+/// kernel tick (4 ms at HZ=250) and a little more.
+const EARLY: Duration = Duration::from_millis(5);
 
 /// How long the exercise lets a `ping` run before it gives up on it.
-const SAFETY_NET: Duration = Duration::from_secs(3);
+const SAFETY_NET: Duration = Duration::from_millis(400);
 
 /// Sends a `PING` line; true if a `PONG` line comes back within `timeout`.
 pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
@@ -53,63 +59,83 @@ pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
     }
 }
 
+/// The type of `ping`.
+pub type Ping = fn(&mut TcpStream, Duration) -> bool;
+
 /// Pings a fresh lab peer running `script` on another thread; returns the
-/// answer and how long it took, or None if the safety net ran out first.
-fn against(
-    script: Script,
-    ping: fn(&mut TcpStream, Duration) -> bool,
-) -> io::Result<Option<(bool, Duration)>> {
+/// answer and how long the ping took, or None if it had not returned after
+/// `limit`.
+fn against(script: Script, ping: Ping, limit: Duration) -> io::Result<Option<(bool, Duration)>> {
     let peer = Peer::start(script)?;
     let mut stream = TcpStream::connect_timeout(&peer.addr(), Duration::from_secs(2))?;
     // The safety net: no read in this exercise waits longer than this.
     stream.set_read_timeout(Some(SAFETY_NET))?;
-    let (done, result) = mpsc::channel();
-    let started = Instant::now();
-    thread::spawn(move || {
-        let alive = ping(&mut stream, TIMEOUT);
-        let _ = done.send((alive, started.elapsed()));
-    });
-    // Allow a generous GRACE beyond the timeout before calling it late.
-    Ok(result.recv_timeout(TIMEOUT + GRACE).ok())
+    // The peer stays up until `against` returns, so a silent peer stays
+    // silent for the whole wait.
+    Ok(common::within(limit, move || ping(&mut stream, TIMEOUT)))
 }
 
 fn demo() -> io::Result<()> {
     for script in [Script::Heartbeat, Script::SilentAfter(0), Script::Reset] {
-        match against(script, ping)? {
+        match against(script, ping, SAFETY_NET + GRACE)? {
+            Some((alive, took)) if took > TIMEOUT + GRACE => say!(
+                "{script}: alive = {alive}, after {} ms: the exercise's {} ms safety net ended the wait, not ping's {} ms timeout",
+                took.as_millis(),
+                SAFETY_NET.as_millis(),
+                TIMEOUT.as_millis()
+            ),
             Some((alive, took)) => {
-                println!("{script}: alive = {alive}, after {} ms", took.as_millis())
+                say!("{script}: alive = {alive}, after {} ms", took.as_millis())
             }
-            None => println!(
+            None => say!(
                 "{script}: still waiting after {} ms",
-                (TIMEOUT + Duration::from_secs(1)).as_millis()
+                (SAFETY_NET + GRACE).as_millis()
             ),
         }
     }
     Ok(())
 }
 
-/// Checks `ping` against a live peer, a silent one, and one that resets.
-pub fn check(ping: fn(&mut TcpStream, Duration) -> bool) -> Result<(), String> {
+/// Checks `ping` against a live peer, a silent one, one that answers
+/// something else, one that closes, and one that resets.
+pub fn check(ping: Ping) -> Result<(), String> {
     let cases = [
-        (Script::Heartbeat, true),
-        (Script::SilentAfter(0), false),
-        (Script::Reset, false),
+        (Script::Heartbeat, "answers PONG", true),
+        (Script::SilentAfter(0), "never answers, never closes", false),
+        (Script::Echo, "answers PING, not PONG", false),
+        (Script::Close, "closes without answering", false),
+        (Script::Reset, "resets", false),
     ];
-    for (script, expected) in cases {
-        match against(script, ping).map_err(|e| format!("setting up: {e}"))? {
-            Some((alive, _)) if alive == expected => {}
-            Some((alive, _)) => {
-                return Err(format!(
-                    "{script}: expected alive = {expected}, got {alive}"
-                ));
-            }
-            None => {
-                return Err(format!(
-                    "{script}: ping had not returned {} ms after its {} ms timeout",
-                    GRACE.as_millis(),
-                    TIMEOUT.as_millis()
-                ));
-            }
+    for (script, what, expected) in cases {
+        let case = format!("{script} ({what})");
+        let limit = TIMEOUT + GRACE;
+        let ran = against(script, ping, limit).map_err(|e| format!("setting up {case}: {e}"))?;
+        let Some((alive, took)) = ran else {
+            return Err(format!(
+                "{case}: expected {expected} within the {} ms timeout (at most {} ms on a loaded machine), but ping had not returned after {} ms",
+                TIMEOUT.as_millis(),
+                limit.as_millis(),
+                limit.as_millis()
+            ));
+        };
+        let ms = took.as_millis();
+        if alive != expected {
+            return Err(format!(
+                "{case}: expected {expected}, got {alive} after {ms} ms"
+            ));
+        }
+        if took > TIMEOUT + GRACE {
+            return Err(format!(
+                "{case}: expected an answer within the {} ms timeout (at most {} ms on a loaded machine), took {ms} ms",
+                TIMEOUT.as_millis(),
+                (TIMEOUT + GRACE).as_millis()
+            ));
+        }
+        if !expected && script == Script::SilentAfter(0) && took + EARLY < TIMEOUT {
+            return Err(format!(
+                "{case}: expected false after the {} ms timeout, but ping gave up after {ms} ms",
+                TIMEOUT.as_millis()
+            ));
         }
     }
     Ok(())

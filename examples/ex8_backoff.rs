@@ -6,17 +6,21 @@
 //!
 //! Show the problem:   cargo run --example ex8_backoff
 //! Check your change:  cargo run --example ex8_backoff -- --check
-//! The statement and a hint: docs/exercises.md, exercise 8.
+//! The statement: docs/exercises.md, exercise 8.
+//! A hint:             cargo run --example exercises -- --hint 8
 
 #[path = "common/mod.rs"]
 mod common;
 
-use std::io;
+use common::say;
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::panic;
+use std::thread;
 use std::time::Duration;
 
-use reset_by_peer::exchange::exchange;
 use reset_by_peer::peer::{Peer, Script};
-use reset_by_peer::retry::{Policy, retry_with, worth_retrying};
 
 const NAME: &str = "ex8_backoff";
 const USAGE: &str = "\
@@ -27,54 +31,164 @@ a cap. With no argument, retries against flaky:4 with those delays; --check
 says PASS or FAIL.
 ";
 
+/// The most attempts `delays` plans for: more is no retry policy, and a
+/// plan for `u32::MAX` attempts would need 64 GiB.
+pub const MAX_ATTEMPTS: u32 = 100;
+
 /// The waits between `attempts` attempts: `first`, then doubling, at most
-/// `cap`. There is no wait after the last attempt.
-pub fn delays(attempts: u32, first: Duration, cap: Duration) -> Vec<Duration> {
-    // TODO: double the wait each time, and never exceed `cap`.
+/// `cap`. There is no wait after the last attempt, so 0 or 1 attempts need
+/// none. More than MAX_ATTEMPTS attempts is refused with `InvalidInput`.
+pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<Duration>> {
+    // TODO: double the wait each time, never exceed `cap`, and refuse more
+    // than MAX_ATTEMPTS attempts.
     let _ = cap;
-    (1..attempts).map(|_| first).collect()
+    Ok((1..attempts).map(|_| first).collect())
 }
 
 fn demo() -> io::Result<()> {
-    let planned = delays(5, Duration::from_millis(10), Duration::from_millis(50));
-    println!("planned waits: {planned:?}");
-    // Run a real retry with those waits, recording each one as it is slept.
+    let planned = delays(5, Duration::from_millis(10), Duration::from_millis(50))?;
+    say!("planned waits for 5 attempts, first 10 ms, cap 50 ms: {planned:?}");
+    // Try against a peer that resets its first 4 connections, waiting
+    // between attempts as planned.
     let peer = Peer::start(Script::Flaky(4))?;
-    let policy = Policy::new(5, Duration::ZERO)?;
-    let mut waits = planned.into_iter();
-    let mut slept = Vec::new();
-    let result = retry_with(
-        &policy,
-        worth_retrying,
-        |_failed_attempt, _planned| {
-            let wait = waits.next().unwrap_or_default();
-            slept.push(wait);
-            std::thread::sleep(wait);
-        },
-        |_| Ok(exchange(peer.addr(), b"hello", Duration::from_secs(2))?),
-    );
-    println!("slept {slept:?}; succeeded: {}", result.is_ok());
+    let mut waits = planned.iter();
+    for attempt in 1..=5 {
+        match say_hello(peer.addr()) {
+            Ok(answer) => {
+                say!("attempt {attempt}: answer {}", common::show(&answer));
+                break;
+            }
+            Err(error) => say!("attempt {attempt}: {:?}", error.kind()),
+        }
+        let Some(wait) = waits.next() else {
+            say!("no attempt left");
+            break;
+        };
+        say!("  waiting {wait:?}");
+        thread::sleep(*wait);
+    }
     Ok(())
 }
 
-/// Checks `delays` on a few schedules.
-pub fn check(delays: fn(u32, Duration, Duration) -> Vec<Duration>) -> Result<(), String> {
+/// One attempt: a new connection, `hello`, and the answer until the peer
+/// closes.
+fn say_hello(addr: SocketAddr) -> io::Result<Vec<u8>> {
+    let bound = Duration::from_secs(2);
+    let mut stream = TcpStream::connect_timeout(&addr, bound)?;
+    stream.set_read_timeout(Some(bound))?;
+    stream.write_all(b"hello")?;
+    // If the peer has already reset the connection, this fails with
+    // NotConnected; the read below reports the reset itself.
+    let _ = stream.shutdown(Shutdown::Write);
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer)?;
+    Ok(answer)
+}
+
+/// The type of `delays`.
+pub type Delays = fn(u32, Duration, Duration) -> io::Result<Vec<Duration>>;
+
+/// The waits the check expects: `first` × 2^i, at most `cap`, worked out
+/// in nanoseconds as u128, where nothing here overflows.
+fn expected(attempts: u32, first: Duration, cap: Duration) -> Vec<Duration> {
+    let cap_ns = cap.as_nanos();
+    (1..attempts)
+        .map(|n| {
+            // 2^(n-1) for n up to MAX_ATTEMPTS fits a u128 up to 2^127;
+            // beyond that the cap has long been reached.
+            let factor = 1u128.checked_shl(n - 1).unwrap_or(u128::MAX);
+            let ns = first.as_nanos().saturating_mul(factor).min(cap_ns);
+            // At most `cap`, so it fits a Duration.
+            let secs = u64::try_from(ns / 1_000_000_000).unwrap_or(u64::MAX);
+            Duration::new(secs, (ns % 1_000_000_000) as u32)
+        })
+        .collect()
+}
+
+/// Shows a plan briefly: its length, and its first and last waits.
+fn brief(waits: &[Duration]) -> String {
+    if waits.len() <= 5 {
+        return format!("{waits:?}");
+    }
+    format!(
+        "{} waits: {:?}, ..., {:?}",
+        waits.len(),
+        &waits[..3],
+        &waits[waits.len() - 2..]
+    )
+}
+
+/// Checks `delays` on short and long plans, a cap below the first wait,
+/// 0 and 1 attempts, waits that outgrow any Duration, and too many attempts.
+pub fn check(delays: Delays) -> Result<(), String> {
     let ms = Duration::from_millis;
-    let cases = [
+    let plans = [
+        (5, ms(100), ms(500), "double, then the cap"),
+        (3, ms(100), ms(1000), "below the cap"),
+        (1, ms(100), ms(1000), "one attempt: no wait"),
+        (0, ms(100), ms(1000), "no attempt: no wait"),
+        (4, ms(300), ms(200), "a first wait above the cap"),
+        (4, Duration::ZERO, ms(200), "a first wait of zero"),
         (
-            (5, ms(100), ms(500)),
-            vec![ms(100), ms(200), ms(400), ms(500)],
+            40,
+            ms(1),
+            Duration::from_secs(3600),
+            "40 attempts: 2^38 ms is past the cap",
         ),
-        ((3, ms(100), ms(1000)), vec![ms(100), ms(200)]),
-        ((1, ms(100), ms(1000)), vec![]),
-        ((4, ms(300), ms(200)), vec![ms(200), ms(200), ms(200)]),
+        (
+            MAX_ATTEMPTS,
+            Duration::from_nanos(1),
+            Duration::MAX,
+            "the most attempts, doubling past what a Duration holds",
+        ),
     ];
-    for ((attempts, first, cap), expected) in cases {
-        let got = delays(attempts, first, cap);
-        if got != expected {
-            return Err(format!(
-                "delays({attempts}, {first:?}, {cap:?}): expected {expected:?}, got {got:?}"
-            ));
+    for (attempts, first, cap, what) in plans {
+        let call = format!("delays({attempts}, {first:?}, {cap:?}) ({what})");
+        let want = expected(attempts, first, cap);
+        match panic::catch_unwind(|| delays(attempts, first, cap)) {
+            Ok(Ok(got)) if got == want => {}
+            Ok(Ok(got)) => {
+                return Err(format!(
+                    "{call}: expected {}, got {}",
+                    brief(&want),
+                    brief(&got)
+                ));
+            }
+            Ok(Err(error)) => {
+                return Err(format!(
+                    "{call}: expected {}, got the error {error}",
+                    brief(&want)
+                ));
+            }
+            Err(_) => {
+                return Err(format!(
+                    "{call}: expected {}, but it panicked",
+                    brief(&want)
+                ));
+            }
+        }
+    }
+    for attempts in [MAX_ATTEMPTS + 1, u32::MAX] {
+        let call = format!("delays({attempts}, 100ms, 1s)");
+        match panic::catch_unwind(|| delays(attempts, ms(100), ms(1000))) {
+            Ok(Err(error)) if error.kind() == io::ErrorKind::InvalidInput => {}
+            Ok(Err(error)) => {
+                return Err(format!(
+                    "{call}: expected an InvalidInput error (more than {MAX_ATTEMPTS} attempts), got {:?}",
+                    error.kind()
+                ));
+            }
+            Ok(Ok(got)) => {
+                return Err(format!(
+                    "{call}: expected an InvalidInput error (more than {MAX_ATTEMPTS} attempts), got {} waits",
+                    got.len()
+                ));
+            }
+            Err(_) => {
+                return Err(format!(
+                    "{call}: expected an InvalidInput error (more than {MAX_ATTEMPTS} attempts), but it panicked"
+                ));
+            }
         }
     }
     Ok(())

@@ -1,132 +1,422 @@
-//! The maintainer check for the classroom exercises, as rustlings does it:
-//! every starter, as shipped, fails its own check, and every reference
-//! solution passes it.
+//! The maintainer check for the classroom exercises.
 //!
 //! Each exercise is an example (`examples/exN_*.rs`) with the student's
-//! function, a demonstration and a `check`; each solution
-//! (`tests/solutions/exN_*.rs`) holds only the solved function. The check
-//! is the same code the student runs with `-- --check`.
+//! function, a demonstration and a `check`: the same code the student runs
+//! with `-- --check`. This file holds what a check must reject:
+//!
+//! - the starter, as shipped, fails its own check. A student's `cargo test`
+//!   must stay green whatever they have solved, so this runs only when
+//!   `RESET_BY_PEER_SHIPPED` is set, as `.ci/run` sets it: CI is the one
+//!   place that knows the exercises are as shipped;
+//! - wrong but plausible fixes (`tests/wrong/`), each of which fails its
+//!   check, and fails at the case that models its mistake.
+//!
+//! That every reference solution passes is checked by `tests/solutions/`,
+//! a test of its own, so that a teacher can delete that folder before
+//! handing the repository out and still get a green `cargo test`.
 
 // Each exercise is a program of its own, so each declares the examples'
 // shared command-line module; included side by side here, that module is
 // compiled once per exercise, on purpose.
 #![allow(clippy::duplicate_mod)]
 
+mod support;
+
+use support::{BOUND, run_example};
+
 // The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
 #[path = "../examples/ex1_eof.rs"]
 mod ex1;
-#[path = "solutions/ex1_eof.rs"]
-mod ex1_solution;
+#[path = "wrong/ex1_eof.rs"]
+mod ex1_wrong;
 
+// The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
 #[path = "../examples/ex2_errno.rs"]
 mod ex2;
-#[path = "solutions/ex2_errno.rs"]
-mod ex2_solution;
+#[path = "wrong/ex2_errno.rs"]
+mod ex2_wrong;
 
+// The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
 #[path = "../examples/ex3_except.rs"]
 mod ex3;
-#[path = "solutions/ex3_except.rs"]
-mod ex3_solution;
+#[path = "wrong/ex3_except.rs"]
+mod ex3_wrong;
 
+// The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
 #[path = "../examples/ex4_retry.rs"]
 mod ex4;
-#[path = "solutions/ex4_retry.rs"]
-mod ex4_solution;
+#[path = "wrong/ex4_retry.rs"]
+mod ex4_wrong;
 
+// The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
 #[path = "../examples/ex5_timeout.rs"]
 mod ex5;
-#[path = "solutions/ex5_timeout.rs"]
-mod ex5_solution;
+#[path = "wrong/ex5_timeout.rs"]
+mod ex5_wrong;
 
+// The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
 #[path = "../examples/ex6_deadline.rs"]
 mod ex6;
-#[path = "solutions/ex6_deadline.rs"]
-mod ex6_solution;
+#[path = "wrong/ex6_deadline.rs"]
+mod ex6_wrong;
 
+// The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
 #[path = "../examples/ex7_heartbeat.rs"]
 mod ex7;
-#[path = "solutions/ex7_heartbeat.rs"]
-mod ex7_solution;
+#[path = "wrong/ex7_heartbeat.rs"]
+mod ex7_wrong;
 
+// The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
 #[path = "../examples/ex8_backoff.rs"]
 mod ex8;
-#[path = "solutions/ex8_backoff.rs"]
-mod ex8_solution;
+#[path = "wrong/ex8_backoff.rs"]
+mod ex8_wrong;
 
-/// A starter must fail its check, with a message for the student; its
-/// solution must pass.
-fn starter_fails_and_solution_passes(starter: Result<(), String>, solution: Result<(), String>) {
-    match starter {
+#[test]
+fn the_progress_command_prints_each_exercise_hint() {
+    for number in 1..=8 {
+        let ran = run_example("exercises", &["--hint", &number.to_string()], BOUND);
+        assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
+        let title = format!("# Exercise {number}: hint\n");
+        assert!(ran.stdout.starts_with(&title), "{}", ran.stdout);
+        assert!(ran.stdout.lines().count() > 2, "{}", ran.stdout);
+    }
+}
+
+#[test]
+fn the_progress_command_refuses_a_hint_it_does_not_have() {
+    for number in ["0", "9", "-1", "three"] {
+        let ran = run_example("exercises", &["--hint", number], BOUND);
+        assert_eq!(ran.status.code(), Some(2), "{}", ran.stderr);
+        assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+        assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+    }
+}
+
+/// Whether the exercises are as shipped, so that every starter must fail.
+fn shipped() -> bool {
+    std::env::var_os("RESET_BY_PEER_SHIPPED").is_some()
+}
+
+/// A starter, as shipped, must fail its check, with a message for the
+/// student.
+fn starter_fails(check: impl FnOnce() -> Result<(), String>) {
+    if !shipped() {
+        // A student's solved exercise passes; that is no failure here.
+        return;
+    }
+    match check() {
         Err(what) => assert!(!what.is_empty()),
         Ok(()) => panic!("the starter passes its own check: there is nothing to do"),
     }
-    if let Err(what) = solution {
-        panic!("the reference solution fails its check: {what}");
-    }
+}
+
+/// A wrong fix: its name, its check, and the case that models its mistake.
+type Wrong = (&'static str, fn() -> Result<(), String>, &'static str);
+
+/// Every wrong fix must fail its check, at the case that models its mistake:
+/// its FAIL line contains that case. The checks run side by side, since
+/// they spend their time waiting on sockets.
+fn wrong_fixes_fail(fixes: &[Wrong]) {
+    let problems: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = fixes
+            .iter()
+            .map(|&(name, check, case)| scope.spawn(move || (name, check(), case)))
+            .collect();
+        runs.into_iter()
+            .filter_map(|run| match run.join().unwrap() {
+                (_, Err(what), case) if what.contains(case) => None,
+                (name, Err(what), case) => {
+                    Some(format!("{name} fails, but not at `{case}`: {what}"))
+                }
+                (name, Ok(()), _) => Some(format!("{name} passes the check")),
+            })
+            .collect()
+    });
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
-fn exercise_1_eof() {
-    starter_fails_and_solution_passes(
-        ex1::check(ex1::receive_all),
-        ex1::check(ex1_solution::receive_all),
-    );
+fn exercise_1_eof_starter_fails() {
+    starter_fails(|| ex1::check(ex1::receive_all));
 }
 
 #[test]
-fn exercise_2_errno() {
-    starter_fails_and_solution_passes(
-        ex2::check(ex2::same_error),
-        ex2::check(ex2_solution::same_error),
-    );
+fn exercise_2_errno_starter_fails() {
+    starter_fails(|| ex2::check(ex2::same_error));
 }
 
 #[test]
-fn exercise_3_except() {
-    starter_fails_and_solution_passes(
-        ex3::check(ex3::connection_lost),
-        ex3::check(ex3_solution::connection_lost),
-    );
+fn exercise_3_except_starter_fails() {
+    starter_fails(|| ex3::check(ex3::still_usable));
 }
 
 #[test]
-fn exercise_4_retry() {
-    starter_fails_and_solution_passes(
-        ex4::check(ex4::ask_with_retries),
-        ex4::check(ex4_solution::ask_with_retries),
-    );
+fn exercise_4_retry_starter_fails() {
+    starter_fails(|| ex4::check(ex4::ask_with_retries));
 }
 
 #[test]
-fn exercise_5_timeout() {
-    starter_fails_and_solution_passes(
-        ex5::check(ex5::wait_for_reply),
-        ex5::check(ex5_solution::wait_for_reply),
-    );
+fn exercise_5_timeout_starter_fails() {
+    starter_fails(|| ex5::check(ex5::wait_for_reply));
 }
 
 #[test]
-fn exercise_6_deadline() {
-    starter_fails_and_solution_passes(
-        ex6::check(ex6::read_exact_within),
-        ex6::check(ex6_solution::read_exact_within),
-    );
+fn exercise_6_deadline_starter_fails() {
+    starter_fails(|| ex6::check(ex6::read_exact_within));
 }
 
 #[test]
-fn exercise_7_heartbeat() {
-    starter_fails_and_solution_passes(ex7::check(ex7::ping), ex7::check(ex7_solution::ping));
+fn exercise_7_heartbeat_starter_fails() {
+    starter_fails(|| ex7::check(ex7::ping));
 }
 
 #[test]
-fn exercise_8_backoff() {
-    starter_fails_and_solution_passes(ex8::check(ex8::delays), ex8::check(ex8_solution::delays));
+fn exercise_8_backoff_starter_fails() {
+    starter_fails(|| ex8::check(ex8::delays));
+}
+
+#[test]
+fn exercise_1_eof_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "single_read",
+            || ex1::check(ex1_wrong::single_read::receive_all),
+            "chunks (answers in 3 pieces",
+        ),
+        (
+            "short_read_ends",
+            || ex1::check(ex1_wrong::short_read_ends::receive_all),
+            "chunks (answers in 3 pieces",
+        ),
+        (
+            "error_is_the_end",
+            || ex1::check(ex1_wrong::error_is_the_end::receive_all),
+            "reset (resets)",
+        ),
+        (
+            "keeps_data_before_a_reset",
+            || ex1::check(ex1_wrong::keeps_data_before_a_reset::receive_all),
+            "hello-reset",
+        ),
+    ]);
+}
+
+#[test]
+fn exercise_2_errno_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "socket_table_only",
+            || ex2::check(ex2_wrong::socket_table_only::same_error),
+            "same_error(54, Linux, 54, Linux)",
+        ),
+        (
+            "meanings_equal",
+            || ex2::check(ex2_wrong::meanings_equal::same_error),
+            "same_error(40, Linux, 41, Linux)",
+        ),
+        (
+            "one_platform",
+            || ex2::check(ex2_wrong::one_platform::same_error),
+            "same_error(54, MacOs, 104, Linux)",
+        ),
+        (
+            "platform_spelling",
+            || ex2::check(ex2_wrong::platform_spelling::same_error),
+            "same_error(10054, Windows, 131, LinuxMips)",
+        ),
+    ]);
+}
+
+#[test]
+fn exercise_3_except_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "unless_connection_error",
+            || ex3::check(ex3_wrong::unless_connection_error::still_usable),
+            "TimedOut with errno",
+        ),
+        (
+            "every_timeout",
+            || ex3::check(ex3_wrong::every_timeout::still_usable),
+            "TimedOut with errno",
+        ),
+        (
+            "would_block_only",
+            || ex3::check(ex3_wrong::would_block_only::still_usable),
+            "TimedOut with no errno",
+        ),
+        (
+            "deny_list",
+            || ex3::check(ex3_wrong::deny_list::still_usable),
+            "InvalidInput",
+        ),
+        (
+            "forgets_interrupted",
+            || ex3::check(ex3_wrong::forgets_interrupted::still_usable),
+            "Interrupted",
+        ),
+    ]);
+}
+
+#[test]
+fn exercise_4_retry_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "retries_everything",
+            || ex4::check(ex4_wrong::retries_everything::ask_with_retries),
+            "InvalidInput",
+        ),
+        (
+            "connect_with_question_mark",
+            || ex4::check(ex4_wrong::connect_with_question_mark::ask_with_retries),
+            "the first connect is refused",
+        ),
+        (
+            "connection_errors_only",
+            || ex4::check(ex4_wrong::connection_errors_only::ask_with_retries),
+            "HostUnreachable",
+        ),
+        (
+            "all_but_other",
+            || ex4::check(ex4_wrong::all_but_other::ask_with_retries),
+            "InvalidInput",
+        ),
+        (
+            "first_error",
+            || ex4::check(ex4_wrong::first_error::ask_with_retries),
+            "TimedOut, then ConnectionReset",
+        ),
+    ]);
+}
+
+#[test]
+fn exercise_5_timeout_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "would_block_only",
+            || ex5::check(ex5_wrong::would_block_only::wait_for_reply),
+            "a reader failing with TimedOut",
+        ),
+        (
+            "every_error",
+            || ex5::check(ex5_wrong::every_error::wait_for_reply),
+            "reset (resets",
+        ),
+        (
+            "linux_errno",
+            || ex5::check(ex5_wrong::linux_errno::wait_for_reply),
+            "a reader failing with WouldBlock",
+        ),
+        (
+            "waits_three_times",
+            || ex5::check(ex5_wrong::waits_three_times::wait_for_reply),
+            "stall (never answers",
+        ),
+    ]);
+}
+
+#[test]
+fn exercise_6_deadline_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "late_verdict",
+            || ex6::check(ex6_wrong::late_verdict::read_exact_within),
+            "30 bytes, budget 100 ms",
+        ),
+        (
+            "deadline_between_reads",
+            || ex6::check(ex6_wrong::deadline_between_reads::read_exact_within),
+            "then silence",
+        ),
+        (
+            "zero_timeout",
+            || ex6::check(ex6_wrong::zero_timeout::read_exact_within),
+            "30 bytes, budget 100 ms: expected a timeout (WouldBlock or TimedOut)",
+        ),
+        (
+            "zero_is_nothing_yet",
+            || ex6::check(ex6_wrong::zero_is_nothing_yet::read_exact_within),
+            "close (closes without answering)",
+        ),
+        (
+            "budget_per_byte",
+            || ex6::check(ex6_wrong::budget_per_byte::read_exact_within),
+            "before the budget was spent",
+        ),
+    ]);
+}
+
+#[test]
+fn exercise_7_heartbeat_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "fixed_second",
+            || ex7::check(ex7_wrong::fixed_second::ping),
+            "silent-after:0",
+        ),
+        (
+            "write_timeout",
+            || ex7::check(ex7_wrong::write_timeout::ping),
+            "silent-after:0",
+        ),
+        (
+            "any_answer",
+            || ex7::check(ex7_wrong::any_answer::ping),
+            "echo (answers PING, not PONG)",
+        ),
+        (
+            "late_verdict",
+            || ex7::check(ex7_wrong::late_verdict::ping),
+            "silent-after:0",
+        ),
+        ("no_wait", || ex7::check(ex7_wrong::no_wait::ping), ""),
+    ]);
+}
+
+#[test]
+fn exercise_8_backoff_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        // In a release build `0 - 1` wraps instead of panicking, and the
+        // plan it makes for 4 billion attempts would exhaust memory.
+        #[cfg(debug_assertions)]
+        (
+            "minus_one",
+            || ex8::check(ex8_wrong::minus_one::delays),
+            "delays(0,",
+        ),
+        (
+            "plain_multiplication",
+            || ex8::check(ex8_wrong::plain_multiplication::delays),
+            "delays(100,",
+        ),
+        (
+            "power_of_two",
+            || ex8::check(ex8_wrong::power_of_two::delays),
+            "delays(40,",
+        ),
+        (
+            "first_uncapped",
+            || ex8::check(ex8_wrong::first_uncapped::delays),
+            "delays(4, 300ms, 200ms)",
+        ),
+        (
+            "no_bound",
+            || ex8::check(ex8_wrong::no_bound::delays),
+            "delays(101,",
+        ),
+        (
+            "wait_after_last",
+            || ex8::check(ex8_wrong::wait_after_last::delays),
+            "delays(5, 100ms, 500ms)",
+        ),
+    ]);
 }

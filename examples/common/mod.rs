@@ -238,11 +238,72 @@ pub fn exercise(
         finish(name, demo());
         return;
     }
+    // The verdict is also the exit status, so a closed stdout loses
+    // nothing that matters: ignore a failed write rather than panic.
+    use std::io::Write;
+    let mut out = std::io::stdout();
     match check() {
-        Ok(()) => say!("PASS: {name}"),
+        Ok(()) => {
+            let _ = writeln!(out, "PASS: {name}");
+        }
         Err(what) => {
-            say!("FAIL: {name}: {what}");
+            let _ = writeln!(out, "FAIL: {name}: {what}");
             process::exit(1);
         }
     }
+}
+
+// The helpers below serve the classroom exercises' checks.
+
+/// Runs `f` on a thread of its own and waits at most `limit` for it: the
+/// safety net of an exercise's check, so that a student's function that
+/// never returns fails the check instead of hanging it. Returns what `f`
+/// returned and how long it took, or `None` if it had not returned in time
+/// (the thread is then left to end on its own).
+pub fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<(T, std::time::Duration)> {
+    let (done, result) = std::sync::mpsc::channel();
+    let started = std::time::Instant::now();
+    std::thread::spawn(move || {
+        let value = f();
+        let _ = done.send((value, started.elapsed()));
+    });
+    result.recv_timeout(limit).ok()
+}
+
+/// Serves one connection with `serve` on a thread of its own, and returns
+/// the loopback address to connect to. If nobody connects within two
+/// seconds, the thread gives up.
+pub fn serve_once(
+    serve: impl FnOnce(std::net::TcpStream) + Send + 'static,
+) -> std::io::Result<SocketAddr> {
+    use std::time::{Duration, Instant};
+    const ACCEPT_WITHIN: Duration = Duration::from_secs(2);
+    const POLL: Duration = Duration::from_millis(2);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    // Non-blocking, so that the wait for the client has a bound.
+    listener.set_nonblocking(true)?;
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + ACCEPT_WITHIN;
+        while Instant::now() < deadline {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    // An accepted socket may inherit non-blocking mode (on
+                    // macOS and the BSDs): make it blocking, as `serve` expects.
+                    if stream.set_nonblocking(false).is_ok() {
+                        serve(stream);
+                    }
+                    return;
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(POLL);
+                }
+                Err(_) => return,
+            }
+        }
+    });
+    Ok(addr)
 }

@@ -3,7 +3,7 @@
 use std::io::{self, Read};
 use std::net::TcpStream;
 
-use super::ex1::MAX_READS;
+use crate::ex1::MAX_READS;
 
 pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
     let mut received = Vec::new();

@@ -1,11 +1,10 @@
 //! Exercise 5, solved: a timeout is WouldBlock on Unix, TimedOut on Windows.
 
 use std::io::{self, ErrorKind, Read};
-use std::net::TcpStream;
 
-use super::ex5::Reply;
+use crate::ex5::Reply;
 
-pub fn wait_for_reply(stream: &mut TcpStream) -> io::Result<Reply> {
+pub fn wait_for_reply(stream: &mut dyn Read) -> io::Result<Reply> {
     let mut buf = [0u8; 1024];
     match stream.read(&mut buf) {
         Ok(0) => Ok(Reply::Closed),

@@ -1,0 +1,145 @@
+//! The reference solutions pass their checks, and so does a correct
+//! solution written another way, as rustlings checks its solutions.
+//!
+//! This test is the folder `tests/solutions/` itself (cargo builds
+//! `tests/NAME/main.rs` as the test NAME): a teacher who deletes the folder
+//! before handing the repository out deletes this test with the answers,
+//! and `cargo test` stays green.
+//!
+//! Each solution (`tests/solutions/exN_*.rs`) holds only the solved
+//! function, with the changed lines marked `// Changed`.
+
+// Each exercise is a program of its own, so each declares the examples'
+// shared command-line module; included side by side here, that module is
+// compiled once per exercise, on purpose.
+#![allow(clippy::duplicate_mod)]
+
+// The examples' `main` and demonstration are not used from here.
+#[allow(dead_code)]
+#[path = "../../examples/ex1_eof.rs"]
+mod ex1;
+mod ex1_eof;
+
+#[allow(dead_code)]
+#[path = "../../examples/ex2_errno.rs"]
+mod ex2;
+mod ex2_errno;
+
+#[allow(dead_code)]
+#[path = "../../examples/ex3_except.rs"]
+mod ex3;
+mod ex3_except;
+
+#[allow(dead_code)]
+#[path = "../../examples/ex4_retry.rs"]
+mod ex4;
+mod ex4_retry;
+
+#[allow(dead_code)]
+#[path = "../../examples/ex5_timeout.rs"]
+mod ex5;
+mod ex5_timeout;
+
+#[allow(dead_code)]
+#[path = "../../examples/ex6_deadline.rs"]
+mod ex6;
+mod ex6_deadline;
+
+#[allow(dead_code)]
+#[path = "../../examples/ex7_heartbeat.rs"]
+mod ex7;
+mod ex7_heartbeat;
+
+#[allow(dead_code)]
+#[path = "../../examples/ex8_backoff.rs"]
+mod ex8;
+mod ex8_backoff;
+
+mod other_ways;
+
+/// A correct solution passes its check.
+fn passes(result: Result<(), String>) {
+    if let Err(what) = result {
+        panic!("a correct solution fails its check: {what}");
+    }
+}
+
+#[test]
+fn exercise_1_eof_reference_passes() {
+    passes(ex1::check(ex1_eof::receive_all));
+}
+
+#[test]
+fn exercise_1_eof_read_to_end_passes() {
+    passes(ex1::check(other_ways::ex1::receive_all));
+}
+
+#[test]
+fn exercise_2_errno_reference_passes() {
+    passes(ex2::check(ex2_errno::same_error));
+}
+
+#[test]
+fn exercise_2_errno_other_way_passes() {
+    passes(ex2::check(other_ways::ex2::same_error));
+}
+
+#[test]
+fn exercise_3_except_reference_passes() {
+    passes(ex3::check(ex3_except::still_usable));
+}
+
+#[test]
+fn exercise_3_except_other_way_passes() {
+    passes(ex3::check(other_ways::ex3::still_usable));
+}
+
+#[test]
+fn exercise_4_retry_reference_passes() {
+    passes(ex4::check(ex4_retry::ask_with_retries));
+}
+
+#[test]
+fn exercise_4_retry_other_way_passes() {
+    passes(ex4::check(other_ways::ex4::ask_with_retries));
+}
+
+#[test]
+fn exercise_5_timeout_reference_passes() {
+    passes(ex5::check(ex5_timeout::wait_for_reply));
+}
+
+#[test]
+fn exercise_5_timeout_other_way_passes() {
+    passes(ex5::check(other_ways::ex5::wait_for_reply));
+}
+
+#[test]
+fn exercise_6_deadline_reference_passes() {
+    passes(ex6::check(ex6_deadline::read_exact_within));
+}
+
+#[test]
+fn exercise_6_deadline_other_way_passes() {
+    passes(ex6::check(other_ways::ex6::read_exact_within));
+}
+
+#[test]
+fn exercise_7_heartbeat_reference_passes() {
+    passes(ex7::check(ex7_heartbeat::ping));
+}
+
+#[test]
+fn exercise_7_heartbeat_other_way_passes() {
+    passes(ex7::check(other_ways::ex7::ping));
+}
+
+#[test]
+fn exercise_8_backoff_reference_passes() {
+    passes(ex8::check(ex8_backoff::delays));
+}
+
+#[test]
+fn exercise_8_backoff_other_way_passes() {
+    passes(ex8::check(other_ways::ex8::delays));
+}

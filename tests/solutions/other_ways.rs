@@ -1,0 +1,199 @@
+//! Correct solutions written differently from the references: a check must
+//! accept a right answer, not only the reference's shape.
+
+/// std's `read_to_end` already reads until the end of the stream and
+/// returns a reset as an error.
+pub mod ex1 {
+    use std::io::{self, Read};
+    use std::net::TcpStream;
+
+    pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+        let mut received = Vec::new();
+        stream.read_to_end(&mut received)?;
+        Ok(received)
+    }
+}
+
+/// Looks the first number up, then asks whether the second platform gives
+/// that error the second number.
+pub mod ex2 {
+    use reset_by_peer::errno::{Meaning, Platform, meaning};
+
+    pub fn same_error(a: i32, on_a: Platform, b: i32, on_b: Platform) -> bool {
+        if on_a == on_b {
+            return a == b;
+        }
+        match (meaning(a, on_a), meaning(b, on_b)) {
+            (Meaning::Known(errno), _) => errno.number(on_b) == Some(b),
+            (Meaning::Other { name, .. }, Meaning::Other { name: other, .. }) => name == other,
+            _ => false,
+        }
+    }
+}
+
+/// Tells the kernel's ETIMEDOUT by its number, from the crate's table.
+pub mod ex3 {
+    use std::io::{self, ErrorKind};
+
+    use reset_by_peer::errno::{Platform, by_name};
+
+    pub fn still_usable(error: &io::Error) -> bool {
+        let etimedout = Platform::current().and_then(|here| by_name("ETIMEDOUT")?.number(here));
+        let kernel_gave_up = etimedout.is_some() && error.raw_os_error() == etimedout;
+        let waited = matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+        (waited && !kernel_gave_up) || error.kind() == ErrorKind::Interrupted
+    }
+}
+
+/// Recursion instead of a loop: one attempt, then the rest; the failures
+/// worth a new connection in a table.
+pub mod ex4 {
+    use std::io::{self, ErrorKind};
+    use std::net::TcpStream;
+
+    const FIXABLE: [ErrorKind; 13] = [
+        ErrorKind::ConnectionReset,
+        ErrorKind::ConnectionAborted,
+        ErrorKind::BrokenPipe,
+        ErrorKind::UnexpectedEof,
+        ErrorKind::NotConnected,
+        ErrorKind::ConnectionRefused,
+        ErrorKind::HostUnreachable,
+        ErrorKind::NetworkUnreachable,
+        ErrorKind::NetworkDown,
+        ErrorKind::AddrNotAvailable,
+        ErrorKind::Interrupted,
+        ErrorKind::WouldBlock,
+        ErrorKind::TimedOut,
+    ];
+
+    pub fn ask_with_retries(
+        attempts: u32,
+        connect: &mut dyn FnMut() -> io::Result<TcpStream>,
+        talk: &mut dyn FnMut(&mut TcpStream) -> io::Result<Vec<u8>>,
+    ) -> io::Result<Vec<u8>> {
+        if attempts == 0 {
+            return Err(io::Error::other("no attempts"));
+        }
+        let error = match connect() {
+            Ok(mut stream) => match talk(&mut stream) {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            },
+            Err(error) => error,
+        };
+        let fixable = FIXABLE.contains(&error.kind());
+        if fixable && attempts > 1 {
+            ask_with_retries(attempts - 1, connect, talk)
+        } else {
+            Err(error)
+        }
+    }
+}
+
+/// Reads into a Vec and asks about the error with an `if`.
+pub mod ex5 {
+    use std::io::{self, ErrorKind, Read};
+
+    use crate::ex5::Reply;
+
+    pub fn wait_for_reply(stream: &mut dyn Read) -> io::Result<Reply> {
+        let mut buf = vec![0u8; 4096];
+        let n = match stream.read(&mut buf) {
+            Ok(n) => n,
+            Err(error) => {
+                let kind = error.kind();
+                if kind == ErrorKind::TimedOut || kind == ErrorKind::WouldBlock {
+                    return Ok(Reply::TimedOut);
+                }
+                return Err(error);
+            }
+        };
+        if n == 0 {
+            return Ok(Reply::Closed);
+        }
+        buf.truncate(n);
+        Ok(Reply::Data(buf))
+    }
+}
+
+/// Walks the buffer with a slice, and reports WouldBlock, as Unix does.
+pub mod ex6 {
+    use std::io::{self, ErrorKind, Read};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    pub fn read_exact_within(
+        stream: &mut TcpStream,
+        mut buf: &mut [u8],
+        budget: Duration,
+    ) -> io::Result<()> {
+        let started = Instant::now();
+        while !buf.is_empty() {
+            let Some(left) = budget
+                .checked_sub(started.elapsed())
+                .filter(|left| !left.is_zero())
+            else {
+                return Err(ErrorKind::WouldBlock.into());
+            };
+            stream.set_read_timeout(Some(left))?;
+            match stream.read(buf) {
+                Ok(0) => return Err(ErrorKind::UnexpectedEof.into()),
+                Ok(n) => buf = &mut buf[n..],
+                Err(error) if error.kind() == ErrorKind::WouldBlock => {}
+                Err(error) if error.kind() == ErrorKind::TimedOut => {}
+                Err(error) if error.kind() == ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads byte by byte up to the end of the line, with the read timeout set
+/// before the PING goes out.
+pub mod ex7 {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
+        if stream.set_read_timeout(Some(timeout)).is_err() || stream.write_all(b"PING\n").is_err() {
+            return false;
+        }
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while line.len() < 5 {
+            match stream.read(&mut byte) {
+                Ok(1) => line.push(byte[0]),
+                _ => return false,
+            }
+            if byte[0] == b'\n' {
+                break;
+            }
+        }
+        line == b"PONG\n"
+    }
+}
+
+/// An iterator of waits, each the double of the one before, capped.
+pub mod ex8 {
+    use std::io;
+    use std::iter;
+    use std::time::Duration;
+
+    pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<Duration>> {
+        if attempts > crate::ex8::MAX_ATTEMPTS {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "too many attempts",
+            ));
+        }
+        let waits = attempts.saturating_sub(1) as usize;
+        Ok(iter::successors(Some(first.min(cap)), |wait| {
+            Some(wait.saturating_mul(2).min(cap))
+        })
+        .take(waits)
+        .collect())
+    }
+}

@@ -1,0 +1,70 @@
+//! Exercise 1: wrong but plausible fixes, each of which the check must fail.
+
+/// The article's `recv(1024)`: one read is taken for the whole reply.
+pub mod single_read {
+    use std::io::{self, Read};
+    use std::net::TcpStream;
+
+    pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+        let mut chunk = [0u8; 1024];
+        let n = stream.read(&mut chunk)?;
+        Ok(chunk[..n].to_vec())
+    }
+}
+
+/// A read that does not fill the buffer is taken for the last one.
+pub mod short_read_ends {
+    use std::io::{self, Read};
+    use std::net::TcpStream;
+
+    pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+        let mut received = Vec::new();
+        let mut chunk = [0u8; 1024];
+        for _ in 0..crate::ex1::MAX_READS {
+            let n = stream.read(&mut chunk)?;
+            received.extend_from_slice(&chunk[..n]);
+            if n < chunk.len() {
+                return Ok(received);
+            }
+        }
+        Err(io::Error::other("gave up"))
+    }
+}
+
+/// Every error is taken for the end of the stream: a reset is swallowed.
+pub mod error_is_the_end {
+    use std::io::{self, Read};
+    use std::net::TcpStream;
+
+    pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+        let mut received = Vec::new();
+        let mut chunk = [0u8; 1024];
+        for _ in 0..crate::ex1::MAX_READS {
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => return Ok(received),
+                Ok(n) => received.extend_from_slice(&chunk[..n]),
+            }
+        }
+        Err(io::Error::other("gave up"))
+    }
+}
+
+/// A reset after some data is swallowed: "we got an answer, keep it".
+pub mod keeps_data_before_a_reset {
+    use std::io::{self, Read};
+    use std::net::TcpStream;
+
+    pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+        let mut received = Vec::new();
+        let mut chunk = [0u8; 1024];
+        for _ in 0..crate::ex1::MAX_READS {
+            match stream.read(&mut chunk) {
+                Ok(0) => return Ok(received),
+                Ok(n) => received.extend_from_slice(&chunk[..n]),
+                Err(_) if !received.is_empty() => return Ok(received),
+                Err(error) => return Err(error),
+            }
+        }
+        Err(io::Error::other("gave up"))
+    }
+}

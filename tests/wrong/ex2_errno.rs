@@ -1,0 +1,52 @@
+//! Exercise 2: wrong but plausible fixes, each of which the check must fail.
+
+/// Only errnos in the socket table count: EXFULL is not even the same as
+/// itself (the reference solution shipped before issue 13 did this).
+pub mod socket_table_only {
+    use reset_by_peer::errno::{Meaning, Platform, meaning};
+
+    pub fn same_error(a: i32, on_a: Platform, b: i32, on_b: Platform) -> bool {
+        match (meaning(a, on_a), meaning(b, on_b)) {
+            (Meaning::Known(x), Meaning::Known(y)) => x.name == y.name,
+            _ => false,
+        }
+    }
+}
+
+/// Compares the two `Meaning`s whole: two unknown numbers, or two numbers
+/// that are no error at all, come out equal.
+pub mod meanings_equal {
+    use reset_by_peer::errno::{Platform, meaning};
+
+    pub fn same_error(a: i32, on_a: Platform, b: i32, on_b: Platform) -> bool {
+        meaning(a, on_a) == meaning(b, on_b)
+    }
+}
+
+/// Looks both numbers up on the first platform only.
+pub mod one_platform {
+    use reset_by_peer::errno::{Meaning, Platform, meaning};
+
+    pub fn same_error(a: i32, on_a: Platform, b: i32, _on_b: Platform) -> bool {
+        match (meaning(a, on_a), meaning(b, on_a)) {
+            (Meaning::Known(x), Meaning::Known(y)) => x.name == y.name,
+            _ => a == b,
+        }
+    }
+}
+
+/// Compares the names as each platform spells them: WSAECONNRESET is then
+/// not ECONNRESET.
+pub mod platform_spelling {
+    use reset_by_peer::errno::{Meaning, Platform, meaning};
+
+    pub fn same_error(a: i32, on_a: Platform, b: i32, on_b: Platform) -> bool {
+        if a == b && on_a == on_b {
+            return true;
+        }
+        match (meaning(a, on_a), meaning(b, on_b)) {
+            (Meaning::Known(x), Meaning::Known(y)) => x.name_on(on_a) == y.name_on(on_b),
+            _ => false,
+        }
+    }
+}
