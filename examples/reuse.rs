@@ -88,6 +88,7 @@ fn setup(error: std::io::Error) -> RequestError {
     RequestError {
         reused: false,
         step: Step::Connect,
+        sent: 0,
         received: Vec::new(),
         error,
     }

@@ -44,7 +44,8 @@
 //! 2. **Retry once, by a rule.** When a request fails on a *reused*
 //!    connection before any byte of its answer arrived, the connection was
 //!    probably stale rather than the request bad: send it once more on a
-//!    fresh connection, if it is safe to repeat. [`may_retry`] is the rule;
+//!    fresh connection, if it is safe to repeat or not one byte of it went
+//!    out. [`may_retry`] is the rule;
 //!    Go's `net/http` Transport documents the same one, and hyper, urllib3
 //!    and requests apply their own versions of it.
 //!    Whether a request is safe to repeat is the caller's knowledge, not
@@ -133,6 +134,8 @@ pub struct RequestError {
     pub reused: bool,
     /// The step that failed.
     pub step: Step,
+    /// Bytes of the request that had been sent before the failure.
+    pub sent: usize,
     /// Bytes of the answer that arrived before the failure.
     pub received: Vec<u8>,
     /// What the operating system reported; `UnexpectedEof` when the
@@ -170,11 +173,15 @@ impl From<RequestError> for io::Error {
 
 /// The rule for retrying a failed request once, on a fresh connection:
 /// only if it failed on a reused connection, before any byte of its answer
-/// arrived, with an error a new connection could fix, and only if the
-/// request is safe to repeat (`idempotent`) or was never sent.
+/// arrived, with an error that shows the connection had died (a reset, an
+/// abort, or its end: [`Failure::Reset`], [`Failure::Aborted`] or
+/// [`Failure::Closed`]), and only if the request is safe to repeat
+/// (`idempotent`) or not one byte of it was sent.
 ///
 /// A failure on a new connection is not a stale connection: it is the
 /// server's answer, and [`crate::retry`] decides what to do with it.
+/// Nor is a timeout: the server may be busy with the request, and a second
+/// copy would only add to its work.
 ///
 /// # Examples
 ///
@@ -186,6 +193,7 @@ impl From<RequestError> for io::Error {
 /// let stale = RequestError {
 ///     reused: true,
 ///     step: Step::Receive,
+///     sent: 8,
 ///     received: Vec::new(),
 ///     error: io::Error::from(io::ErrorKind::ConnectionReset),
 /// };
@@ -194,13 +202,15 @@ impl From<RequestError> for io::Error {
 /// assert!(!may_retry(&stale, false));
 /// ```
 pub fn may_retry(failed: &RequestError, idempotent: bool) -> bool {
+    // The evidence of a stale connection: it was found dead.
+    let died = matches!(
+        Failure::of(&failed.error),
+        Failure::Reset | Failure::Aborted | Failure::Closed
+    );
     // Not a single byte of the request went out: repeating it is safe
     // whatever it does.
-    let never_sent = failed.step == Step::Connect;
-    failed.reused
-        && failed.received.is_empty()
-        && (idempotent || never_sent)
-        && Failure::of(&failed.error).worth_a_new_attempt()
+    let never_sent = failed.sent == 0;
+    failed.reused && failed.received.is_empty() && died && (idempotent || never_sent)
 }
 
 /// A client that keeps one connection open for several requests, as a
@@ -280,17 +290,19 @@ impl Client {
             Some(kept) => kept,
             None => (self.connect()?, false),
         };
-        let fail = |step, received, error| RequestError {
+        let request = line::with_newline(request);
+        let fail = |step, sent, received, error| RequestError {
             reused,
             step,
+            sent,
             received,
             error,
         };
         let until = deadline(self.timeout);
-        timeout::write_all_by(&mut stream, &line::with_newline(request), until)
-            .map_err(|stopped| fail(Step::Send, Vec::new(), stopped.error))?;
+        timeout::write_all_by(&mut stream, &request, until)
+            .map_err(|stopped| fail(Step::Send, stopped.transferred, Vec::new(), stopped.error))?;
         let answer = read_line(&mut stream, deadline(self.timeout))
-            .map_err(|(received, error)| fail(Step::Receive, received, error))?;
+            .map_err(|(received, error)| fail(Step::Receive, request.len(), received, error))?;
         // Only a connection that has just worked is kept.
         self.kept = Some((stream, true));
         Ok(answer)
@@ -363,6 +375,7 @@ impl Client {
         self.drop_if_stale().map_err(|error| RequestError {
             reused: true,
             step: Step::Send,
+            sent: 0,
             received: Vec::new(),
             error,
         })?;
@@ -376,6 +389,7 @@ impl Client {
         timeout::connect(self.addr, self.timeout).map_err(|error| RequestError {
             reused: false,
             step: Step::Connect,
+            sent: 0,
             received: Vec::new(),
             error,
         })

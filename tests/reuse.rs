@@ -164,41 +164,63 @@ fn the_rule_does_not_repeat_a_request_that_is_not_safe_to_repeat() {
 }
 
 fn failed(reused: bool, step: Step, received: &[u8], kind: ErrorKind) -> RequestError {
+    // A failure at connect sent nothing; any other sent the whole request.
+    let sent = match step {
+        Step::Connect => 0,
+        Step::Send | Step::Receive => 8,
+    };
     RequestError {
         reused,
         step,
+        sent,
         received: received.to_vec(),
         error: io::Error::from(kind),
     }
 }
 
 #[test]
-fn the_rule_retries_only_a_reused_connection_before_any_answer() {
-    let reset = ErrorKind::ConnectionReset;
-    // Reused, nothing of the answer, idempotent: retry once.
-    assert!(may_retry(&failed(true, Step::Receive, b"", reset), true));
-    assert!(may_retry(
-        &failed(true, Step::Send, b"", ErrorKind::BrokenPipe),
-        true
-    ));
-    assert!(may_retry(
-        &failed(true, Step::Receive, b"", ErrorKind::UnexpectedEof),
-        true
-    ));
+fn the_rule_retries_only_a_reused_connection_found_dead_before_any_answer() {
+    use ErrorKind::*;
+    // Reused, found dead, nothing of the answer, idempotent: retry once.
+    for kind in [
+        ConnectionReset,
+        ConnectionAborted,
+        BrokenPipe,
+        UnexpectedEof,
+        NotConnected,
+    ] {
+        assert!(
+            may_retry(&failed(true, Step::Receive, b"", kind), true),
+            "{kind:?}"
+        );
+    }
+    assert!(may_retry(&failed(true, Step::Send, b"", BrokenPipe), true));
     // A new connection's failure is the server's answer, not staleness.
-    assert!(!may_retry(&failed(false, Step::Receive, b"", reset), true));
+    assert!(!may_retry(
+        &failed(false, Step::Receive, b"", ConnectionReset),
+        true
+    ));
     // Part of the answer came: the server did act on the request.
-    assert!(!may_retry(&failed(true, Step::Receive, b"tw", reset), true));
+    assert!(!may_retry(
+        &failed(true, Step::Receive, b"tw", ConnectionReset),
+        true
+    ));
     // Not safe to repeat, and it was sent: the server may have acted.
-    assert!(!may_retry(&failed(true, Step::Receive, b"", reset), false));
-    // Never sent: safe whatever the request does.
-    assert!(may_retry(
-        &failed(true, Step::Connect, b"", ErrorKind::ConnectionRefused),
+    assert!(!may_retry(
+        &failed(true, Step::Receive, b"", ConnectionReset),
         false
     ));
-    // An error no new connection fixes.
-    assert!(!may_retry(
-        &failed(true, Step::Send, b"", ErrorKind::InvalidInput),
-        true
-    ));
+    // Not one byte sent before the connection was found dead: safe
+    // whatever the request does.
+    let mut unsent = failed(true, Step::Send, b"", BrokenPipe);
+    unsent.sent = 0;
+    assert!(may_retry(&unsent, false));
+    // No evidence of a dead connection: a bad argument, a refusal, or a
+    // timeout (the server may be busy with the request).
+    for kind in [InvalidInput, ConnectionRefused, TimedOut, WouldBlock] {
+        assert!(
+            !may_retry(&failed(true, Step::Receive, b"", kind), true),
+            "{kind:?}"
+        );
+    }
 }
