@@ -30,9 +30,9 @@ usage: cargo run --example exercises [-- --check | --hint N | --watch]
 Checks every classroom exercise (docs/exercises.md) and prints a board:
 which pass, which do not yet and why, and which to do next.
 
-  --check    the same board, then exit 0 only if all eight pass, and 1 if
+  --check    the same board, then exit 0 only if all nine pass, and 1 if
              not: for grading
-  --hint N   print the hint of exercise N: 1 to 8
+  --hint N   print the hint of exercise N: 1 to 9
   --watch    re-check the exercise you are on each time you save its file;
              Ctrl-C to stop
 ";
@@ -46,7 +46,7 @@ struct Exercise {
     hint: &'static str,
 }
 
-const EXERCISES: [Exercise; 8] = [
+const EXERCISES: [Exercise; 9] = [
     Exercise {
         number: 1,
         example: "ex1_eof",
@@ -102,6 +102,13 @@ const EXERCISES: [Exercise; 8] = [
         title: "exponential backoff with a cap",
         bonus: true,
         hint: include_str!("../docs/hints/ex8_backoff.md"),
+    },
+    Exercise {
+        number: 9,
+        example: "ex9_reuse",
+        title: "send again on a fresh connection, only when safe",
+        bonus: true,
+        hint: include_str!("../docs/hints/ex9_reuse.md"),
     },
 ];
 
@@ -367,7 +374,7 @@ fn main() {
     let mut grading = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--hint" => hint = Some(args.number("--hint", 1..=8)),
+            "--hint" => hint = Some(args.number("--hint", 1..=9)),
             "--watch" => watching = true,
             "--check" => grading = true,
             _ => args.unknown(&arg),

@@ -80,9 +80,15 @@ mod ex8;
 #[path = "wrong/ex8_backoff.rs"]
 mod ex8_wrong;
 
+#[allow(dead_code)]
+#[path = "../examples/ex9_reuse.rs"]
+mod ex9;
+#[path = "wrong/ex9_reuse.rs"]
+mod ex9_wrong;
+
 #[test]
 fn the_progress_command_prints_each_exercise_hint() {
-    for number in 1..=8 {
+    for number in 1..=9 {
         let ran = run_example("exercises", &["--hint", &number.to_string()], BOUND);
         assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
         let title = format!("# Exercise {number}: hint\n");
@@ -93,7 +99,7 @@ fn the_progress_command_prints_each_exercise_hint() {
 
 #[test]
 fn the_progress_command_refuses_a_hint_it_does_not_have() {
-    for number in ["0", "9", "-1", "three"] {
+    for number in ["0", "10", "-1", "three"] {
         let ran = run_example("exercises", &["--hint", number], BOUND);
         assert_eq!(ran.status.code(), Some(2), "{}", ran.stderr);
         assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
@@ -182,6 +188,11 @@ fn exercise_7_heartbeat_starter_fails() {
 #[test]
 fn exercise_8_backoff_starter_fails() {
     starter_fails(|| ex8::check(ex8::delays));
+}
+
+#[test]
+fn exercise_9_reuse_starter_fails() {
+    starter_fails(|| ex9::check(ex9::send_again));
 }
 
 #[test]
@@ -417,6 +428,42 @@ fn exercise_8_backoff_rejects_wrong_fixes() {
             "wait_after_last",
             || ex8::check(ex8_wrong::wait_after_last::delays),
             "delays(5, 100ms, 500ms)",
+        ),
+    ]);
+}
+
+#[test]
+fn exercise_9_reuse_rejects_wrong_fixes() {
+    wrong_fixes_fail(&[
+        (
+            "whenever_idempotent",
+            || ex9::check(ex9_wrong::whenever_idempotent::send_again),
+            "on a fresh connection",
+        ),
+        (
+            "ignores_idempotency",
+            || ex9::check(ex9_wrong::ignores_idempotency::send_again),
+            "not idempotent (the request went out",
+        ),
+        (
+            "reset_only",
+            || ex9::check(ex9_wrong::reset_only::send_again),
+            "idle-close",
+        ),
+        (
+            "timeouts_too",
+            || ex9::check(ex9_wrong::timeouts_too::send_again),
+            "TimedOut on a reused connection",
+        ),
+        (
+            "any_connection",
+            || ex9::check(ex9_wrong::any_connection::send_again),
+            "on a fresh connection",
+        ),
+        (
+            "never_unless_idempotent",
+            || ex9::check(ex9_wrong::never_unless_idempotent::send_again),
+            "before one byte was sent",
         ),
     ]);
 }

@@ -55,6 +55,11 @@ mod ex7_heartbeat;
 mod ex8;
 mod ex8_backoff;
 
+#[allow(dead_code)]
+#[path = "../../examples/ex9_reuse.rs"]
+mod ex9;
+mod ex9_reuse;
+
 mod other_ways;
 
 /// A correct solution passes its check.
@@ -142,4 +147,14 @@ fn exercise_8_backoff_reference_passes() {
 #[test]
 fn exercise_8_backoff_other_way_passes() {
     passes(ex8::check(other_ways::ex8::delays));
+}
+
+#[test]
+fn exercise_9_reuse_reference_passes() {
+    passes(ex9::check(ex9_reuse::send_again));
+}
+
+#[test]
+fn exercise_9_reuse_other_way_passes() {
+    passes(ex9::check(other_ways::ex9::send_again));
 }

@@ -197,3 +197,24 @@ pub mod ex8 {
         .collect())
     }
 }
+
+pub mod ex9 {
+    use std::io::ErrorKind;
+
+    use crate::ex9::Failed;
+
+    /// The same rule as a sequence of questions, each answered at once.
+    pub fn send_again(failed: &Failed, idempotent: bool) -> bool {
+        if !failed.reused || failed.received > 0 {
+            return false;
+        }
+        match failed.error.kind() {
+            ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::BrokenPipe
+            | ErrorKind::UnexpectedEof
+            | ErrorKind::NotConnected => idempotent || failed.sent == 0,
+            _ => false,
+        }
+    }
+}

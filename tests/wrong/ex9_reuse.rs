@@ -1,0 +1,105 @@
+//! Exercise 9: wrong but plausible fixes, each of which the check must fail.
+
+/// Sends again whenever the request is safe to repeat, whatever happened:
+/// a fresh connection's reset, a half-delivered answer, a timeout.
+pub mod whenever_idempotent {
+    use super::super::ex9::Failed;
+
+    pub fn send_again(_failed: &Failed, idempotent: bool) -> bool {
+        idempotent
+    }
+}
+
+/// Forgets that a request may not be safe to repeat: "charge the card"
+/// goes out twice.
+pub mod ignores_idempotency {
+    use std::io::ErrorKind;
+
+    use super::super::ex9::Failed;
+
+    pub fn send_again(failed: &Failed, _idempotent: bool) -> bool {
+        failed.reused
+            && failed.received == 0
+            && matches!(
+                failed.error.kind(),
+                ErrorKind::ConnectionReset | ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof
+            )
+    }
+}
+
+/// Counts only a reset as a stale connection: the server's keep-alive
+/// timeout, which shows as the end of the stream, fails for good.
+pub mod reset_only {
+    use std::io::ErrorKind;
+
+    use super::super::ex9::Failed;
+
+    pub fn send_again(failed: &Failed, idempotent: bool) -> bool {
+        failed.reused
+            && failed.received == 0
+            && idempotent
+            && failed.error.kind() == ErrorKind::ConnectionReset
+    }
+}
+
+/// Takes a timeout for a stale connection and sends a second copy to a
+/// server that may be busy with the first.
+pub mod timeouts_too {
+    use std::io::ErrorKind;
+
+    use super::super::ex9::Failed;
+
+    pub fn send_again(failed: &Failed, idempotent: bool) -> bool {
+        let dead_or_slow = matches!(
+            failed.error.kind(),
+            ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof
+                | ErrorKind::NotConnected
+                | ErrorKind::TimedOut
+                | ErrorKind::WouldBlock
+        );
+        failed.reused && failed.received == 0 && dead_or_slow && (idempotent || failed.sent == 0)
+    }
+}
+
+/// Forgets to ask whether the connection was reused: a fresh connection's
+/// reset is the server's answer, and belongs to the retry policy.
+pub mod any_connection {
+    use std::io::ErrorKind;
+
+    use super::super::ex9::Failed;
+
+    pub fn send_again(failed: &Failed, idempotent: bool) -> bool {
+        let found_dead = matches!(
+            failed.error.kind(),
+            ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof
+                | ErrorKind::NotConnected
+        );
+        failed.received == 0 && found_dead && (idempotent || failed.sent == 0)
+    }
+}
+
+/// Right about staleness, but never sends a request that is not safe to
+/// repeat, even one that never left this machine.
+pub mod never_unless_idempotent {
+    use std::io::ErrorKind;
+
+    use super::super::ex9::Failed;
+
+    pub fn send_again(failed: &Failed, idempotent: bool) -> bool {
+        let found_dead = matches!(
+            failed.error.kind(),
+            ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof
+                | ErrorKind::NotConnected
+        );
+        failed.reused && failed.received == 0 && found_dead && idempotent
+    }
+}
