@@ -27,7 +27,8 @@
 //! Without Linux, root or a working `ip netns`, it says in one line what it
 //! needs and exits 0.
 //!
-//! Run it with `sudo cargo run --example partition` (or as root).
+//! Run it as root with `cargo run --example partition`, or build it and run
+//! `sudo target/debug/examples/partition`.
 
 mod common;
 
@@ -49,7 +50,8 @@ use reset_by_peer::peer::{Options, Peer, Script};
 
 const NAME: &str = "partition";
 const USAGE: &str = "\
-usage: sudo cargo run --example partition [-- --machine]
+usage: cargo run --example partition [-- --machine]      (Linux, as root)
+   or: sudo target/debug/examples/partition [--machine]   (after a build)
 
 Linux, root: builds two network namespaces joined by a veth pair, runs the
 lab peer (heartbeat script) in one and four clients in the other, cuts the
@@ -95,8 +97,8 @@ const TIMED_READS: u32 = 10;
 
 /// Bounds on waits that end in moments when all is well; they only matter
 /// when something is broken.
-const CONNECT_TIMEOUT: Duration = Duration::from_millis(300);
-const CONNECT_ATTEMPTS: u32 = 10;
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(100);
+const CONNECT_ATTEMPTS: u32 = 20;
 const STEP_BOUND: Duration = Duration::from_secs(3);
 
 // What the kernel's documentation promises, checked when this file compiles:
@@ -269,7 +271,12 @@ fn run(machine: bool) -> io::Result<()> {
     if machine {
         command.arg("--machine");
     }
-    let status = command.stdin(Stdio::null()).status()?;
+    // Its error line, if any, becomes ours, so that a failure is one line.
+    let clients = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::piped())
+        .output()?;
 
     drop(cleanup);
     let left = leftover_namespaces(&names);
@@ -286,10 +293,16 @@ fn run(machine: bool) -> io::Result<()> {
         ),
         format!("cleanup left={left} host_retries2={retries2_after}"),
     );
-    if !status.success() {
-        return Err(io::Error::other(format!("the clients failed ({status})")));
+    if clients.status.success() {
+        return Ok(());
     }
-    Ok(())
+    let said = String::from_utf8_lossy(&clients.stderr);
+    let said = said.lines().last().unwrap_or_default();
+    let said = said.strip_prefix(&format!("{NAME}: ")).unwrap_or(said);
+    Err(io::Error::other(format!(
+        "the clients failed ({}): {said}",
+        clients.status
+    )))
 }
 
 /// What this machine lacks for the demonstration, if anything.
