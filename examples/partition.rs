@@ -18,8 +18,9 @@
 //!   is back, the RST that a connection left idle through the cut receives.
 //!
 //! `tcp_retries2` is set per network namespace, so the example lowers it to
-//! 1 in the clients' namespace only, and the kernel gives up after about
-//! 0.6 s instead of the quarter of an hour the host's default would take.
+//! 1 in the clients' namespace only, and the kernel gives up after 0.6 s at
+//! the least (about 0.7 s here) instead of the quarter of an hour that the
+//! host's default of 15 takes.
 //!
 //! It drives the `ip` command (iproute2) and re-runs its own binary inside
 //! each namespace with `ip netns exec`, in one of three internal roles:
@@ -79,10 +80,10 @@ const PREFIX: &str = "rbp-partition-";
 /// exists only inside the two namespaces, never on the host.
 const CLIENT_IP: Ipv4Addr = Ipv4Addr::new(10, 199, 0, 1);
 const SERVER_IP: Ipv4Addr = Ipv4Addr::new(10, 199, 0, 2);
-const PREFIX_LEN: &str = "30";
+const PREFIX_LEN: u8 = 30;
 
 /// `tcp_retries2` in the clients' namespace: the kernel gives up after
-/// about 0.6 s (see [`hypothetical_timeout`]).
+/// 0.6 s at the least (see [`hypothetical_timeout_ms`]).
 const CLIENT_RETRIES2: u8 = 1;
 
 /// The heartbeat of `cargo run --example heartbeat`: bound 360 ms.
@@ -116,8 +117,9 @@ const RTO_MAX_MS: u64 = 120_000;
 /// given `tcp_retries2`: the wait before each of the `retries`
 /// retransmissions and after the last, starting at the minimum RTO of
 /// 200 ms, doubling each time, each wait capped at 120 s.
-/// On a fast path (the RTO at its minimum) this is the "hypothetical
-/// timeout" of the kernel's `ip-sysctl.rst`; a slower path only waits longer.
+/// With every wait at its floor this is the "hypothetical timeout" of the
+/// kernel's `ip-sysctl.rst`, which calls it a lower bound: real waits can
+/// only be longer (for 1, about 0.7 s on the machine of `docs/facts.md`).
 const fn hypothetical_timeout_ms(retries: u8) -> u64 {
     let mut total = 0;
     let mut wait = RTO_MIN_MS;
@@ -365,61 +367,35 @@ fn ip(args: &[&str]) -> io::Result<()> {
     Err(io::Error::other(format!("ip {}: {said}", args.join(" "))))
 }
 
+/// Runs one `ip` command written as it would be typed in a shell; every
+/// word in these commands is a name or an address, without spaces.
+fn ip_line(line: &str) -> io::Result<()> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    ip(&words)
+}
+
 /// The second namespace, and the veth pair made directly inside the two, so
 /// that no interface ever appears on the host.
 fn build_link(names: &Names) -> io::Result<()> {
-    let (client, server) = (CLIENT_IP.to_string(), SERVER_IP.to_string());
-    ip(&["netns", "add", &names.server_ns])?;
-    ip(&[
-        "-n",
-        &names.client_ns,
-        "link",
-        "add",
-        &names.client_veth,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        &names.server_veth,
-        "netns",
-        &names.server_ns,
-    ])?;
-    let client_cidr = format!("{client}/{PREFIX_LEN}");
-    let server_cidr = format!("{server}/{PREFIX_LEN}");
-    ip(&[
-        "-n",
-        &names.client_ns,
-        "addr",
-        "add",
-        &client_cidr,
-        "dev",
-        &names.client_veth,
-    ])?;
-    ip(&[
-        "-n",
-        &names.server_ns,
-        "addr",
-        "add",
-        &server_cidr,
-        "dev",
-        &names.server_veth,
-    ])?;
-    ip(&[
-        "-n",
-        &names.client_ns,
-        "link",
-        "set",
-        &names.client_veth,
-        "up",
-    ])?;
-    ip(&[
-        "-n",
-        &names.server_ns,
-        "link",
-        "set",
-        &names.server_veth,
-        "up",
-    ])
+    let Names {
+        client_ns: client,
+        server_ns: server,
+        client_veth: client_end,
+        server_veth: server_end,
+    } = names;
+    for line in [
+        format!("netns add {server}"),
+        format!(
+            "-n {client} link add {client_end} type veth peer name {server_end} netns {server}"
+        ),
+        format!("-n {client} addr add {CLIENT_IP}/{PREFIX_LEN} dev {client_end}"),
+        format!("-n {server} addr add {SERVER_IP}/{PREFIX_LEN} dev {server_end}"),
+        format!("-n {client} link set {client_end} up"),
+        format!("-n {server} link set {server_end} up"),
+    ] {
+        ip_line(&line)?;
+    }
+    Ok(())
 }
 
 /// This binary, in `namespace`, through `ip netns exec`.
@@ -644,14 +620,10 @@ fn lower_retries2(plan: &ClientPlan) -> io::Result<u8> {
 
 /// Sets the server's end of the link down (the cut) or up (the heal).
 fn set_link(plan: &ClientPlan, state: &str) -> io::Result<()> {
-    ip(&[
-        "-n",
-        &plan.server_ns,
-        "link",
-        "set",
-        &plan.server_veth,
-        state,
-    ])
+    ip_line(&format!(
+        "-n {} link set {} {state}",
+        plan.server_ns, plan.server_veth
+    ))
 }
 
 fn clients(plan: &ClientPlan) -> io::Result<()> {
