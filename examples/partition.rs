@@ -248,7 +248,7 @@ fn run(machine: bool) -> io::Result<()> {
              the server's namespace {}: the lab peer (heartbeat script) on {server}\n  \
              the clients' namespace {}: {CLIENT_IP}, four connections to the server\n\
              tcp_retries2 on this host: {host_retries2}, so a connection with data in flight across a lost path\n  \
-             fails after about {:.1} s (the kernel's Documentation/networking/ip-sysctl.rst).",
+             fails after {:.1} s at the least (the kernel's Documentation/networking/ip-sysctl.rst).",
             names.server_ns,
             names.client_ns,
             host_timeout.as_secs_f64()
@@ -633,7 +633,7 @@ fn clients(plan: &ClientPlan) -> io::Result<()> {
     tell(
         plan.machine,
         format!(
-            "tcp_retries2 in the clients' namespace only: {retries2}, so about {:.1} s.\n\
+            "tcp_retries2 in the clients' namespace only: {retries2}, so the kernel gives up after {:.1} s at the least.\n\
              The heartbeat pings every {} ms, waits {} ms for each PONG, and gives up after {} misses:\n  \
              a silent peer is noticed within {} ms of its last answer (Config::detection_bound).\n",
             gives_up.as_secs_f64(),
