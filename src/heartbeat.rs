@@ -52,6 +52,11 @@
 //! A reset or a close is noticed at the next ping, or sooner.
 //! (`cargo run --release --example measure` checks every run against the
 //! bound; its figures are in `docs/facts.md`.)
+//! A real partition, two network namespaces with the link between them cut
+//! (Linux, root), checks it too: `tests/partition.rs`:
+//! `in_a_real_partition_the_heartbeat_comes_first_then_etimedout_then_a_reset_after_healing`
+//! asserts that the verdict comes before the kernel's ETIMEDOUT, and within
+//! the bound plus the tests' usual slack for a loaded machine.
 //!
 //! The watch blocks in a read while it waits for an answer, and in a channel
 //! receive while it waits for the next ping; it never spins.
