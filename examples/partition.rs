@@ -147,12 +147,12 @@ fn main() {
     let first = args.next();
     match first.as_deref() {
         Some(ROLE_SERVER) => {
-            let listen = args.addr(ROLE_SERVER);
+            let listen = args.addr(ROLE_SERVER, 0);
             common::finish(NAME, serve(listen));
         }
         Some(ROLE_CLIENT) => {
             let plan = ClientPlan {
-                server: args.addr(ROLE_CLIENT),
+                server: args.addr(ROLE_CLIENT, 1),
                 server_ns: args.value(ROLE_CLIENT),
                 server_veth: args.value(ROLE_CLIENT),
                 host_netns: args.value(ROLE_CLIENT),

@@ -102,7 +102,7 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
         "  request 1: answered {}",
         common::show(&naive.send_request(b"GET /a")?)
     );
-    sit_idle(peer, 1, forgets);
+    sit_idle(&naive, forgets);
     match naive.send_request(b"GET /b") {
         Ok(answer) => say!(
             "  naive reuse, request 2: answered {}",
@@ -114,7 +114,7 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
     // Fixed: check the connection before reusing it, and retry by the rule.
     let mut fixed = Client::new(peer.addr(), STEP_TIMEOUT);
     fixed.send_request(b"GET /a")?;
-    sit_idle(peer, 3, forgets);
+    sit_idle(&fixed, forgets);
     let stale = fixed.drop_if_stale().map_err(setup)?;
     if stale {
         say!("  with the check: a non-blocking peek found the FIN; a new connection is opened");
@@ -138,7 +138,7 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
         // A request that is not safe to repeat is reported, not repeated.
         let mut careful = Client::new(peer.addr(), STEP_TIMEOUT);
         careful.send_request(b"GET /a")?;
-        sit_idle(peer, 5, forgets);
+        sit_idle(&careful, forgets);
         match careful.request(b"POST /charge", false) {
             Ok(answer) => say!("  POST: answered {}", common::show(&answer)),
             Err(failed) => say!(
@@ -151,13 +151,16 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
 }
 
 /// Lets the kept connection sit idle past the peer's idle time. Against
-/// `idle-close`, waits until the peer has closed its connection number
-/// `connection` as well, so that its FIN is here before the next step.
-fn sit_idle(peer: &Peer, connection: usize, forgets: bool) {
+/// `idle-close`, also waits until the peer's FIN has reached the kept
+/// connection (a blocking peek returns 0 bytes then), so that the next step
+/// meets it.
+fn sit_idle(client: &Client, forgets: bool) {
     std::thread::sleep(SIT);
-    if !forgets {
-        // If the peer is slow to close, the next step shows that instead.
-        let _ = peer.wait_finished(connection, STEP_TIMEOUT);
+    if let (false, Some(stream)) = (forgets, client.kept()) {
+        // If the FIN is slow to come, the next step shows that instead.
+        if stream.set_read_timeout(Some(STEP_TIMEOUT)).is_ok() {
+            let _ = stream.peek(&mut [0u8; 1]);
+        }
     }
     say!("  ... idle for {} ms ...", SIT.as_millis());
 }

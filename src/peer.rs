@@ -302,7 +302,9 @@ impl Peer {
         options.check()?;
         let listener = TcpListener::bind(options.listen)?;
         let addr = listener.local_addr()?;
-        let spare = UdpSocket::bind(LOOPBACK)?;
+        // On the listener's own address, which exists wherever the peer
+        // listens (loopback may be down, as it is in a new network namespace).
+        let spare = UdpSocket::bind(SocketAddr::new(addr.ip(), 0))?;
         let shared = Arc::new(Shared::default());
         let for_thread = Arc::clone(&shared);
         let acceptor = thread::Builder::new()

@@ -274,14 +274,15 @@ impl Client {
     /// use reset_by_peer::reuse::Client;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let peer = Peer::start(Script::IdleClose(Millis::new(20)?))?;
+    ///     let peer = Peer::start(Script::IdleReset(Millis::new(20)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     client.send_request(b"one")?;
-    ///     // The server closes the idle connection (its FIN is on its way).
-    ///     peer.wait_finished(1, Duration::from_secs(5))?;
+    ///     // The connection sits idle past the load balancer's idle time:
+    ///     // this sleep is the idleness itself.
+    ///     std::thread::sleep(Duration::from_millis(50));
     ///     let failed = client.send_request(b"two").unwrap_err();
     ///     assert!(failed.reused);
-    ///     assert_eq!(failed.error.kind(), ErrorKind::UnexpectedEof);
+    ///     assert_eq!(failed.error.kind(), ErrorKind::ConnectionReset);
     ///     Ok(())
     /// }
     /// ```
@@ -306,6 +307,33 @@ impl Client {
         // Only a connection that has just worked is kept.
         self.kept = Some((stream, true));
         Ok(answer)
+    }
+
+    /// The kept connection, if there is one: for a look at it, such as a
+    /// blocking `peek` that waits for the server's FIN.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reset_by_peer::peer::{Millis, Peer, Script};
+    /// use reset_by_peer::reuse::Client;
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     let peer = Peer::start(Script::IdleClose(Millis::new(20)?))?;
+    ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
+    ///     assert!(client.kept().is_none());
+    ///     client.send_request(b"one")?;
+    ///     if let Some(stream) = client.kept() {
+    ///         // Wait for the end of the stream: the server's keep-alive timeout.
+    ///         stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    ///         assert_eq!(stream.peek(&mut [0u8; 1])?, 0);
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn kept(&self) -> Option<&TcpStream> {
+        self.kept.as_ref().map(|(stream, _)| stream)
     }
 
     /// Drops the kept connection if [`looks_stale`] says so, as a pool does
@@ -365,9 +393,12 @@ impl Client {
     ///     let peer = Peer::start(Script::IdleClose(Millis::new(20)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     client.request(b"one", true)?;
+    ///     // The server closes the idle connection.
     ///     peer.wait_finished(1, Duration::from_secs(5))?;
-    ///     // The server has closed the idle connection; the check notices.
-    ///     assert_eq!(client.request(b"two", false)?, b"two");
+    ///     // The check sees its FIN and opens a new connection; had the FIN
+    ///     // not been processed yet, the send would meet a reset, and the
+    ///     // rule would send this request, which is safe to repeat, again.
+    ///     assert_eq!(client.request(b"two", true)?, b"two");
     ///     Ok(())
     /// }
     /// ```

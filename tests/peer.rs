@@ -810,13 +810,19 @@ fn dropping_a_peer_with_a_full_backlog_is_prompt_and_joins() {
 /// most `limit` descriptors; its stdin and stdout are piped to the caller.
 #[cfg(unix)]
 fn few_descriptors_child(name: &str, limit: u32) -> std::process::Child {
+    // The test's full name: `peer::NAME` when this file is a module of
+    // `tests/lessons.rs`, plain `NAME` when it runs as a program of its own.
+    let full_name = match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::{name}"),
+        None => name.to_string(),
+    };
     std::process::Command::new("sh")
         .arg("-c")
         .arg(format!(
             "ulimit -n {limit} && exec \"$0\" --exact \"$1\" --nocapture"
         ))
         .arg(std::env::current_exe().unwrap())
-        .arg(name)
+        .arg(full_name)
         .env(FEW_DESCRIPTORS, name)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

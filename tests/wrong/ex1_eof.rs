@@ -20,7 +20,7 @@ pub mod short_read_ends {
     pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
         let mut received = Vec::new();
         let mut chunk = [0u8; 1024];
-        for _ in 0..crate::ex1::MAX_READS {
+        for _ in 0..super::super::ex1::MAX_READS {
             let n = stream.read(&mut chunk)?;
             received.extend_from_slice(&chunk[..n]);
             if n < chunk.len() {
@@ -39,7 +39,7 @@ pub mod error_is_the_end {
     pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
         let mut received = Vec::new();
         let mut chunk = [0u8; 1024];
-        for _ in 0..crate::ex1::MAX_READS {
+        for _ in 0..super::super::ex1::MAX_READS {
             match stream.read(&mut chunk) {
                 Ok(0) | Err(_) => return Ok(received),
                 Ok(n) => received.extend_from_slice(&chunk[..n]),
@@ -57,7 +57,7 @@ pub mod keeps_data_before_a_reset {
     pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
         let mut received = Vec::new();
         let mut chunk = [0u8; 1024];
-        for _ in 0..crate::ex1::MAX_READS {
+        for _ in 0..super::super::ex1::MAX_READS {
             match stream.read(&mut chunk) {
                 Ok(0) => return Ok(received),
                 Ok(n) => received.extend_from_slice(&chunk[..n]),

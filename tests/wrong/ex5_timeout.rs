@@ -4,7 +4,7 @@
 pub mod would_block_only {
     use std::io::{self, ErrorKind, Read};
 
-    use crate::ex5::Reply;
+    use super::super::ex5::Reply;
 
     pub fn wait_for_reply(stream: &mut dyn Read) -> io::Result<Reply> {
         let mut buf = [0u8; 1024];
@@ -21,7 +21,7 @@ pub mod would_block_only {
 pub mod every_error {
     use std::io::{self, Read};
 
-    use crate::ex5::Reply;
+    use super::super::ex5::Reply;
 
     pub fn wait_for_reply(stream: &mut dyn Read) -> io::Result<Reply> {
         let mut buf = [0u8; 1024];
@@ -38,7 +38,7 @@ pub mod every_error {
 pub mod linux_errno {
     use std::io::{self, Read};
 
-    use crate::ex5::Reply;
+    use super::super::ex5::Reply;
 
     pub fn wait_for_reply(stream: &mut dyn Read) -> io::Result<Reply> {
         let mut buf = [0u8; 1024];
@@ -56,7 +56,7 @@ pub mod linux_errno {
 pub mod waits_three_times {
     use std::io::{self, ErrorKind, Read};
 
-    use crate::ex5::Reply;
+    use super::super::ex5::Reply;
 
     pub fn wait_for_reply(stream: &mut dyn Read) -> io::Result<Reply> {
         let mut buf = [0u8; 1024];

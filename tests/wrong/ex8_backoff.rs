@@ -6,7 +6,7 @@ pub mod minus_one {
     use std::io;
     use std::time::Duration;
 
-    use crate::ex8::MAX_ATTEMPTS;
+    use super::super::ex8::MAX_ATTEMPTS;
 
     pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<Duration>> {
         if attempts > MAX_ATTEMPTS {
@@ -28,7 +28,7 @@ pub mod plain_multiplication {
     use std::io;
     use std::time::Duration;
 
-    use crate::ex8::MAX_ATTEMPTS;
+    use super::super::ex8::MAX_ATTEMPTS;
 
     pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<Duration>> {
         if attempts > MAX_ATTEMPTS {
@@ -50,7 +50,7 @@ pub mod power_of_two {
     use std::io;
     use std::time::Duration;
 
-    use crate::ex8::MAX_ATTEMPTS;
+    use super::super::ex8::MAX_ATTEMPTS;
 
     pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<Duration>> {
         if attempts > MAX_ATTEMPTS {
@@ -67,7 +67,7 @@ pub mod first_uncapped {
     use std::io;
     use std::time::Duration;
 
-    use crate::ex8::MAX_ATTEMPTS;
+    use super::super::ex8::MAX_ATTEMPTS;
 
     pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<Duration>> {
         if attempts > MAX_ATTEMPTS {
@@ -105,7 +105,7 @@ pub mod wait_after_last {
     use std::io;
     use std::time::Duration;
 
-    use crate::ex8::MAX_ATTEMPTS;
+    use super::super::ex8::MAX_ATTEMPTS;
 
     pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<Duration>> {
         if attempts > MAX_ATTEMPTS {
