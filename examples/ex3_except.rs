@@ -57,6 +57,7 @@ fn sends_after_a_reset(sends: usize) -> io::Result<Vec<io::Error>> {
     stream.write_all(b"x")?;
     // Wait until the peer has reset the connection.
     peer.wait_finished(1, BOUND)?;
+    reset_by_peer::peer::wait_closed(&stream, BOUND)?;
     Ok((0..sends)
         .filter_map(|_| stream.write_all(b"hello").err())
         .collect())

@@ -128,6 +128,7 @@ fn connection_error_twin() -> io::Result<()> {
     // Wait until the peer has reset the connection, so the next send is
     // the first call to meet the RST.
     peer.wait_finished(1, PEER_WAIT)?;
+    reset_by_peer::peer::wait_closed(&stream, PEER_WAIT)?;
     for attempt in 1..=2 {
         match stream.write_all(REQUEST) {
             Ok(()) => say!("  send {attempt}: sent (unexpected after a reset)"),

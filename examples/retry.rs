@@ -182,6 +182,7 @@ fn naive_against(addr: SocketAddr, settings: &Settings, peer: Option<&Peer>) -> 
         // The lab peer tells us when it has reset the connection.
         Some(peer) => {
             peer.wait_finished(1, PEER_WAIT)?;
+            reset_by_peer::peer::wait_closed(&stream, PEER_WAIT)?;
             say!("  the first request was sent, and the peer reset the connection");
         }
         // A real server: read its answer, which may be the reset itself.

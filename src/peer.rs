@@ -381,8 +381,10 @@ impl Peer {
     /// Waits until the peer has finished with at least `count` connections,
     /// that is, closed or reset them from its side.
     ///
-    /// This is how a test knows that a `reset` has really happened before it
-    /// sends: the handler's socket is closed before it is counted.
+    /// The handler's socket is closed before it is counted, so once this
+    /// returns a `reset` has sent its RST. On a loaded machine the kernel
+    /// may take in that RST on the client's side a moment later:
+    /// [`wait_closed`] waits for that too.
     ///
     /// # Errors
     ///
@@ -402,6 +404,7 @@ impl Peer {
     ///     let mut stream = TcpStream::connect(peer.addr())?;
     ///     stream.write_all(b"x")?;
     ///     peer.wait_finished(1, Duration::from_secs(5))?;
+    ///     reset_by_peer::peer::wait_closed(&stream, Duration::from_secs(5))?;
     ///     // The RST is here: the next call, a send, is the one that reports it.
     ///     let error = stream.write_all(b"y").unwrap_err();
     ///     assert_eq!(error.kind(), ErrorKind::ConnectionReset);
@@ -681,4 +684,61 @@ fn turn_away(stream: TcpStream, cap: usize) {
 pub fn refused_addr() -> io::Result<SocketAddr> {
     let listener = TcpListener::bind(LOOPBACK)?;
     listener.local_addr()
+}
+
+/// Waits until this side's kernel has taken in the end of `stream`'s
+/// connection, an RST from the peer, without reading anything and without
+/// taking the error that the next call on `stream` will report.
+///
+/// The peer's RST is sent when its socket closes, but on a loaded machine
+/// the kernel may process it on this side a moment later; a test that
+/// sends first and expects `ConnectionReset` must wait for that. Reading
+/// would take the error; asking for the peer's address does not: once the
+/// connection is closed, `peer_addr` (getpeername) fails with
+/// `NotConnected` (Linux; checked by `tests/peer.rs`:
+/// `send_first_after_reset_is_connection_reset_then_broken_pipe`). The
+/// answer is nearly always there at the first look; between looks the
+/// thread yields, so that the kernel's deferred work can run.
+///
+/// # Errors
+///
+/// `TimedOut` if the connection is still open after `timeout`; what
+/// `peer_addr` fails with otherwise.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{ErrorKind, Write};
+/// use std::net::TcpStream;
+/// use std::time::Duration;
+/// use reset_by_peer::peer::{Peer, Script, wait_closed};
+///
+/// fn main() -> std::io::Result<()> {
+///     let peer = Peer::start(Script::Reset)?;
+///     let mut stream = TcpStream::connect(peer.addr())?;
+///     stream.write_all(b"x")?;
+///     peer.wait_finished(1, Duration::from_secs(5))?;
+///     wait_closed(&stream, Duration::from_secs(5))?;
+///     let error = stream.write_all(b"y").unwrap_err();
+///     assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+///     Ok(())
+/// }
+/// ```
+pub fn wait_closed(stream: &TcpStream, timeout: Duration) -> io::Result<()> {
+    let started = Instant::now();
+    // Each pass asks once and yields; the timeout bounds the loop.
+    loop {
+        match stream.peer_addr() {
+            Ok(_) => {}
+            Err(error) if error.kind() == io::ErrorKind::NotConnected => return Ok(()),
+            Err(error) => return Err(error),
+        }
+        if started.elapsed() >= timeout {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("the connection was still open after {timeout:?}"),
+            ));
+        }
+        thread::yield_now();
+    }
 }

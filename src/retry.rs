@@ -488,6 +488,7 @@ pub enum ArticleEnd {
 ///     let mut stream = TcpStream::connect(peer.addr())?;
 ///     stream.write_all(b"Hello, server!")?;
 ///     peer.wait_finished(1, Duration::from_secs(5))?; // the peer has reset it
+///     reset_by_peer::peer::wait_closed(&stream, Duration::from_secs(5))?; // and it is here
 ///     let end = article_loop(&mut stream, b"Hello, server!", 3, Duration::ZERO, |_, _| {});
 ///     assert!(matches!(end, ArticleEnd::Crashed { attempt: 2, error } if error.kind() == ErrorKind::BrokenPipe));
 ///     Ok(())

@@ -11,7 +11,7 @@ use assert_matches::assert_matches;
 use reset_by_peer::errno::Platform;
 use reset_by_peer::except::{PyClass, PyError, narrate};
 use reset_by_peer::failure::Failure;
-use reset_by_peer::peer::{Peer, Script, refused_addr};
+use reset_by_peer::peer::{Peer, Script, refused_addr, wait_closed};
 use support::{BOUND, client};
 
 #[test]
@@ -49,6 +49,7 @@ fn the_send_after_a_reset_is_broken_pipe_error_which_is_a_connection_error() {
     let mut stream = client(peer.addr());
     stream.write_all(b"x").unwrap();
     peer.wait_finished(1, BOUND).unwrap();
+    wait_closed(&stream, BOUND).unwrap();
     let first = stream.write_all(b"y").unwrap_err();
     let second = stream.write_all(b"y").unwrap_err();
     assert_eq!(PyClass::of(&first), PyClass::ConnectionResetError);

@@ -16,7 +16,7 @@ use assert_matches::assert_matches;
 use reset_by_peer::line::{MAX_LINE, PING, PONG, with_newline};
 use reset_by_peer::peer::{
     CATALOGUE, DEFAULT_IDLE, DRIP_BYTE, GREETING, MAX_CLIENTS, MAX_IDLE, Millis, Options, Peer,
-    Script, refused_addr,
+    Script, refused_addr, wait_closed,
 };
 use support::{BOUND, SLACK, client, recv, send_until_error};
 
@@ -91,6 +91,8 @@ fn send_first_after_reset_is_connection_reset_then_broken_pipe() {
     // The peer counts a connection as finished only after its socket is
     // closed, so once this returns the RST has been sent.
     peer.wait_finished(1, BOUND).unwrap();
+    // And this side's kernel has taken it in (asking does not consume it).
+    wait_closed(&stream, BOUND).unwrap();
     assert_matches!(stream.write(b"y"), Err(e) if e.kind() == ErrorKind::ConnectionReset);
     assert_matches!(stream.write(b"y"), Err(e) if e.kind() == ErrorKind::BrokenPipe);
     assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty());

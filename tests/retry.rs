@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::{ExchangeError, Response, Step, exchange};
-use reset_by_peer::peer::{Peer, Script, refused_addr};
+use reset_by_peer::peer::{Peer, Script, refused_addr, wait_closed};
 use reset_by_peer::retry::{
     ArticleEnd, MAX_ATTEMPTS, MAX_DELAY, Policy, Reason, article_loop, retry, retry_with,
     worth_retrying,
@@ -240,8 +240,9 @@ fn the_articles_same_socket_loop_dies_of_broken_pipe_against_flaky_1() {
     let mut stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
     stream.set_write_timeout(Some(BOUND)).unwrap();
     stream.write_all(b"Hello, server!").unwrap();
-    // The peer has reset this, its first connection, once this returns.
+    // The peer has reset this, its first connection, once these return.
     peer.wait_finished(1, BOUND).unwrap();
+    wait_closed(&stream, BOUND).unwrap();
     let mut caught = Vec::new();
     let end = article_loop(
         &mut stream,
