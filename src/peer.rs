@@ -71,6 +71,35 @@
 //!
 //! A well-behaved client of a lesson, which stays a few seconds, never meets
 //! any of these rules.
+//!
+//! # Bring your own server
+//!
+//! With [`Options::upstream`], the peer is a relay: it accepts your client,
+//! connects to your own server (the upstream), copies bytes both ways, and
+//! the script chooses what goes wrong. `echo` passes everything through
+//! faithfully, half-closes and the server's own reset included; `reset`
+//! and `flaky:N` reset the client before the server hears of it; `stall`,
+//! `drip`, `idle-close` and `idle-reset` do to the server's answer what
+//! they do as a server; and [`Script::ResetAfter`] resets the client in the
+//! middle of the answer. Scripts that would speak instead of your server
+//! (`close`, `hello-reset`, `heartbeat`, `silent-after`) are refused.
+//!
+//! The relay's resets are real RSTs, made by the kernel's own rule: the
+//! relay closes the client's socket with some of its bytes unread. So a
+//! client that never sends a byte cannot be reset, and your server's own
+//! reset reaches the client as an RST only if it comes soon (200 ms) after
+//! the client's last bytes; later, the client reads the end of the stream.
+//! [`Peer::take_events`] gives one line per relayed connection: what was
+//! forwarded, what the relay did, and what the client will have seen.
+//!
+//! ```text
+//!  your client             relay (reset)               your server
+//!    | --- request ---------> |  left unread                |
+//!    | <-------------- RST -- |  never connected ---------- |
+//!    | (flaky:1, the second connection)                     |
+//!    | --- request ---------> | --- request --------------> |
+//!    | <----------- answer -- | <------------- answer ----- |
+//! ```
 
 mod relay;
 mod script;
@@ -268,7 +297,8 @@ impl Shared {
 ///
 /// Dropping it stops it, within about 50 ms: the listener is closed, every
 /// open connection is closed, and every thread is joined before `drop`
-/// returns.
+/// returns. A relay that is still connecting to an upstream that does not
+/// answer takes up to [`CONNECT_TIMEOUT`] (2 s) instead.
 /// One case cannot be helped with std alone: if the process has run out of
 /// descriptors *and* another thread takes the one the peer keeps in reserve
 /// for waking its accepting thread, that thread stays blocked in accept(),
