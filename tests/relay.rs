@@ -312,21 +312,19 @@ impl Drop for Killed {
     }
 }
 
-/// Whether `python3` runs here.
-fn python3() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
-/// A Python client: `urllib.request` fetches each URL given and prints one
-/// line for each, the exception's class or `ok` and the status.
-const URLLIB_CLIENT: &str = "
-import sys, urllib.error, urllib.request
-for url in sys.argv[1:]:
+/// CPython's `http.server` as the upstream, in a thread, and
+/// `urllib.request` as the client, in one process so that Python starts
+/// once: it prints the server's port, reads the URLs to fetch from a line
+/// on stdin, and prints one line for each, the exception's class or `ok`
+/// and the status.
+const PYTHON: &str = "
+import functools, http.server, sys, threading, urllib.error, urllib.request
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+handler.log_message = lambda *args: None
+server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+print(server.server_address[1], flush=True)
+for url in sys.stdin.readline().split():
     try:
         with urllib.request.urlopen(url, timeout=5) as answer:
             print('ok', answer.status)
@@ -338,68 +336,35 @@ for url in sys.argv[1:]:
 
 #[test]
 fn python_urllib_through_reset_and_flaky_meets_connection_reset_error_then_its_page() {
-    if !python3() {
+    let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support");
+    let spawned = Command::new("python3")
+        .args(["-c", PYTHON, directory])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn();
+    let Ok(child) = spawned else {
         eprintln!("SKIP python_urllib_through_...: python3 is not on the PATH");
         return;
-    }
-    // CPython's own http.server, on a free port it prints (unbuffered).
-    let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support");
-    let mut server = Killed(
-        Command::new("python3")
-            .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1"])
-            .args(["--directory", directory])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let stdout = server.0.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
+    };
+    let mut python = Killed(child);
+    // Read what Python prints in a thread, so that every wait is bounded;
+    // the guard kills it whatever happens.
+    let stdout = BufReader::new(python.0.stdout.take().unwrap());
+    let (tx, lines) = mpsc::channel();
     thread::spawn(move || {
-        let mut first = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut first);
-        let _ = tx.send(first);
+        for line in stdout.lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
     });
-    // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
-    let first = rx.recv_timeout(BOUND).unwrap();
-    let port: u16 = first
-        .split_once(" port ")
-        .and_then(|(_, rest)| rest.split_whitespace().next())
-        .and_then(|port| port.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
+    let port: u16 = lines.recv_timeout(BOUND).unwrap().parse().unwrap();
     let upstream = SocketAddr::from(([127, 0, 0, 1], port));
-
     let reset = relay(Script::Reset, upstream);
     let flaky = relay(Script::Flaky(1), upstream);
-    let url = |relay: &Peer| format!("http://{}/", relay.addr());
-    let mut python = Killed(
-        Command::new("python3")
-            .args([
-                "-c",
-                URLLIB_CLIENT,
-                &url(&reset),
-                &url(&flaky),
-                &url(&flaky),
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap(),
-    );
-    let mut stdout = python.0.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut all = String::new();
-        let _ = stdout.read_to_string(&mut all);
-        let _ = tx.send(all);
-    });
-    // The pipe closes when the client exits; the guards kill both children
-    // whatever happens.
-    let printed = rx.recv_timeout(BOUND).unwrap();
-    assert_eq!(
-        printed,
-        "ConnectionResetError\nConnectionResetError\nok 200\n"
-    );
+    let urls = [reset.addr(), flaky.addr(), flaky.addr()].map(|addr| format!("http://{addr}/"));
+    let mut stdin = python.0.stdin.take().unwrap();
+    writeln!(stdin, "{}", urls.join(" ")).unwrap();
+    for expected in ["ConnectionResetError", "ConnectionResetError", "ok 200"] {
+        assert_eq!(lines.recv_timeout(BOUND).unwrap(), expected);
+    }
 }
