@@ -97,6 +97,9 @@ pub(super) fn relay(
         Ok(client) => match script {
             Script::Reset => reset_before_upstream(client),
             Script::Flaky(resets) if index <= resets as usize => reset_before_upstream(client),
+            // Every other script passes through, changed as it says.
+            // `close`, `hello-reset`, `heartbeat` and `silent-after` never
+            // come here: `Peer::start_with` refuses them in a relay.
             _ => match timeout::connect(upstream, CONNECT_TIMEOUT)
                 .and_then(|stream| Conn::new(stream, limits))
             {
