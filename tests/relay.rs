@@ -234,6 +234,21 @@ fn reset_after_five_passes_five_bytes_then_resets() {
 }
 
 #[test]
+fn reset_after_an_answer_shorter_than_its_count_ends_as_the_upstream_did() {
+    let (addr, _received) = upstream_once(b"short");
+    let relay = relay(Script::ResetAfter(1_000), addr);
+    let mut stream = client(relay.addr());
+    stream.write_all(b"request").unwrap();
+    let (answer, end) = read_until_end(&mut stream);
+    assert_eq!(answer, b"short");
+    assert_matches!(end, Ok(()));
+    // Once the client closes too, the relay lets the connection go, though
+    // it had kept a byte of the client's for a reset.
+    drop(stream);
+    relay.wait_finished(1, BOUND).unwrap();
+}
+
+#[test]
 fn a_refused_upstream_closes_the_client_promptly_and_says_so() {
     let upstream = refused_addr().unwrap();
     let relay = relay(Script::Echo, upstream);

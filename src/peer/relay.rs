@@ -42,7 +42,8 @@
 //!   later reaches the client as the end of the stream, `Ok(0)`.
 //! - While a byte is kept unread, the client's FIN behind it cannot be
 //!   seen: the relay passes a half-close on up to `HOLD` late, and under
-//!   `reset-after`, which keeps a byte to the end, not at all.
+//!   `reset-after`, which keeps a byte for its reset, only once the
+//!   upstream has closed its side (then no reset can come).
 
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -200,6 +201,10 @@ struct Link {
     /// Set before `over` when the close must reset the client: the upward
     /// thread then leaves the byte it keeps unread.
     reset_client: AtomicBool,
+    /// Set when the upstream has closed before `reset-after` reached its
+    /// count: no reset can come any more, so the upward thread keeps its
+    /// byte only `HOLD` long, and can then see the client's FIN.
+    no_reset_to_come: AtomicBool,
 }
 
 impl Link {
@@ -217,6 +222,15 @@ impl Link {
 
     fn resets_client(&self) -> bool {
         self.reset_client.load(Ordering::SeqCst)
+    }
+
+    /// How long the upward thread keeps a byte now.
+    fn keep(&self, keep: Keep) -> Keep {
+        if self.no_reset_to_come.load(Ordering::SeqCst) {
+            Keep::Briefly
+        } else {
+            keep
+        }
     }
 }
 
@@ -320,7 +334,7 @@ fn pass(mut client: Conn, mut server: Conn, script: Script, limits: &Limits) -> 
         // thread runs on until the client closes too. Any other end is the
         // end of both directions.
         match down {
-            Down::UpstreamClosed => {}
+            Down::UpstreamClosed => link.no_reset_to_come.store(true, Ordering::SeqCst),
             Down::UpstreamBroken(_) | Down::CountReached => link.end(true),
             _ => link.end(false),
         }
@@ -627,7 +641,8 @@ fn upward(
                         break UpEnd::ClientBroken(error);
                     }
                     kept = Some(Instant::now());
-                } else if keep == Keep::Briefly && kept.is_some_and(|since| since.elapsed() >= HOLD)
+                } else if link.keep(keep) == Keep::Briefly
+                    && kept.is_some_and(|since| since.elapsed() >= HOLD)
                 {
                     // Nothing came back as a reset within HOLD: read the
                     // kept byte, so that a FIN behind it can be seen.
