@@ -3,6 +3,11 @@
 //!
 //! `cargo run --example peer -- reset` listens on `127.0.0.1:8080`, the
 //! address in the article's code, and resets every connection.
+//!
+//! With `--upstream HOST:PORT` it is a relay in front of your own server:
+//! `cargo run --example peer -- flaky:2 --upstream 127.0.0.1:8000` resets
+//! the first two connections and passes the rest on, and prints one line
+//! per connection saying what it did and what the client saw.
 
 mod common;
 
@@ -33,6 +38,12 @@ Runs the lab peer as a standalone server. With no SCRIPT, lists the scripts.
                      `busy: N connections already; try again later` and a close
   --idle-ms MS       close a connection on which nothing has moved for MS
                      milliseconds: 1 to 3600000 (default 30000)
+  --upstream ADDR    relay mode: pass each connection on to your own server
+                     at HOST:PORT (PORT: 1 to 65535), and let SCRIPT choose
+                     what goes wrong; it prints one line per connection.
+                     Relays: echo (a faithful pass-through), reset, flaky:N,
+                     stall, drip[:MS], idle-close[:MS], idle-reset[:MS] and
+                     reset-after:BYTES (relay only).
   -h, --help         show this help
 
 Its first line on stdout is `listening on ADDR (script: SCRIPT)`. It goes on
@@ -67,6 +78,7 @@ fn main() {
                 let ms = args.number("--idle-ms", 1..=MAX_IDLE.as_millis() as u64);
                 options.idle = Duration::from_millis(ms);
             }
+            "--upstream" => options.upstream = Some(args.addr("--upstream", 1)),
             flag if flag.starts_with('-') => args.unknown(flag),
             _ if script.is_some() => {
                 args.fail(format!("only one script, please (got `{arg}` too)"))
@@ -101,6 +113,9 @@ fn list_scripts() {
     say!();
     say!("Run one with:   cargo run --example peer -- reset");
     say!("Then, in another terminal:   python3 docs/python/client.py");
+    say!();
+    say!("In front of your own server, as a relay:");
+    say!("  cargo run --example peer -- flaky:2 --upstream 127.0.0.1:8000");
 }
 
 /// Stdout for a server: once nobody reads it, the server stops writing to
@@ -129,6 +144,9 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
                 ),
             ));
         }
+        // A script that makes no sense as a relay, or reset-after without
+        // one: the library's sentence says why, and it is bad usage.
+        Err(error) if error.kind() == io::ErrorKind::InvalidInput => common::fail(NAME, error),
         Err(error) => return Err(error),
     };
     if !peer.addr().ip().is_loopback() {
@@ -145,6 +163,9 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
         "listening on {} (script: {script})",
         peer.addr()
     ));
+    if let Some(upstream) = options.upstream {
+        log.line(format_args!("relaying each connection to {upstream}"));
+    }
 
     let limit = options.connections.unwrap_or(usize::MAX);
     let mut finished = 0;
@@ -152,8 +173,16 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
     while finished < limit {
         match peer.wait_finished(finished + 1, WAKE_EVERY) {
             Ok(counts) => {
-                for n in finished + 1..=counts.finished {
-                    log.line(format_args!("connection {n} done"));
+                if options.upstream.is_some() {
+                    // A relay's lines say what happened to each connection;
+                    // each is there by the time its connection is counted.
+                    for line in peer.take_events() {
+                        log.line(format_args!("{line}"));
+                    }
+                } else {
+                    for n in finished + 1..=counts.finished {
+                        log.line(format_args!("connection {n} done"));
+                    }
                 }
                 finished = counts.finished;
             }

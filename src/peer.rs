@@ -71,15 +71,47 @@
 //!
 //! A well-behaved client of a lesson, which stays a few seconds, never meets
 //! any of these rules.
+//!
+//! # Bring your own server
+//!
+//! With [`Options::upstream`], the peer is a relay: it accepts your client,
+//! connects to your own server (the upstream), copies bytes both ways, and
+//! the script chooses what goes wrong. `echo` passes everything through
+//! faithfully, half-closes and the server's own reset included; `reset`
+//! and `flaky:N` reset the client before the server hears of it; `stall`,
+//! `drip`, `idle-close` and `idle-reset` do to the server's answer what
+//! they do as a server; and [`Script::ResetAfter`] resets the client in the
+//! middle of the answer. Scripts that would speak instead of your server
+//! (`close`, `hello-reset`, `heartbeat`, `silent-after`) are refused.
+//!
+//! The relay's resets are real RSTs, made by the kernel's own rule: the
+//! relay closes the client's socket with some of its bytes unread. So a
+//! client that never sends a byte cannot be reset, and your server's own
+//! reset reaches the client as an RST only if it comes soon (200 ms) after
+//! the client's last bytes; later, the client reads the end of the stream.
+//! [`Peer::take_events`] gives one line per relayed connection: what was
+//! forwarded, what the relay did, and what the client will have seen.
+//!
+//! ```text
+//!  your client             relay (reset)               your server
+//!    | --- request ---------> |  left unread                |
+//!    | <-------------- RST -- |  never connected ---------- |
+//!    | (flaky:1, the second connection)                     |
+//!    | --- request ---------> | --- request --------------> |
+//!    | <----------- answer -- | <------------- answer ----- |
+//! ```
 
+mod relay;
 mod script;
 mod serve;
 
+pub use relay::CONNECT_TIMEOUT;
 pub use script::{
     CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Millis, ParseScriptError, Script, ScriptInfo,
 };
 pub use serve::{DRIP_BYTE, GREETING};
 
+use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::net::{
     IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket,
@@ -119,6 +151,11 @@ pub const MAX_CLIENTS: usize = 512;
 /// The longest idle limit: one hour.
 pub const MAX_IDLE: Duration = Duration::from_secs(3600);
 
+/// How many narration lines a relay keeps for [`Peer::take_events`]; beyond
+/// that the oldest go, so that a relay nobody reads cannot grow without
+/// bound.
+pub const MAX_EVENTS: usize = 1024;
+
 /// How to start a [`Peer`] beyond its script.
 ///
 /// # Listening beyond loopback
@@ -143,6 +180,10 @@ pub struct Options {
     /// before the peer closes it, from 1 ms to [`MAX_IDLE`]; the default is
     /// 30 s. A `drip` slower than this is cut before its first byte.
     pub idle: Duration,
+    /// Relay mode: the server to pass each connection on to, which may be
+    /// any address; the default, `None`, is no relay (see the module's
+    /// "Bring your own server").
+    pub upstream: Option<SocketAddr>,
 }
 
 impl Default for Options {
@@ -152,15 +193,31 @@ impl Default for Options {
             connections: None,
             max_clients: 64,
             idle: Duration::from_secs(30),
+            upstream: None,
         }
     }
 }
 
 impl Options {
     /// Refuses options that would make a peer that never serves anyone, or
-    /// one whose limits never end.
-    fn check(&self) -> io::Result<()> {
+    /// one whose limits never end, and a script that makes no sense with
+    /// (or without) an upstream.
+    fn check(&self, script: Script) -> io::Result<()> {
         let invalid = |message: String| Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+        match (self.upstream, script) {
+            (Some(_), script) => {
+                if let Some(why) = script.why_not_relayed() {
+                    return invalid(why.to_string());
+                }
+            }
+            (None, Script::ResetAfter(_)) => {
+                return invalid(
+                    "reset-after needs an upstream (--upstream HOST:PORT): it counts the bytes of your server's answer, and without a server there is no answer to count"
+                        .to_string(),
+                );
+            }
+            (None, _) => {}
+        }
         if self.connections == Some(0) {
             return invalid("connections must be at least 1 (None means no limit)".to_string());
         }
@@ -201,6 +258,8 @@ struct Shared {
     accepting: AtomicBool,
     counts: Mutex<Counts>,
     changed: Condvar,
+    /// A relay's narration lines, one per connection, oldest first.
+    events: Mutex<VecDeque<String>>,
 }
 
 impl Shared {
@@ -216,13 +275,30 @@ impl Shared {
         change(&mut self.counts());
         self.changed.notify_all();
     }
+
+    fn events(&self) -> MutexGuard<'_, VecDeque<String>> {
+        // Pushing or popping one line cannot leave the queue half-updated.
+        self.events
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Keeps one narration line, forgetting the oldest beyond MAX_EVENTS.
+    fn record(&self, line: String) {
+        let mut events = self.events();
+        if events.len() >= MAX_EVENTS {
+            events.pop_front();
+        }
+        events.push_back(line);
+    }
 }
 
 /// A running lab peer.
 ///
 /// Dropping it stops it, within about 50 ms: the listener is closed, every
 /// open connection is closed, and every thread is joined before `drop`
-/// returns.
+/// returns. A relay that is still connecting to an upstream that does not
+/// answer takes up to [`CONNECT_TIMEOUT`] (2 s) instead.
 /// One case cannot be helped with std alone: if the process has run out of
 /// descriptors *and* another thread takes the one the peer keeps in reserve
 /// for waking its accepting thread, that thread stays blocked in accept(),
@@ -281,7 +357,9 @@ impl Peer {
     ///
     /// `InvalidInput` if an option is out of its range (`connections` of
     /// `Some(0)`, `max_clients` or `idle` outside the ranges [`Options`]
-    /// states); `AddrInUse` if another socket holds the address,
+    /// states), or if the script makes no sense as a relay (`close`,
+    /// `hello-reset`, `heartbeat`, `silent-after`) or, for `reset-after`,
+    /// without one: the error's message says why; `AddrInUse` if another socket holds the address,
     /// `AddrNotAvailable` if it is not an address of this machine,
     /// `PermissionDenied` for a privileged port; or whatever starting the
     /// thread fails with.
@@ -299,7 +377,7 @@ impl Peer {
     /// }
     /// ```
     pub fn start_with(script: Script, options: Options) -> io::Result<Peer> {
-        options.check()?;
+        options.check(script)?;
         let listener = TcpListener::bind(options.listen)?;
         let addr = listener.local_addr()?;
         // On the listener's own address, which exists wherever the peer
@@ -351,6 +429,40 @@ impl Peer {
     /// ```
     pub fn counts(&self) -> Counts {
         *self.shared.counts()
+    }
+
+    /// The narration lines of the relayed connections that have ended since
+    /// the last call, oldest first, one per connection: what the relay
+    /// forwarded, what it did, and what the client will have seen.
+    ///
+    /// A peer without an upstream has none. At most [`MAX_EVENTS`] lines
+    /// are kept between calls. A connection's line is there by the time
+    /// [`Peer::wait_finished`] counts it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{ErrorKind, Read, Write};
+    /// use std::net::TcpStream;
+    /// use std::time::Duration;
+    /// use reset_by_peer::peer::{Options, Peer, Script};
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     let server = Peer::start(Script::Echo)?;
+    ///     let options = Options { upstream: Some(server.addr()), ..Options::default() };
+    ///     let relay = Peer::start_with(Script::Reset, options)?;
+    ///     let mut stream = TcpStream::connect(relay.addr())?;
+    ///     stream.write_all(b"Hello, server!")?;
+    ///     let error = stream.read(&mut [0u8; 64]).unwrap_err();
+    ///     assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+    ///     relay.wait_finished(1, Duration::from_secs(5))?;
+    ///     let events = relay.take_events();
+    ///     assert!(events[0].contains("ConnectionReset"));
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn take_events(&self) -> Vec<String> {
+        self.shared.events().drain(..).collect()
     }
 
     /// Waits until the peer has accepted at least `count` connections.
@@ -601,13 +713,16 @@ fn accept_loop(listener: TcpListener, script: Script, options: Options, shared: 
             .name(format!("peer {script} connection {accepted}"))
             .spawn(move || {
                 let (shared, flags) = for_thread;
-                let limits = serve::Limits {
-                    stop: &shared.stop,
-                    slot: &flags,
-                    idle: options.idle,
-                };
-                serve::serve(stream, script, accepted, &limits);
-                // `serve` owned the stream, so it is closed by now.
+                let limits = serve::Limits::new(&shared.stop, &flags, options.idle);
+                match options.upstream {
+                    None => serve::serve(stream, script, accepted, &limits),
+                    Some(upstream) => {
+                        let line = relay::relay(stream, script, accepted, &limits, upstream);
+                        shared.record(line);
+                    }
+                }
+                // `serve` and `relay` owned the stream, so it is closed by
+                // now, and the narration line is already there.
                 shared.update(|counts| counts.finished += 1);
             });
         match spawned {

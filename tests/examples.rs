@@ -128,8 +128,38 @@ fn bad_values_print_one_line_and_exit_2() {
         &["echo", "reset"],
         &["echo", "--listen", "nowhere"],
         &["echo", "--listen", "127.0.0.1:99999"],
+        &["echo", "--upstream"],
+        &["echo", "--upstream", "127.0.0.1:0"],
+        &["echo", "--upstream", "127.0.0.1:65536"],
     ] {
         assert_usage_error(&run_example("peer", args, BOUND));
+    }
+}
+
+#[test]
+fn peer_refuses_a_script_that_makes_no_sense_as_a_relay_with_one_line_saying_why() {
+    let ran = run_example("peer", &["--help"], BOUND);
+    assert!(
+        ran.stdout.contains("--upstream ADDR") && ran.stdout.contains("PORT: 1 to 65535"),
+        "{}",
+        ran.stdout
+    );
+    let listen = ["--listen", "127.0.0.1:0"];
+    for (args, why) in [
+        (
+            &["heartbeat", "--upstream", "127.0.0.1:9"][..],
+            "makes no sense as a relay",
+        ),
+        (
+            &["close", "--upstream", "127.0.0.1:9"],
+            "makes no sense as a relay",
+        ),
+        (&["reset-after:5"], "needs an upstream"),
+    ] {
+        let all: Vec<&str> = args.iter().chain(&listen).copied().collect();
+        let ran = run_example("peer", &all, BOUND);
+        assert_usage_error(&ran);
+        assert!(ran.stderr.contains(why), "{args:?}: {}", ran.stderr);
     }
 }
 

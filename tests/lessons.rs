@@ -28,6 +28,8 @@ mod heartbeat;
 mod partition;
 #[path = "peer.rs"]
 mod peer;
+#[path = "relay.rs"]
+mod relay;
 #[path = "retry.rs"]
 mod retry;
 #[path = "reuse.rs"]

@@ -158,6 +158,13 @@ pub enum Script {
     /// a request that comes after the connection has been idle this long
     /// is answered with an RST: a load balancer that has forgotten the flow.
     IdleReset(Millis),
+    /// Relay only: passes this many bytes of the upstream's answer to the
+    /// client, then resets the client: a server or a middlebox that dies in
+    /// the middle of its answer.
+    ///
+    /// Without an upstream there is no answer to count, so
+    /// [`Peer::start_with`](super::Peer::start_with) refuses it.
+    ResetAfter(u32),
 }
 
 /// A script's entry in the peer's catalogue.
@@ -174,7 +181,7 @@ pub struct ScriptInfo {
 }
 
 /// Every script, in the order the peer lists them.
-pub const CATALOGUE: [ScriptInfo; 11] = [
+pub const CATALOGUE: [ScriptInfo; 12] = [
     ScriptInfo {
         usage: "echo",
         argument: "",
@@ -241,6 +248,12 @@ pub const CATALOGUE: [ScriptInfo; 11] = [
         cause: "not in the article: a load balancer forgets an idle flow (200 ms by default)",
         client_sees: "the next request is sent without error; its answer is ConnectionReset",
     },
+    ScriptInfo {
+        usage: "reset-after:BYTES",
+        argument: "BYTES, bytes of the answer to pass on before the reset: 0 to 4294967295 (relay only: needs --upstream)",
+        cause: "a server or middlebox that dies in the middle of its answer",
+        client_sees: "the first BYTES bytes of the answer, then ConnectionReset",
+    },
 ];
 
 impl Script {
@@ -268,6 +281,30 @@ impl Script {
             Script::SilentAfter(_) => &CATALOGUE[8],
             Script::IdleClose(_) => &CATALOGUE[9],
             Script::IdleReset(_) => &CATALOGUE[10],
+            Script::ResetAfter(_) => &CATALOGUE[11],
+        }
+    }
+
+    /// Why this script makes no sense in a relay, or `None` if it does.
+    ///
+    /// A relay passes on what your own server says; a script that would
+    /// speak instead of your server, or decide in its place when to close,
+    /// has nothing to do there.
+    pub(super) fn why_not_relayed(&self) -> Option<&'static str> {
+        match self {
+            Script::Close => Some(
+                "close makes no sense as a relay: whether your server closes politely is for your server to decide (stop it to see that, or use idle-close)",
+            ),
+            Script::HelloReset => Some(
+                "hello-reset makes no sense as a relay: its greeting would be the relay's words instead of your server's (use reset-after:BYTES to reset in the middle of your server's answer)",
+            ),
+            Script::Heartbeat => Some(
+                "heartbeat makes no sense as a relay: it speaks its own PING/PONG protocol instead of your server's (use echo to pass your server's answers through)",
+            ),
+            Script::SilentAfter(_) => Some(
+                "silent-after makes no sense as a relay: it counts PING lines of its own protocol instead of your server's (use stall for an answer that never comes)",
+            ),
+            _ => None,
         }
     }
 }
@@ -289,6 +326,7 @@ impl fmt::Display for Script {
             Script::IdleClose(idle) => write!(f, "idle-close:{}", idle.ms),
             Script::IdleReset(idle) if *idle == DEFAULT_IDLE => f.write_str("idle-reset"),
             Script::IdleReset(idle) => write!(f, "idle-reset:{}", idle.ms),
+            Script::ResetAfter(n) => write!(f, "reset-after:{n}"),
         }
     }
 }
@@ -352,6 +390,7 @@ impl FromStr for Script {
             "idle-close" => return time(DEFAULT_IDLE, "idle-close:200").map(Script::IdleClose),
             "idle-reset" => return time(DEFAULT_IDLE, "idle-reset:200").map(Script::IdleReset),
             "drip" => return time(DEFAULT_DRIP_INTERVAL, "drip:150").map(Script::Drip),
+            "reset-after" => return count("reset-after:1024").map(Script::ResetAfter),
             _ => return Err(error(format!("unknown script `{text}`"))),
         };
         // Scripts that take no argument refuse one rather than ignore it.

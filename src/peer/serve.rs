@@ -6,6 +6,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -23,7 +24,7 @@ pub const GREETING: &[u8] = b"hello\n";
 pub const DRIP_BYTE: u8 = b'.';
 
 /// How many bytes the peer reads at once; also the most it holds for echo.
-const CHUNK: usize = 4096;
+pub(super) const CHUNK: usize = 4096;
 
 /// How long `close` goes on reading what the client sends before it closes:
 /// a bound in time, not in bytes, so that the close is a FIN whatever the
@@ -45,53 +46,128 @@ pub(super) struct SlotFlags {
 /// What ends a connection besides its script: the peer stopping, the slot
 /// given to a newcomer, and the idle limit.
 pub(super) struct Limits<'a> {
-    pub(super) stop: &'a AtomicBool,
-    pub(super) slot: &'a SlotFlags,
-    pub(super) idle: Duration,
+    stop: &'a AtomicBool,
+    slot: &'a SlotFlags,
+    idle: Duration,
+    /// When a byte last moved either way on this connection; the idle limit
+    /// counts from here. A relay moves bytes on two sockets in two threads,
+    /// and a byte moving on either keeps the whole connection alive, so the
+    /// clock is shared rather than kept by each socket.
+    last_moved: Mutex<Instant>,
+}
+
+impl<'a> Limits<'a> {
+    /// The limits of a connection accepted now.
+    pub(super) fn new(stop: &'a AtomicBool, slot: &'a SlotFlags, idle: Duration) -> Limits<'a> {
+        Limits {
+            stop,
+            slot,
+            idle,
+            last_moved: Mutex::new(Instant::now()),
+        }
+    }
+
+    /// When a byte last moved either way.
+    pub(super) fn last_moved(&self) -> Instant {
+        // An Instant cannot be left half-written by a panicking thread, so a
+        // poisoned lock still holds a good value.
+        *self
+            .last_moved
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Notes that a byte has just moved.
+    pub(super) fn moved(&self) {
+        *self
+            .last_moved
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Instant::now();
+    }
+
+    /// Notes that the client has closed its side while the script keeps the
+    /// connection open, so that its slot may go to a newcomer.
+    pub(super) fn client_gone(&self) {
+        self.slot.client_gone.store(true, Ordering::SeqCst);
+    }
 }
 
 /// What one wait for the client's bytes ended with.
-enum Got {
+pub(super) enum Got {
     /// Some bytes (this many) arrived.
     Data(usize),
     /// The client closed its side: a read returned 0 bytes (a FIN).
     Closed,
     /// The connection failed, for instance the client reset it.
-    Broken,
+    Broken(io::Error),
     /// The deadline passed with nothing received.
     Quiet,
     /// The peer is done with this connection (see [`Conn::done`]).
     Done,
 }
 
-/// One accepted connection, with what ends it.
-struct Conn<'a> {
-    stream: TcpStream,
+/// One socket of an accepted connection, with what ends it: the client's,
+/// or in a relay also the upstream's.
+pub(super) struct Conn<'a> {
+    pub(super) stream: TcpStream,
     limits: &'a Limits<'a>,
-    /// When a byte last moved either way; the idle limit counts from here.
-    last_moved: Instant,
 }
 
-impl Conn<'_> {
+impl<'a> Conn<'a> {
+    /// Sets `stream` up for the peer: blocking, with every send bounded by
+    /// TICK, and small writes sent at once.
+    ///
+    /// # Errors
+    ///
+    /// Whatever setting the socket's options fails with: the socket is
+    /// already broken.
+    pub(super) fn new(stream: TcpStream, limits: &'a Limits<'a>) -> io::Result<Conn<'a>> {
+        // On macOS and the BSDs an accepted socket inherits the listener's
+        // non-blocking mode; Linux does not. Make the mode explicit everywhere.
+        stream.set_nonblocking(false)?;
+        stream.set_write_timeout(Some(TICK))?;
+        // Small writes (a greeting, a PONG, one dripped byte) go out at once
+        // instead of waiting for Nagle's algorithm to batch them.
+        let _ = stream.set_nodelay(true);
+        Ok(Conn { stream, limits })
+    }
+
+    /// A second handle on the same socket, for another thread; the socket
+    /// closes when the last handle is dropped.
+    ///
+    /// # Errors
+    ///
+    /// Whatever duplicating the descriptor fails with (the process is out of
+    /// them, say).
+    pub(super) fn try_clone(&self) -> io::Result<Conn<'a>> {
+        Ok(Conn {
+            stream: self.stream.try_clone()?,
+            limits: self.limits,
+        })
+    }
+
     /// Whether the peer is done with this connection: it is stopping, it gave
     /// the slot to a newcomer, or nothing has moved for the idle limit.
-    fn done(&self) -> bool {
+    pub(super) fn done(&self) -> bool {
         self.limits.stop.load(Ordering::SeqCst)
             || self.limits.slot.give_way.load(Ordering::SeqCst)
-            || self.last_moved.elapsed() >= self.limits.idle
+            || self.limits.last_moved().elapsed() >= self.limits.idle
     }
 
     /// How long the next blocking call may last: a TICK, or less if the idle
     /// limit comes sooner.
     fn next_wait(&self) -> Duration {
-        let idle_left = self.limits.idle.saturating_sub(self.last_moved.elapsed());
+        let idle_left = self
+            .limits
+            .idle
+            .saturating_sub(self.limits.last_moved().elapsed());
         // A zero timeout means "none" to the socket calls: wait at least 1 ms.
         idle_left.clamp(Duration::from_millis(1), TICK)
     }
 
-    /// Waits for bytes from the client, reading them (or only peeking at them)
-    /// into `buf`, until `deadline` if there is one.
-    fn receive(&mut self, buf: &mut [u8], deadline: Option<Instant>, peek: bool) -> Got {
+    /// Waits for bytes from the other end, reading them (or only peeking at
+    /// them) into `buf`, until `deadline` if there is one.
+    pub(super) fn receive(&mut self, buf: &mut [u8], deadline: Option<Instant>, peek: bool) -> Got {
         // Each pass blocks for at most TICK, so the loop ends within a TICK
         // of the deadline or of a request to stop.
         loop {
@@ -112,8 +188,8 @@ impl Conn<'_> {
                     left.min(self.next_wait())
                 }
             };
-            if self.stream.set_read_timeout(Some(wait)).is_err() {
-                return Got::Broken;
+            if let Err(error) = self.stream.set_read_timeout(Some(wait)) {
+                return Got::Broken(error);
             }
             let result = if peek {
                 self.stream.peek(buf)
@@ -124,11 +200,11 @@ impl Conn<'_> {
                 // Zero bytes is the client's clean close (FIN).
                 Ok(0) => return Got::Closed,
                 Ok(n) => {
-                    self.last_moved = Instant::now();
+                    self.limits.moved();
                     return Got::Data(n);
                 }
                 Err(error) if is_wait(&error) => continue,
-                Err(_) => return Got::Broken,
+                Err(error) => return Got::Broken(error),
             }
         }
     }
@@ -136,7 +212,7 @@ impl Conn<'_> {
     /// Waits without reading until `deadline`, or with none until the peer
     /// is done with the connection, in steps of at most TICK.
     /// Returns false if the peer is done with the connection.
-    fn pause(&self, deadline: Option<Instant>) -> bool {
+    pub(super) fn pause(&self, deadline: Option<Instant>) -> bool {
         // Each step sleeps at most TICK; the loop ends by the deadline, or
         // within a TICK of `done`, which the idle limit makes true in the end.
         loop {
@@ -155,7 +231,7 @@ impl Conn<'_> {
     }
 
     /// Sends all of `data`, giving up if the connection fails or the peer stops.
-    fn send(&mut self, mut data: &[u8]) -> bool {
+    pub(super) fn send(&mut self, mut data: &[u8]) -> bool {
         // Each write lasts at most TICK (the write timeout), and each
         // successful one shortens `data`.
         while !data.is_empty() {
@@ -165,7 +241,7 @@ impl Conn<'_> {
             match self.stream.write(data) {
                 Ok(0) => return false,
                 Ok(n) => {
-                    self.last_moved = Instant::now();
+                    self.limits.moved();
                     data = data.get(n..).unwrap_or_default();
                 }
                 Err(error) if is_wait(&error) => continue,
@@ -177,7 +253,7 @@ impl Conn<'_> {
 
     /// Reads and discards what the client sends, for at most DRAIN_TIME,
     /// and stops early once nothing more is waiting.
-    fn drain(&mut self) {
+    pub(super) fn drain(&mut self) {
         if self.stream.set_nonblocking(true).is_err() {
             return;
         }
@@ -199,7 +275,7 @@ impl Conn<'_> {
 /// Whether an error only means "nothing yet": one of the peer's own
 /// timeouts ran out, or a signal interrupted the call. Anything else means
 /// the connection is no longer worth serving.
-fn is_wait(error: &io::Error) -> bool {
+pub(super) fn is_wait(error: &io::Error) -> bool {
     Failure::of(error).connection_usable()
 }
 
@@ -208,22 +284,16 @@ fn is_wait(error: &io::Error) -> bool {
 /// `index` counts connections from 1 in the order the peer accepted them;
 /// `flaky:N` uses it to reset the first N.
 pub(super) fn serve(stream: TcpStream, script: Script, index: usize, limits: &Limits) {
-    // On macOS and the BSDs an accepted socket inherits the listener's
-    // non-blocking mode; Linux does not. Make the mode explicit everywhere.
-    if stream.set_nonblocking(false).is_err() || stream.set_write_timeout(Some(TICK)).is_err() {
+    let Ok(mut conn) = Conn::new(stream, limits) else {
         return;
-    }
-    // Small writes (a greeting, a PONG, one dripped byte) go out at once
-    // instead of waiting for Nagle's algorithm to batch them.
-    let _ = stream.set_nodelay(true);
-    let mut conn = Conn {
-        stream,
-        limits,
-        last_moved: Instant::now(),
     };
     match script {
         Script::Echo => echo(&mut conn),
-        Script::Reset => reset(conn),
+        // Without an upstream there is no answer to count (`Peer::start_with`
+        // refuses it): reset before the first byte of one.
+        Script::Reset | Script::ResetAfter(_) => {
+            reset(conn);
+        }
         Script::Close => close(conn),
         Script::HelloReset => {
             if conn.send(GREETING) {
@@ -232,7 +302,9 @@ pub(super) fn serve(stream: TcpStream, script: Script, index: usize, limits: &Li
         }
         Script::Stall => stall(&mut conn),
         Script::Drip(interval) => drip(&mut conn, interval),
-        Script::Flaky(resets) if index <= resets as usize => reset(conn),
+        Script::Flaky(resets) if index <= resets as usize => {
+            reset(conn);
+        }
         Script::Flaky(_) => echo(&mut conn),
         Script::Heartbeat => heartbeat(&mut conn, None),
         Script::SilentAfter(answers) => heartbeat(&mut conn, Some(answers)),
@@ -264,16 +336,20 @@ fn echo(conn: &mut Conn) {
     }
 }
 
-fn reset(mut conn: Conn) {
+/// Resets the connection once the client's first bytes have arrived, and
+/// returns what the wait for them ended with: only after `Got::Data` is the
+/// close an RST.
+pub(super) fn reset(mut conn: Conn) -> Got {
     // Wait until at least one of the client's bytes has arrived, and leave it
     // unread: peeking does not take it out of the receive queue.
     let mut probe = [0u8; 1];
-    let _ = conn.receive(&mut probe, None, true);
+    let got = conn.receive(&mut probe, None, true);
     // Closing a socket whose receive queue still holds data makes the kernel
     // abort the connection with an RST instead of a FIN: RFC 1122, 4.2.2.13,
     // says a TCP SHOULD do so "to show that data was lost", and Linux does.
     // That RST is what the client's next call reports as ConnectionReset.
     drop(conn);
+    got
 }
 
 fn close(mut conn: Conn) {
@@ -305,7 +381,7 @@ fn stall(conn: &mut Conn) {
     // needs its slot: a client that has closed completely cannot tell.
     // After a reset, or once the peer is done, it closes at once.
     if let Got::Closed = end {
-        conn.limits.slot.client_gone.store(true, Ordering::SeqCst);
+        conn.limits.client_gone();
         conn.pause(None);
     }
 }
@@ -364,7 +440,7 @@ fn keep_alive(conn: &mut Conn, idle: Millis) -> Idle {
         let n = match conn.receive(&mut buf, Some(deadline), true) {
             Got::Data(n) => n,
             Got::Quiet => return Idle::Expired,
-            Got::Closed | Got::Broken | Got::Done => return Idle::Over,
+            Got::Closed | Got::Broken(_) | Got::Done => return Idle::Over,
         };
         if Instant::now() >= deadline {
             return Idle::Expired;
