@@ -1,6 +1,8 @@
 //! The crate's benchmark: how late timeouts fire, how fast a reset or a
 //! close is seen, how well the deadline functions keep their deadline, how
 //! fast the heartbeat notices a silent peer, and what a blocked watch costs.
+//! When `python3` is on the PATH, it then measures CPython in the same
+//! scenarios and prints it beside Rust (module `cpython`).
 //!
 //! Run it with `cargo run --release --example measure` (about half a
 //! minute); `--runs N` changes the number of runs per figure (default 50).
@@ -8,6 +10,8 @@
 //! cannot race.
 
 mod common;
+#[path = "measure/cpython.rs"]
+mod cpython;
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -28,6 +32,7 @@ overshoot, RST and FIN detection latency, connect-refused latency, the
 deadline functions' overshoot beside plain read_exact and write_all, and
 heartbeat detection time; then the CPU used while blocked in a heartbeat
 watch. Each figure comes with what it means, and the targets are checked.
+With python3 on the PATH, CPython is measured too, beside Rust.
 
   --runs N     runs per figure (at least 1)
   -h, --help   show this help
@@ -150,6 +155,16 @@ fn run(runs: usize) -> io::Result<()> {
         Some(share) => target("CPU while blocked under 2% of wall time", share < 0.02),
         None => println!("  - CPU while blocked: not measured on this platform"),
     }
+
+    let rust = cpython::Rust {
+        read_timeout: &overshoot,
+        read_deadline: &deadline_read,
+        write_all: &plain_write,
+        write_deadline: &deadline_write,
+        rst: &rst,
+        refused: &connect,
+    };
+    cpython::compare(runs, PARALLEL, stall.addr(), refused, &rust);
     Ok(())
 }
 
