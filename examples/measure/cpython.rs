@@ -6,6 +6,10 @@
 //! so the benchmark works from any directory. Without `python3` on the PATH,
 //! or if the script fails, the benchmark says "CPython: not measured" and
 //! why, and its Rust figures stand alone.
+//!
+//! A program cannot ask which rustc built it, so the Rust version is
+//! printed only when it was given at build time:
+//! `RUSTC_VERSION="$(rustc --version)" cargo run --release --example measure`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -55,6 +59,7 @@ pub fn compare(runs: usize, parallel: usize, stall: SocketAddr, refused: SocketA
             return;
         }
     };
+    // Read when the example is compiled; cargo rebuilds it when the variable changes.
     let rust_version = option_env!("RUSTC_VERSION").unwrap_or("Rust std (this build)");
     println!(
         "CPython, same run, same peers: {runs} runs per figure; times in ms: min / median / max"
@@ -66,7 +71,7 @@ pub fn compare(runs: usize, parallel: usize, stall: SocketAddr, refused: SocketA
     report("CPython: connect refused", &figures.refused);
     println!();
     println!(
-        "{:<34} {:>9} {:>13} {:>7} {:>13} {:>7}",
+        "{:<34} {:>9} {:>15} {:>8} {:>15} {:>8}",
         "medians, ms", "CPython", "Rust per call", "ratio", "Rust deadline", "ratio"
     );
     row(
@@ -107,14 +112,14 @@ fn row(label: &str, cpython: &[Duration], per_call: &[Duration], deadline: Optio
         }
     };
     let mut line = format!(
-        "{label:<34} {:>9.3} {:>13.3} {:>7}",
+        "{label:<34} {:>9.3} {:>15.3} {:>8}",
         ms(median(cpython)),
         ms(median(per_call)),
         ratio(median(per_call))
     );
     if let Some(deadline) = deadline {
         let deadline = median(deadline);
-        line.push_str(&format!(" {:>13.3} {:>7}", ms(deadline), ratio(deadline)));
+        line.push_str(&format!(" {:>15.3} {:>8}", ms(deadline), ratio(deadline)));
     }
     println!("{line}");
 }
