@@ -1,6 +1,6 @@
 """CPython's half of `cargo run --release --example measure`; not a lesson.
 
-The Rust benchmark runs this program with `python3 -c` (the source is built
+The Rust benchmark runs this program with `python3 -I -S -c` (the source is built
 into the example), against the same lab peer and in the same scenarios as
 its own figures, and prints CPython's medians beside Rust's.  It can also be
 run by hand, given a silent peer and an address where nobody listens:

@@ -11,7 +11,8 @@ Run the lab peer in one terminal and this lesson in another:
 
 The article's loop calls sendall again on the socket that was just reset.
 The reset is reported once, as ConnectionResetError; from then on every send
-on that socket raises BrokenPipeError (Linux and macOS), which a loop that
+on that socket raises BrokenPipeError (on Linux, where this is tested; on
+Windows that send fails with another ConnectionError), which a loop that
 catches only ConnectionResetError lets through, and the script dies with a
 traceback.  `--naive` runs such a loop and shows it.
 

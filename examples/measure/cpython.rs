@@ -2,7 +2,7 @@
 //! run by `docs/python/measure.py`, and printed beside Rust's figures with
 //! their ratio.
 //!
-//! The Python source is built into the example and run with `python3 -c`,
+//! The Python source is built into the example and run with `python3 -I -S -c`,
 //! so the benchmark works from any directory. Without `python3` on the PATH,
 //! or if the script fails, the benchmark says "CPython: not measured" and
 //! why, and its Rust figures stand alone.
@@ -131,9 +131,11 @@ fn measure(
     stall: SocketAddr,
     refused: SocketAddr,
 ) -> Result<Figures, String> {
+    // -I: nothing from the current directory or the environment is imported
+    // in place of the standard library; -S: no site packages, which the
+    // script does not need.
     let child = Command::new("python3")
-        .arg("-c")
-        .arg(SCRIPT)
+        .args(["-I", "-S", "-c", SCRIPT])
         .args(["--runs", &runs.to_string()])
         .args(["--parallel", &parallel.to_string()])
         .args(["--stall", &stall.to_string()])
