@@ -1,13 +1,17 @@
 //! The crate's benchmark: how late timeouts fire, how fast a reset or a
 //! close is seen, how well the deadline functions keep their deadline, how
 //! fast the heartbeat notices a silent peer, and what a blocked watch costs.
+//! When `python3` is on the PATH, it then measures CPython in the same
+//! scenarios and prints it beside Rust (module `cpython`).
 //!
-//! Run it with `cargo run --release --example measure` (about half a
-//! minute); `--runs N` changes the number of runs per figure (default 50).
+//! Run it with `cargo run --release --example measure` (about a minute,
+//! CPython included); `--runs N` changes the number of runs per figure (default 50).
 //! Timing belongs here, not in the tests: the tests only check bounds that
 //! cannot race.
 
 mod common;
+#[path = "measure/cpython.rs"]
+mod cpython;
 
 use common::say;
 
@@ -30,6 +34,7 @@ overshoot, RST and FIN detection latency, connect-refused latency, the
 deadline functions' overshoot beside plain read_exact and write_all, and
 heartbeat detection time; then the CPU used while blocked in a heartbeat
 watch. Each figure comes with what it means, and the targets are checked.
+With python3 on the PATH, CPython is measured too, beside Rust.
 
   --runs N     runs per figure: 1 to 1000 (default 50; 1000 take
                several minutes)
@@ -148,6 +153,16 @@ fn run(runs: usize) -> io::Result<()> {
         Some(share) => target("CPU while blocked under 2% of wall time", share < 0.02),
         None => say!("  - CPU while blocked: not measured on this platform"),
     }
+
+    let rust = cpython::Rust {
+        read_timeout: &overshoot,
+        read_deadline: &deadline_read,
+        write_all: &plain_write,
+        write_deadline: &deadline_write,
+        rst: &rst,
+        refused: &connect,
+    };
+    cpython::compare(runs, PARALLEL, stall.addr(), refused, &rust);
     Ok(())
 }
 

@@ -28,6 +28,8 @@ mod heartbeat;
 mod partition;
 #[path = "peer.rs"]
 mod peer;
+#[path = "python.rs"]
+mod python;
 #[path = "relay.rs"]
 mod relay;
 #[path = "retry.rs"]

@@ -7,7 +7,7 @@ Start the lab peer in one terminal:
 
 and run this in another:
 
-    python3 docs/python/client.py [HOST:PORT] [MESSAGE]
+    python3 docs/python/client.py [[--addr] HOST:PORT] [MESSAGE]
 
 It does what the article's example does: connect, send one message,
 receive once (up to 1024 bytes), close.  Then it prints what happened, in
@@ -33,15 +33,17 @@ TIMEOUT_SECONDS = 3
 def main(argv):
     host, port = "127.0.0.1", 8080
     message = b"Hello, server!"
-    if len(argv) > 1:
-        host, _, port_text = argv[1].rpartition(":")
+    # `--addr` is optional, so that this client is called as the lessons beside it are.
+    args = argv[2:] if argv[1:2] == ["--addr"] else argv[1:]
+    if len(args) > 0:
+        host, _, port_text = args[0].rpartition(":")
         try:
             port = int(port_text)
         except ValueError:
-            print(f"client.py: bad HOST:PORT {argv[1]!r}", file=sys.stderr)
+            print(f"client.py: bad HOST:PORT {args[0]!r}", file=sys.stderr)
             return 2
-    if len(argv) > 2:
-        message = argv[2].encode("latin-1").decode("unicode_escape").encode("latin-1")
+    if len(args) > 1:
+        message = args[1].encode("latin-1").decode("unicode_escape").encode("latin-1")
 
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(TIMEOUT_SECONDS)
