@@ -101,6 +101,7 @@
 //!    | <----------- answer -- | <------------- answer ----- |
 //! ```
 
+mod accept;
 mod relay;
 mod script;
 mod serve;
@@ -112,16 +113,12 @@ pub use script::{
 pub use serve::{DRIP_BYTE, GREETING};
 
 use std::collections::VecDeque;
-use std::io::{self, Write};
-use std::net::{
-    IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket,
-};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
-
-use serve::SlotFlags;
 
 /// Where the peer listens unless told otherwise: loopback, any free port.
 const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
@@ -387,7 +384,7 @@ impl Peer {
         let for_thread = Arc::clone(&shared);
         let acceptor = thread::Builder::new()
             .name(format!("peer {script} acceptor"))
-            .spawn(move || accept_loop(listener, script, options, &for_thread))?;
+            .spawn(move || accept::accept_loop(listener, script, options, &for_thread))?;
         Ok(Peer {
             addr,
             shared,
@@ -629,148 +626,6 @@ impl Drop for Peer {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// A connection being served: its thread, when it was accepted, and the
-/// flags its handler shares with the accepting thread.
-struct Slot {
-    handler: JoinHandle<()>,
-    opened: Instant,
-    flags: Arc<SlotFlags>,
-}
-
-/// Accepts connections until asked to stop or until `options.connections`
-/// is reached, then closes the listener and joins every connection thread.
-fn accept_loop(listener: TcpListener, script: Script, options: Options, shared: &Arc<Shared>) {
-    let mut listener = Some(listener);
-    let mut slots: Vec<Slot> = Vec::new();
-    // Threads whose slot went to a newcomer; each ends within a TICK.
-    let mut leaving: Vec<JoinHandle<()>> = Vec::new();
-    let mut accepted: usize = 0;
-    let stopping = || shared.stop.load(Ordering::SeqCst);
-    // A server runs until it is told to stop or has served its limit. Each
-    // pass blocks in accept() until a connection comes; `Peer::stop` makes
-    // one to end the wait.
-    while let Some(open) = &listener {
-        // The flag goes up before the stop flag is read, so that `Peer::stop`
-        // never finds it down while this thread is on its way into accept().
-        shared.accepting.store(true, Ordering::SeqCst);
-        if stopping() {
-            break;
-        }
-        let result = open.accept();
-        shared.accepting.store(false, Ordering::SeqCst);
-        // This may be the wake-up connection from `Peer::stop`: not a client.
-        if stopping() {
-            break;
-        }
-        let stream = match result {
-            Ok((stream, _)) => stream,
-            // A connection aborted while queued, or the process out of
-            // descriptors: passing troubles; pause and go on serving.
-            Err(_) => {
-                thread::sleep(BUSY_PAUSE);
-                continue;
-            }
-        };
-        // Forget threads that have finished, so a long-running peer does not
-        // collect one handle per connection it ever served.
-        slots.retain(|slot| !slot.handler.is_finished());
-        leaving.retain(|handler| !handler.is_finished());
-        if slots.len() >= options.max_clients {
-            // A thread that gave way takes up to a TICK to end. Allow no more
-            // than max_clients of them at once, so that a burst of newcomers
-            // cannot pile up threads faster than they end.
-            let share = if leaving.len() < options.max_clients {
-                has_had_its_share(&slots, options.idle)
-            } else {
-                None
-            };
-            match share {
-                Some(index) => {
-                    let slot = slots.swap_remove(index);
-                    slot.flags.give_way.store(true, Ordering::SeqCst);
-                    leaving.push(slot.handler);
-                }
-                None => {
-                    turn_away(stream, options.max_clients);
-                    shared.update(|counts| counts.turned_away += 1);
-                    continue;
-                }
-            }
-        }
-        accepted += 1;
-        // Close the port as soon as the last allowed connection is in, and
-        // before counting it: whoever sees the count then also finds the
-        // port closed.
-        if options.connections == Some(accepted) {
-            listener = None;
-        }
-        shared.update(|counts| counts.accepted += 1);
-        let flags = Arc::new(SlotFlags::default());
-        let for_thread = (Arc::clone(shared), Arc::clone(&flags));
-        let spawned = thread::Builder::new()
-            .name(format!("peer {script} connection {accepted}"))
-            .spawn(move || {
-                let (shared, flags) = for_thread;
-                let limits = serve::Limits::new(&shared.stop, &flags, options.idle);
-                match options.upstream {
-                    None => serve::serve(stream, script, accepted, &limits),
-                    Some(upstream) => {
-                        let line = relay::relay(stream, script, accepted, &limits, upstream);
-                        shared.record(line);
-                    }
-                }
-                // `serve` and `relay` owned the stream, so it is closed by
-                // now, and the narration line is already there.
-                shared.update(|counts| counts.finished += 1);
-            });
-        match spawned {
-            Ok(handler) => slots.push(Slot {
-                handler,
-                opened: Instant::now(),
-                flags,
-            }),
-            // The closure, and the stream in it, were dropped: the
-            // connection is closed, so count it as finished.
-            Err(_) => shared.update(|counts| counts.finished += 1),
-        }
-    }
-    // Stop listening before waiting for the connections still open. The flag
-    // goes down first, so that `Peer::stop`, if its wake-up is refused by
-    // the closed port, knows this thread is not in accept().
-    shared.accepting.store(false, Ordering::SeqCst);
-    drop(listener);
-    for handler in slots.into_iter().map(|slot| slot.handler).chain(leaving) {
-        let _ = handler.join();
-    }
-}
-
-/// The slot to give a newcomer when every slot is taken: the oldest
-/// connection whose client has closed its side, or that has been open longer
-/// than the idle limit. None if every connection is younger and still in use.
-fn has_had_its_share(slots: &[Slot], idle: Duration) -> Option<usize> {
-    slots
-        .iter()
-        .enumerate()
-        .filter(|(_, slot)| {
-            slot.flags.client_gone.load(Ordering::SeqCst) || slot.opened.elapsed() >= idle
-        })
-        .min_by_key(|(_, slot)| slot.opened)
-        .map(|(index, _)| index)
-}
-
-/// Tells a client beyond the cap that the peer is full, and closes.
-fn turn_away(stream: TcpStream, cap: usize) {
-    // Without blocking: a new socket's send buffer always has room for one
-    // line, and the accepting thread must never wait on a client.
-    let _ = stream.set_nonblocking(true);
-    let line = format!("busy: {cap} connections already; try again later\n");
-    let _ = (&stream).write(line.as_bytes());
-    // The FIN follows the line at once. If the client had already sent
-    // something, closing with it unread adds an RST after the FIN; the client
-    // still reads the line and then the end of the stream.
-    let _ = stream.shutdown(Shutdown::Write);
 }
 
 /// An address on `127.0.0.1` where nobody listens, for `ConnectionRefused`.
