@@ -359,7 +359,7 @@ fn finish(
     down: Down,
     up: &Up,
     script: Script,
-    mut client: Conn,
+    client: Conn,
     server: Conn,
     answer: &Answer,
 ) -> (String, Sees) {
@@ -402,37 +402,7 @@ fn finish(
         Down::CountReached => {
             reset_or_end(format!("reset the client after {} bytes of the answer", answer.passed))
         }
-        Down::Idle(idle) if matches!(script, Script::IdleReset(_)) => {
-            // The flow is forgotten: the upstream is closed now, and the
-            // client's next bytes are left unread, so closing resets it.
-            drop(server);
-            let did = format!(
-                "nothing moved for {} ms: closed the upstream",
-                idle.as_millis()
-            );
-            match serve::reset(client) {
-                Got::Data(_) => (
-                    format!("{did}, then reset the client when its next bytes arrived"),
-                    Sees::Reset,
-                ),
-                Got::Broken(_) => (format!("{did}; the client's side failed"), Sees::Gone),
-                Got::Closed | Got::Quiet | Got::Done => (
-                    format!("{did}; the client sent nothing more, so it was closed (FIN)"),
-                    Sees::End,
-                ),
-            }
-        }
-        Down::Idle(idle) => {
-            // A FIN, and what the client sent meanwhile read, so that the
-            // close is a polite one, as a keep-alive timeout's is.
-            let _ = client.stream.shutdown(Shutdown::Write);
-            client.drain();
-            let did = format!(
-                "nothing moved for {} ms: closed the client (FIN) and the upstream",
-                idle.as_millis()
-            );
-            (did, Sees::End)
-        }
+        Down::Idle(idle) => after_idle(script, idle, client, server),
         Down::ClientGone => ("a send to the client failed".to_string(), Sees::Gone),
         Down::Over => match &up.end {
             UpEnd::ClientBroken(error) => (
@@ -447,6 +417,40 @@ fn finish(
         },
         Down::Done => done(),
     }
+}
+
+/// What `idle-close` and `idle-reset` do once nothing has moved for `idle`,
+/// in words, and what the client will have seen.
+fn after_idle(script: Script, idle: Millis, mut client: Conn, server: Conn) -> (String, Sees) {
+    if let Script::IdleReset(_) = script {
+        // The flow is forgotten: the upstream is closed now, and the
+        // client's next bytes are left unread, so closing resets it.
+        drop(server);
+        let did = format!(
+            "nothing moved for {} ms: closed the upstream",
+            idle.as_millis()
+        );
+        return match serve::reset(client) {
+            Got::Data(_) => (
+                format!("{did}, then reset the client when its next bytes arrived"),
+                Sees::Reset,
+            ),
+            Got::Broken(_) => (format!("{did}; the client's side failed"), Sees::Gone),
+            Got::Closed | Got::Quiet | Got::Done => (
+                format!("{did}; the client sent nothing more, so it was closed (FIN)"),
+                Sees::End,
+            ),
+        };
+    }
+    // A FIN, and what the client sent meanwhile read, so that the close is
+    // a polite one, as a keep-alive timeout's is.
+    let _ = client.stream.shutdown(Shutdown::Write);
+    client.drain();
+    let did = format!(
+        "nothing moved for {} ms: closed the client (FIN) and the upstream",
+        idle.as_millis()
+    );
+    (did, Sees::End)
 }
 
 /// The narration of a connection the peer was done with.
