@@ -65,6 +65,9 @@ enum Server {
     /// Reads the request to its end, then answers in the three pieces of
     /// CHUNKS, a pause apart, and closes cleanly.
     Chunks,
+    /// Reads the request to its end, then answers LONG bytes, more than
+    /// any one buffer a student would pick, and closes cleanly.
+    Long,
 }
 
 impl Server {
@@ -72,6 +75,7 @@ impl Server {
         match self {
             Server::Lab(script) => script.to_string(),
             Server::Chunks => "chunks".to_string(),
+            Server::Long => "long".to_string(),
         }
     }
 }
@@ -93,6 +97,22 @@ fn answer_in_chunks(mut stream: TcpStream) {
     }
 }
 
+/// How long the `long` server's answer is: longer than the 1024 bytes of
+/// the article's `recv(1024)`, or than a buffer of a few KiB.
+const LONG: usize = 100_000;
+
+/// The byte the `long` server answers with.
+const LONG_BYTE: u8 = b'x';
+
+/// Answers LONG bytes, then closes cleanly (the `long` server).
+fn answer_long(mut stream: TcpStream) {
+    // Read the whole request first, for a clean close, as `chunks` does.
+    let _ = stream.set_read_timeout(Some(BOUND));
+    let _ = stream.set_write_timeout(Some(BOUND));
+    let _ = stream.read_to_end(&mut Vec::new());
+    let _ = stream.write_all(&[LONG_BYTE; LONG]);
+}
+
 /// Connects to a fresh `server`, sends `hello`, closes the sending side, and
 /// gives the stream to `receive`.
 fn against(
@@ -107,6 +127,7 @@ fn against(
             (Some(peer), addr)
         }
         Server::Chunks => (None, common::serve_once(answer_in_chunks)?),
+        Server::Long => (None, common::serve_once(answer_long)?),
     };
     let mut stream = TcpStream::connect_timeout(&addr, BOUND)?;
     stream.set_read_timeout(Some(BOUND))?;
@@ -155,6 +176,11 @@ pub fn check(receive: fn(&mut TcpStream) -> io::Result<Vec<u8>>) -> Result<(), S
             Server::Chunks,
             "answers in 3 pieces, then closes",
             Expect::Bytes(CHUNKS.concat()),
+        ),
+        (
+            Server::Long,
+            "answers 100000 bytes, then closes",
+            Expect::Bytes(vec![LONG_BYTE; LONG]),
         ),
         (
             Server::Lab(Script::Close),

@@ -145,6 +145,22 @@ pub fn check(same: fn(i32, Platform, i32, Platform) -> bool) -> Result<(), Strin
             false,
             "no error has this number on either platform",
         ),
+        (
+            40,
+            Linux,
+            40,
+            MacOs,
+            false,
+            "a number the crate cannot name is the same only as itself, on its own platform",
+        ),
+        (
+            0,
+            Linux,
+            0,
+            Linux,
+            true,
+            "a number on one platform is the same as itself, even one that is no error",
+        ),
     ];
     for (a, on_a, b, on_b, expected, why) in cases {
         let got = same(a, on_a, b, on_b);

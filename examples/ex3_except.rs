@@ -137,6 +137,11 @@ fn made_cases() -> Vec<Case> {
             true,
         ),
         case(
+            kind(ErrorKind::WouldBlock),
+            "WouldBlock with no errno: an expired timeout, known by its kind and not by Linux's EAGAIN (11)",
+            true,
+        ),
+        case(
             kind(ErrorKind::Interrupted),
             "Interrupted: a signal cut the call short; call it again",
             true,

@@ -146,6 +146,14 @@ fn run(
         attempts,
         &mut || {
             connects.set(connects.get() + 1);
+            // A function that connects without counting its connects would
+            // go on for ever: stop it, with an error no retry fixes.
+            if connects.get() > attempts as usize + 10 {
+                failed_connects.set(failed_connects.get() + 1);
+                return Err(io::Error::other(
+                    "the check stopped connecting: far more connects than attempts",
+                ));
+            }
             let result = match connect_errors.next() {
                 Some(Some(error)) => Err(error),
                 Some(None) => refused_addr().and_then(connect_to),
@@ -254,6 +262,15 @@ fn cases() -> Vec<Case> {
             vec![],
             Expect::Answer,
             2,
+        ),
+        made(
+            "every connect is refused, 3 attempts: a failed connect is a failed attempt"
+                .to_string(),
+            3,
+            vec![None, None, None, None, None, None],
+            vec![],
+            Expect::Error(ErrorKind::ConnectionRefused),
+            3,
         ),
     ];
     // Failures a new connection could fix, once each, then an answer.

@@ -150,6 +150,16 @@ pub fn check(wait: Wait) -> Result<(), String> {
             "resets: an error, not a timeout",
             Err(ErrorKind::ConnectionReset),
         ),
+        (
+            Source::Fails(ErrorKind::BrokenPipe),
+            "the connection had ended: an error, not a timeout",
+            Err(ErrorKind::BrokenPipe),
+        ),
+        (
+            Source::Fails(ErrorKind::ConnectionAborted),
+            "aborted on this side: an error, not a timeout",
+            Err(ErrorKind::ConnectionAborted),
+        ),
     ];
     for (source, what, expected) in cases {
         let name = match source {

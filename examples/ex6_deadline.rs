@@ -94,9 +94,29 @@ fn drip_then_silence(mut stream: TcpStream, count: usize) {
     let _ = stream.read_to_end(&mut Vec::new());
 }
 
-/// What one read did: its result, the bytes in the buffer, and how long it
-/// took.
-type Ran = (io::Result<()>, Vec<u8>, Duration);
+/// What one read did: its result, the bytes in the buffer, how long it
+/// took, and whether the socket still waits (is in blocking mode) after it.
+type Ran = (io::Result<()>, Vec<u8>, Duration, bool);
+
+/// How long the check's own read waits, after `read_exact_within`, to see
+/// whether the socket still blocks.
+const PROBE: Duration = Duration::from_millis(20);
+
+/// Whether `stream` still waits for data, as a blocking socket does: a peek
+/// with a short read timeout either waits for it, or finds data (and then
+/// nothing can be told: assume it does).
+fn still_blocks(stream: &TcpStream) -> bool {
+    if stream.set_read_timeout(Some(PROBE)).is_err() {
+        return true;
+    }
+    let started = std::time::Instant::now();
+    match stream.peek(&mut [0u8; 1]) {
+        Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            started.elapsed() >= PROBE / 2
+        }
+        _ => true,
+    }
+}
 
 /// Connects to a fresh `server`, sends `hello`, and reads `wanted` bytes
 /// with `read` on another thread. Returns the result, the bytes, and how
@@ -127,9 +147,10 @@ fn against(
     let ran = common::within(limit, move || {
         let mut buf = vec![0u8; wanted];
         let result = read(&mut stream, &mut buf, budget);
-        (result, buf)
+        let blocks = still_blocks(&stream);
+        (result, buf, blocks)
     });
-    Ok(ran.map(|((result, buf), took)| (result, buf, took)))
+    Ok(ran.map(|((result, buf, blocks), took)| (result, buf, took, blocks)))
 }
 
 /// The lab peer's `drip` at DRIP.
@@ -140,7 +161,8 @@ fn drip() -> io::Result<Script> {
 
 fn demo() -> io::Result<()> {
     let server = Server::Lab(drip()?);
-    let Some((result, _, took)) = against(server, read_exact_within, WANTED, BUDGET, SAFETY_NET)?
+    let Some((result, _, took, _)) =
+        against(server, read_exact_within, WANTED, BUDGET, SAFETY_NET)?
     else {
         say!(
             "the read had not returned after {} ms, against a budget of {} ms",
@@ -226,7 +248,7 @@ pub fn check(read: ReadWithin) -> Result<(), String> {
         let limit = budget + GRACE;
         let ran = against(server, read, wanted, budget, limit)
             .map_err(|e| format!("setting up {case}: {e}"))?;
-        let Some((result, buf, took)) = ran else {
+        let Some((result, buf, took, blocks)) = ran else {
             return Err(format!(
                 "{case}: expected read_exact_within to return within its budget (at most {} ms on a loaded machine), but it had not returned after {} ms",
                 limit.as_millis(),
@@ -280,6 +302,11 @@ pub fn check(read: ReadWithin) -> Result<(), String> {
                         "{case}: expected a timeout at {} ms (at most {} ms on a loaded machine), but it took {ms} ms",
                         budget.as_millis(),
                         (budget + GRACE).as_millis()
+                    ));
+                }
+                if !blocks {
+                    return Err(format!(
+                        "{case}: the timeout came on time, but the socket no longer blocks: a read after it returned at once; wait with read timeouts, do not poll a non-blocking socket"
                     ));
                 }
             }

@@ -62,22 +62,60 @@ pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
 /// The type of `ping`.
 pub type Ping = fn(&mut TcpStream, Duration) -> bool;
 
-/// Pings a fresh lab peer running `script` on another thread; returns the
-/// answer and how long the ping took, or None if it had not returned after
-/// `limit`.
-fn against(script: Script, ping: Ping, limit: Duration) -> io::Result<Option<(bool, Duration)>> {
-    let peer = Peer::start(script)?;
-    let mut stream = TcpStream::connect_timeout(&peer.addr(), Duration::from_secs(2))?;
+/// A peer of one case of the check.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// The lab peer, running this script.
+    Lab(Script),
+    /// Answers each PING with PONG, one byte every SLOW_BYTE: the whole
+    /// answer takes longer than TIMEOUT, though no byte keeps it waiting
+    /// that long.
+    SlowPong,
+}
+
+/// How far apart the `slow-pong` peer sends the bytes of its answer.
+const SLOW_BYTE: Duration = Duration::from_millis(60);
+
+/// Answers one PING line with PONG, byte by byte (the `slow-pong` peer).
+fn slow_pong(mut stream: TcpStream) {
+    let _ = stream.set_read_timeout(Some(SAFETY_NET));
+    let _ = stream.set_nodelay(true);
+    let mut ping = [0u8; 5];
+    if stream.read_exact(&mut ping).is_err() {
+        return;
+    }
+    for byte in b"PONG\n" {
+        std::thread::sleep(SLOW_BYTE);
+        if stream.write_all(&[*byte]).is_err() {
+            return;
+        }
+    }
+    // Hold the connection open until the client closes it.
+    let _ = stream.read(&mut [0u8; 1]);
+}
+
+/// Pings a fresh peer on another thread; returns the answer and how long
+/// the ping took, or None if it had not returned after `limit`.
+fn against(target: Target, ping: Ping, limit: Duration) -> io::Result<Option<(bool, Duration)>> {
+    // The lab peer stays up until `against` returns, so a silent peer stays
+    // silent for the whole wait.
+    let (_peer, addr) = match target {
+        Target::Lab(script) => {
+            let peer = Peer::start(script)?;
+            let addr = peer.addr();
+            (Some(peer), addr)
+        }
+        Target::SlowPong => (None, common::serve_once(slow_pong)?),
+    };
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     // The safety net: no read in this exercise waits longer than this.
     stream.set_read_timeout(Some(SAFETY_NET))?;
-    // The peer stays up until `against` returns, so a silent peer stays
-    // silent for the whole wait.
     Ok(common::within(limit, move || ping(&mut stream, TIMEOUT)))
 }
 
 fn demo() -> io::Result<()> {
     for script in [Script::Heartbeat, Script::SilentAfter(0), Script::Reset] {
-        match against(script, ping, SAFETY_NET + GRACE)? {
+        match against(Target::Lab(script), ping, SAFETY_NET + GRACE)? {
             Some((alive, took)) if took > TIMEOUT + GRACE => say!(
                 "{script}: alive = {alive}, after {} ms: the exercise's {} ms safety net ended the wait, not ping's {} ms timeout",
                 took.as_millis(),
@@ -100,16 +138,33 @@ fn demo() -> io::Result<()> {
 /// something else, one that closes, and one that resets.
 pub fn check(ping: Ping) -> Result<(), String> {
     let cases = [
-        (Script::Heartbeat, "answers PONG", true),
-        (Script::SilentAfter(0), "never answers, never closes", false),
-        (Script::Echo, "answers PING, not PONG", false),
-        (Script::Close, "closes without answering", false),
-        (Script::Reset, "resets", false),
+        (Target::Lab(Script::Heartbeat), "answers PONG", true),
+        (
+            Target::Lab(Script::SilentAfter(0)),
+            "never answers, never closes",
+            false,
+        ),
+        (Target::Lab(Script::Echo), "answers PING, not PONG", false),
+        (
+            Target::Lab(Script::Close),
+            "closes without answering",
+            false,
+        ),
+        (Target::Lab(Script::Reset), "resets", false),
+        (
+            Target::SlowPong,
+            "answers PONG one byte every 60 ms: the whole answer takes longer than the timeout",
+            false,
+        ),
     ];
-    for (script, what, expected) in cases {
-        let case = format!("{script} ({what})");
+    for (target, what, expected) in cases {
+        let name = match target {
+            Target::Lab(script) => script.to_string(),
+            Target::SlowPong => "slow-pong".to_string(),
+        };
+        let case = format!("{name} ({what})");
         let limit = TIMEOUT + GRACE;
-        let ran = against(script, ping, limit).map_err(|e| format!("setting up {case}: {e}"))?;
+        let ran = against(target, ping, limit).map_err(|e| format!("setting up {case}: {e}"))?;
         let Some((alive, took)) = ran else {
             return Err(format!(
                 "{case}: expected {expected} within the {} ms timeout (at most {} ms on a loaded machine), but ping had not returned after {} ms",
@@ -131,7 +186,7 @@ pub fn check(ping: Ping) -> Result<(), String> {
                 (TIMEOUT + GRACE).as_millis()
             ));
         }
-        if !expected && script == Script::SilentAfter(0) && took + EARLY < TIMEOUT {
+        if !expected && target == Target::Lab(Script::SilentAfter(0)) && took + EARLY < TIMEOUT {
             return Err(format!(
                 "{case}: expected false after the {} ms timeout, but ping gave up after {ms} ms",
                 TIMEOUT.as_millis()

@@ -118,6 +118,23 @@ fn brief(waits: &[Duration]) -> String {
     )
 }
 
+/// Where two plans part, for a FAIL line whose shortened lists could look
+/// alike: the first wait that differs, or the count.
+fn first_difference(want: &[Duration], got: &[Duration]) -> String {
+    match want.iter().zip(got).position(|(w, g)| w != g) {
+        Some(index) => format!(
+            "; wait {} is {:?}, expected {:?}",
+            index + 1,
+            got[index],
+            want[index]
+        ),
+        None if want.len() != got.len() => {
+            format!("; {} waits, expected {}", got.len(), want.len())
+        }
+        None => String::new(),
+    }
+}
+
 /// Checks `delays` on short and long plans, a cap below the first wait,
 /// 0 and 1 attempts, waits that outgrow any Duration, and too many attempts.
 pub fn check(delays: Delays) -> Result<(), String> {
@@ -149,9 +166,10 @@ pub fn check(delays: Delays) -> Result<(), String> {
             Ok(Ok(got)) if got == want => {}
             Ok(Ok(got)) => {
                 return Err(format!(
-                    "{call}: expected {}, got {}",
+                    "{call}: expected {}, got {}{}",
                     brief(&want),
-                    brief(&got)
+                    brief(&got),
+                    first_difference(&want, &got)
                 ));
             }
             Ok(Err(error)) => {

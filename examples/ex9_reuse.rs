@@ -258,6 +258,24 @@ fn cases() -> io::Result<Vec<Case>> {
             true,
             false,
         ),
+    ]);
+    // Failures that say nothing of a dead connection: a new one would not
+    // help, or the request never reached the connection.
+    for kind in [
+        HostUnreachable,
+        NetworkDown,
+        AddrNotAvailable,
+        PermissionDenied,
+        Other,
+    ] {
+        cases.push(case(
+            &format!("{kind:?} on a reused connection, idempotent (no sign of a dead connection)"),
+            failure(true, 8, 0, kind),
+            true,
+            false,
+        ));
+    }
+    cases.extend([
         case(
             "ConnectionRefused, idempotent (nobody listens: no stale connection)",
             failure(true, 0, 0, ConnectionRefused),

@@ -169,6 +169,7 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
 
     let limit = options.connections.unwrap_or(usize::MAX);
     let mut finished = 0;
+    let mut turned_away = 0;
     // Runs until `limit` connections are done, or until Ctrl-C.
     while finished < limit {
         match peer.wait_finished(finished + 1, WAKE_EVERY) {
@@ -186,8 +187,19 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
                 }
                 finished = counts.finished;
             }
-            Err(error) if error.kind() == io::ErrorKind::TimedOut => continue,
+            Err(error) if error.kind() == io::ErrorKind::TimedOut => {}
             Err(error) => return Err(error),
+        }
+        // Clients beyond the cap are told `busy` and closed at once; say
+        // how many, so that the one running the peer sees them too.
+        let now_turned_away = peer.counts().turned_away;
+        if now_turned_away > turned_away {
+            log.line(format_args!(
+                "turned away {} clients beyond the cap of {} (each read the busy line); {now_turned_away} in all",
+                now_turned_away - turned_away,
+                options.max_clients
+            ));
+            turned_away = now_turned_away;
         }
     }
     log.line(format_args!("served {finished} connections; stopping"));

@@ -60,10 +60,14 @@
 //!
 //! The watch blocks in a read while it waits for an answer, and in a channel
 //! receive while it waits for the next ping; it never spins.
-//! The protocol has no sequence numbers, so a `PONG` that arrives after its
-//! ping was counted as missed is taken as the answer to the next ping.
+//! The protocol has no sequence numbers, so an answer that arrives after
+//! its ping's timeout cannot be told from an answer to the next ping.
+//! Before each ping the watch therefore throws away whatever has arrived
+//! since: a peer that always answers later than the timeout is dead by
+//! silence, as the bound says (`tests/heartbeat.rs`:
+//! `a_peer_that_always_answers_too_late_is_dead_by_silence_within_the_bound`).
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -269,11 +273,11 @@ enum Answer {
 /// fn main() -> std::io::Result<()> {
 ///     let peer = Peer::start(Script::Heartbeat)?;
 ///     let mut stream = TcpStream::connect(peer.addr())?;
-///     let config = Config::new(Duration::from_millis(20), Duration::from_millis(20), 3)?;
+///     let config = Config::new(Duration::from_millis(100), Duration::from_millis(100), 3)?;
 ///     let (stop, stopped) = mpsc::channel();
-///     // Stop after the second answer.
+///     // Stop after the first answer, whichever ping it answers.
 ///     let report = watch(&mut stream, &config, &stopped, |event| {
-///         if let Event::Pong { number: 2, .. } = event {
+///         if let Event::Pong { .. } = event {
 ///             let _ = stop.send(());
 ///         }
 ///     })?;
@@ -301,6 +305,12 @@ pub fn watch(
     // Each round ends in a verdict, or in a wait on `stop` for the next
     // ping; the watch ends when the peer is found dead or `stop` says so.
     loop {
+        // An answer that came after its ping's timeout has been counted as
+        // a miss: throw it away, so that it cannot pass for the answer to
+        // the ping about to go out.
+        if let Some(verdict) = discard_late_answers(stream, &mut lines)? {
+            return Ok(finish(report, verdict, start));
+        }
         let sent_at = Instant::now();
         report.pings += 1;
         let number = report.pings;
@@ -379,6 +389,47 @@ fn dead_by(error: &io::Error) -> Option<Verdict> {
         // are errors.
         _ => None,
     }
+}
+
+/// How many reads [`discard_late_answers`] makes at most: what a live peer
+/// sends between two pings fits in a few.
+const MAX_DISCARDS: usize = 64;
+
+/// Throws away what has arrived since the last answer was awaited, without
+/// waiting for more; a verdict if that finds the connection over.
+fn discard_late_answers(
+    stream: &mut TcpStream,
+    lines: &mut LineBuffer,
+) -> io::Result<Option<Verdict>> {
+    lines.clear();
+    let mut buf = [0u8; 64];
+    // Only what has already arrived is read: the stream does not block.
+    stream.set_nonblocking(true)?;
+    let mut verdict = None;
+    for _ in 0..MAX_DISCARDS {
+        match stream.read(&mut buf) {
+            // Zero bytes: the peer closed the connection.
+            Ok(0) => {
+                verdict = Some(Verdict::DeadByClose);
+                break;
+            }
+            Ok(_) => {}
+            // Nothing more has arrived (or a signal came): done.
+            Err(error) if Failure::of(&error).connection_usable() => break,
+            Err(error) => match dead_by(&error) {
+                Some(dead) => {
+                    verdict = Some(dead);
+                    break;
+                }
+                None => {
+                    stream.set_nonblocking(false)?;
+                    return Err(error);
+                }
+            },
+        }
+    }
+    stream.set_nonblocking(false)?;
+    Ok(verdict)
 }
 
 /// Reads lines until a `PONG`, the deadline, or the end of the connection.

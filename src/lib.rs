@@ -38,9 +38,11 @@
 //! [`companion`] reads the article section by section, with an errata table
 //! and a Python to Rust cheat sheet.
 //!
-//! Every module has an example of the same name (`cargo run --example NAME`)
-//! and a test file of the same name (`tests/NAME.rs`) that pins the behaviour
-//! on real sockets.
+//! Every lesson's module has an example of the same name
+//! (`cargo run --example NAME`) and a test file of the same name
+//! (`tests/NAME.rs`) that pins the behaviour on real sockets; the shared
+//! pieces have tests of their own (`tests/failure.rs`, and `line`'s unit
+//! tests).
 //!
 //! ## What this crate has checked, and where
 //!

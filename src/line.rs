@@ -97,6 +97,22 @@ impl LineBuffer {
         Ok(())
     }
 
+    /// Forgets every byte received so far, finished lines included.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reset_by_peer::line::LineBuffer;
+    ///
+    /// let mut lines = LineBuffer::default();
+    /// lines.push(b"PONG\n").unwrap();
+    /// lines.clear();
+    /// assert_eq!(lines.next_line(), Ok(None));
+    /// ```
+    pub fn clear(&mut self) {
+        self.pending.clear();
+    }
+
     /// Takes the next complete line, without its `\n` or `\r\n`.
     ///
     /// # Errors

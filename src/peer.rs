@@ -120,6 +120,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::failure::Failure;
+
 /// Where the peer listens unless told otherwise: loopback, any free port.
 const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 
@@ -202,6 +204,11 @@ impl Options {
     fn check(&self, script: Script) -> io::Result<()> {
         let invalid = |message: String| Err(io::Error::new(io::ErrorKind::InvalidInput, message));
         match (self.upstream, script) {
+            (Some(upstream), _) if upstream == self.listen => {
+                return invalid(format!(
+                    "the upstream {upstream} is the relay's own address: every connection would come back to the relay"
+                ));
+            }
             (Some(_), script) => {
                 if let Some(why) = script.why_not_relayed() {
                     return invalid(why.to_string());
@@ -585,7 +592,7 @@ impl Peer {
                 // A full backlog drops the connection attempt: then accept()
                 // has connections to return and cannot block, and the thread
                 // sees the flag by itself.
-                Err(error) if error.kind() != io::ErrorKind::TimedOut => {}
+                Err(error) if Failure::of(&error) != Failure::TimedOut => {}
                 _ => {
                     woken = true;
                     break;
@@ -595,7 +602,8 @@ impl Peer {
         // Not woken, the thread may still be on its way out of accept() (a
         // connection came meanwhile), or blocked there for good (see the
         // type's docs): give it a bounded moment before deciding.
-        let give_up = Instant::now() + UNREACHED_WAIT;
+        let now = Instant::now();
+        let give_up = now.checked_add(UNREACHED_WAIT).unwrap_or(now);
         while !woken && !acceptor.is_finished() && Instant::now() < give_up {
             thread::sleep(Duration::from_millis(1));
         }
@@ -628,11 +636,15 @@ impl Drop for Peer {
     }
 }
 
-/// An address on `127.0.0.1` where nobody listens, for `ConnectionRefused`.
+/// A loopback address where nobody listens, for `ConnectionRefused`.
 ///
 /// It binds a listener on a free port, notes the address and closes it.
-/// Another program could take the port in the moment between, but on a
-/// machine running a test suite that is vanishingly rare.
+/// Another socket could take the port in the moment between: in a test
+/// suite whose tests open listeners on `127.0.0.1` side by side, that
+/// happened in about one run in twenty. So on Linux, where every address
+/// of `127.0.0.0/8` is this machine's, it uses `127.0.0.2`, which nothing
+/// in this crate listens on; where that address is not configured (macOS
+/// and the BSDs by default), it falls back to `127.0.0.1`.
 ///
 /// # Errors
 ///
@@ -652,7 +664,8 @@ impl Drop for Peer {
 /// }
 /// ```
 pub fn refused_addr() -> io::Result<SocketAddr> {
-    let listener = TcpListener::bind(LOOPBACK)?;
+    let quiet = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)), 0);
+    let listener = TcpListener::bind(quiet).or_else(|_| TcpListener::bind(LOOPBACK))?;
     listener.local_addr()
 }
 
@@ -667,8 +680,8 @@ pub fn refused_addr() -> io::Result<SocketAddr> {
 /// connection is closed, `peer_addr` (getpeername) fails with
 /// `NotConnected` (Linux; checked by `tests/peer.rs`:
 /// `send_first_after_reset_is_connection_reset_then_broken_pipe`). The
-/// answer is nearly always there at the first look; between looks the
-/// thread yields, so that the kernel's deferred work can run.
+/// answer is nearly always there at the first look; after that the thread
+/// looks again every millisecond, sleeping in between.
 ///
 /// # Errors
 ///
@@ -696,7 +709,8 @@ pub fn refused_addr() -> io::Result<SocketAddr> {
 /// ```
 pub fn wait_closed(stream: &TcpStream, timeout: Duration) -> io::Result<()> {
     let started = Instant::now();
-    // Each pass asks once and yields; the timeout bounds the loop.
+    // Each pass asks once and sleeps a millisecond; the timeout bounds the
+    // loop.
     loop {
         match stream.peer_addr() {
             Ok(_) => {}
@@ -709,6 +723,6 @@ pub fn wait_closed(stream: &TcpStream, timeout: Duration) -> io::Result<()> {
                 format!("the connection was still open after {timeout:?}"),
             ));
         }
-        thread::yield_now();
+        thread::sleep(Duration::from_millis(1));
     }
 }

@@ -92,7 +92,8 @@ use crate::timeout;
 ///
 /// It sees a FIN that has already arrived. It cannot see a flow that a
 /// load balancer has forgotten: until the client sends, nothing arrives.
-/// The stream is left in blocking mode.
+/// The stream is left in blocking mode, unless switching it back fails,
+/// which is then the error.
 ///
 /// # Errors
 ///
@@ -118,9 +119,9 @@ pub fn looks_stale(stream: &TcpStream) -> io::Result<bool> {
     let peeked = stream.peek(&mut [0u8; 1]);
     stream.set_nonblocking(false)?;
     Ok(match peeked {
-        // Nothing to read: as far as this side can tell, the connection is
-        // alive.
-        Err(error) if error.kind() == io::ErrorKind::WouldBlock => false,
+        // Nothing to read (or a signal came first): as far as this side can
+        // tell, the connection is alive.
+        Err(error) if Failure::of(&error).connection_usable() => false,
         // Ok(0) is the peer's FIN; bytes before a request are an answer to
         // nothing; an error is a reset. None of them is fit to reuse.
         Ok(_) | Err(_) => true,

@@ -1,5 +1,5 @@
 //! The article's Strategy 3, timeouts, and the four ways Rust's differ from
-//! Python's `settimeout`.
+//! Python's `settimeout` (the second is the kernel's doing, not Rust's).
 //!
 //! The article sets `s.settimeout(5)` and catches `socket.timeout`.
 //! Rust's `set_read_timeout` looks like the same thing and is not:

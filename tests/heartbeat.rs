@@ -131,3 +131,39 @@ fn bad_configurations_are_refused() {
         ms(360)
     );
 }
+
+#[test]
+fn a_peer_that_always_answers_too_late_is_dead_by_silence_within_the_bound() {
+    // Answers every PING 60 ms late, against a 30 ms timeout: each answer
+    // comes after its ping was counted as missed, and before the next ping.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        use std::io::{BufRead, BufReader, Write};
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(support::BOUND)).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        // Ends when the client closes (0 bytes) or the bound passes.
+        while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+            line.clear();
+            std::thread::sleep(Duration::from_millis(60));
+            if writer.write_all(b"PONG\n").is_err() {
+                return;
+            }
+        }
+    });
+    let mut stream = client(addr);
+    let config = Config::new(Duration::from_millis(100), Duration::from_millis(30), 2).unwrap();
+    let (_stop, stopped) = mpsc::channel();
+    let report = watch(&mut stream, &config, &stopped, |_| {}).unwrap();
+    assert_eq!(report.verdict, Verdict::DeadBySilence, "{report:?}");
+    assert_eq!(report.pongs, 0, "{report:?}");
+    assert!(
+        report.elapsed < config.detection_bound() + SLACK,
+        "{report:?}"
+    );
+    drop(stream);
+    server.join().unwrap();
+}

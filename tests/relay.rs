@@ -193,12 +193,14 @@ fn idle_close_closes_the_client_after_idling() {
     let upstream = Peer::start(Script::Echo).unwrap();
     let relay = relay(Script::IdleClose(ms(30)), upstream.addr());
     let mut stream = client(relay.addr());
+    // The relay's idle time starts after the request has arrived, so after
+    // this: a lower bound that cannot race.
+    let started = Instant::now();
     stream.write_all(b"hi").unwrap();
     let mut back = [0u8; 2];
     stream.read_exact(&mut back).unwrap();
-    let idle_from = Instant::now();
     assert_matches!(stream.read(&mut [0u8; 16]), Ok(0));
-    assert!(idle_from.elapsed() >= ms(25).as_duration());
+    assert!(started.elapsed() >= ms(30).as_duration());
     // The upstream's connection is closed too.
     upstream.wait_finished(1, BOUND).unwrap();
 }
@@ -382,4 +384,19 @@ fn python_urllib_through_reset_and_flaky_meets_connection_reset_error_then_its_p
     for expected in ["ConnectionResetError", "ConnectionResetError", "ok 200"] {
         assert_eq!(lines.recv_timeout(BOUND).unwrap(), expected);
     }
+}
+
+#[test]
+fn a_relay_to_its_own_address_is_refused() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    drop(taken);
+    let options = Options {
+        listen: addr,
+        upstream: Some(addr),
+        ..Options::default()
+    };
+    let error = Peer::start_with(Script::Echo, options).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert!(error.to_string().contains("own address"), "{error}");
 }

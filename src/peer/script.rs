@@ -72,12 +72,35 @@ impl Millis {
         }
     }
 
-    /// The interval in milliseconds.
+    /// The time in milliseconds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reset_by_peer::peer::Millis;
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     assert_eq!(Millis::new(200)?.as_millis(), 200);
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn as_millis(&self) -> u64 {
         u64::from(self.ms)
     }
 
-    /// The interval as a [`Duration`].
+    /// The time as a [`Duration`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reset_by_peer::peer::Millis;
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     assert_eq!(Millis::new(200)?.as_duration(), Duration::from_millis(200));
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn as_duration(&self) -> Duration {
         Duration::from_millis(self.as_millis())
     }

@@ -161,7 +161,7 @@ impl<'a> Conn<'a> {
             .limits
             .idle
             .saturating_sub(self.limits.last_moved().elapsed());
-        // A zero timeout means "none" to the socket calls: wait at least 1 ms.
+        // std refuses a zero timeout (InvalidInput): wait at least 1 ms.
         idle_left.clamp(Duration::from_millis(1), TICK)
     }
 
@@ -242,7 +242,8 @@ impl<'a> Conn<'a> {
                 Ok(0) => return false,
                 Ok(n) => {
                     self.limits.moved();
-                    data = data.get(n..).unwrap_or_default();
+                    // `write` took `n` of the bytes, so the slice is in range.
+                    data = &data[n..];
                 }
                 Err(error) if is_wait(&error) => continue,
                 Err(_) => return false,
@@ -330,7 +331,8 @@ pub(super) fn serve(stream: TcpStream, script: Script, index: usize, limits: &Li
 fn echo(conn: &mut Conn) {
     let mut buf = [0u8; CHUNK];
     while let Got::Data(n) = conn.receive(&mut buf, None, false) {
-        if !conn.send(buf.get(..n).unwrap_or_default()) {
+        // `read` returned `n`, so the slice is in range.
+        if !conn.send(&buf[..n]) {
             return;
         }
     }
@@ -475,7 +477,8 @@ fn heartbeat(conn: &mut Conn, answers: Option<u32>) {
     while let Got::Data(n) = conn.receive(&mut buf, None, false) {
         // A line longer than the cap is a broken or hostile client: hang up
         // rather than buffer it.
-        if lines.push(buf.get(..n).unwrap_or_default()).is_err() {
+        // `read` returned `n`, so the slice is in range.
+        if lines.push(&buf[..n]).is_err() {
             return;
         }
         // Each pass takes one line out of a buffer of a few hundred bytes.
@@ -484,7 +487,7 @@ fn heartbeat(conn: &mut Conn, answers: Option<u32>) {
                 Ok(Some(line)) => {
                     let may_answer = answers.is_none_or(|limit| answered < limit);
                     if line == PING && may_answer {
-                        answered += 1;
+                        answered = answered.saturating_add(1);
                         if !conn.send(&line::with_newline(PONG)) {
                             return;
                         }

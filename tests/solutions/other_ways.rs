@@ -153,26 +153,37 @@ pub mod ex6 {
 /// Reads byte by byte up to the end of the line, with the read timeout set
 /// before the PING goes out.
 pub mod ex7 {
-    use std::io::{Read, Write};
+    use std::io::Write;
     use std::net::TcpStream;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
+    use reset_by_peer::line::{LineBuffer, PING, PONG, with_newline};
+    use reset_by_peer::timeout::read_within;
+
+    /// The crate's pieces: a line reader, and reads bounded by one deadline.
     pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
-        if stream.set_read_timeout(Some(timeout)).is_err() || stream.write_all(b"PING\n").is_err() {
+        let deadline = Instant::now() + timeout;
+        if stream.write_all(&with_newline(PING)).is_err() {
             return false;
         }
-        let mut line = Vec::new();
-        let mut byte = [0u8; 1];
-        while line.len() < 5 {
-            match stream.read(&mut byte) {
-                Ok(1) => line.push(byte[0]),
-                _ => return false,
+        let mut lines = LineBuffer::default();
+        let mut buf = [0u8; 16];
+        // Each pass reads at least one byte or ends; the deadline ends it.
+        loop {
+            match lines.next_line() {
+                Ok(Some(line)) => return line == PONG,
+                Ok(None) => {}
+                Err(_) => return false,
             }
-            if byte[0] == b'\n' {
-                break;
+            match read_within(stream, &mut buf, deadline) {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => {
+                    if lines.push(&buf[..n]).is_err() {
+                        return false;
+                    }
+                }
             }
         }
-        line == b"PONG\n"
     }
 }
 

@@ -68,3 +68,23 @@ pub mod keeps_data_before_a_reset {
         Err(io::Error::other("gave up"))
     }
 }
+
+/// The article's `recv(1024)` in a loop, into one 1024-byte buffer: past
+/// 1024 bytes, a read into the empty rest of the buffer returns 0, which
+/// looks like the end, and the reply is cut short without an error.
+pub mod one_fixed_buffer {
+    use std::io::{self, Read};
+    use std::net::TcpStream;
+
+    pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+        let mut buf = [0u8; 1024];
+        let mut filled = 0;
+        loop {
+            let n = stream.read(&mut buf[filled..])?;
+            if n == 0 {
+                return Ok(buf[..filled].to_vec());
+            }
+            filled += n;
+        }
+    }
+}

@@ -50,3 +50,21 @@ pub mod platform_spelling {
         }
     }
 }
+
+/// Takes two numbers the crate cannot name for the same error whenever the
+/// numbers are equal, whatever their platforms.
+pub mod unnamed_equal_anywhere {
+    use reset_by_peer::errno::{Meaning, Platform, meaning};
+
+    pub fn same_error(a: i32, on_a: Platform, b: i32, on_b: Platform) -> bool {
+        let name = |n, p| match meaning(n, p) {
+            Meaning::Known(errno) => Some(errno.name),
+            Meaning::Other { name, .. } => Some(name),
+            Meaning::NotAnErrno | Meaning::NotInTable => None,
+        };
+        match (meaning(a, on_a), meaning(b, on_b)) {
+            (Meaning::NotInTable, Meaning::NotInTable) => a == b,
+            _ => matches!((name(a, on_a), name(b, on_b)), (Some(x), Some(y)) if x == y),
+        }
+    }
+}

@@ -143,3 +143,33 @@ pub mod first_error {
         Err(first.unwrap_or_else(|| io::Error::other("no attempt was made")))
     }
 }
+
+/// Connects until a connect works, without counting the connects that
+/// failed as attempts: against a server that is down, it never gives up.
+pub mod connects_without_counting {
+    use std::io::{self, ErrorKind};
+    use std::net::TcpStream;
+
+    pub fn ask_with_retries(
+        attempts: u32,
+        connect: &mut dyn FnMut() -> io::Result<TcpStream>,
+        talk: &mut dyn FnMut(&mut TcpStream) -> io::Result<Vec<u8>>,
+    ) -> io::Result<Vec<u8>> {
+        let mut last = io::Error::other("no attempt was made");
+        for _ in 0..attempts {
+            let mut stream = loop {
+                match connect() {
+                    Ok(stream) => break stream,
+                    Err(error) if error.kind() == ErrorKind::ConnectionRefused => drop(error),
+                    Err(error) => return Err(error),
+                }
+            };
+            match talk(&mut stream) {
+                Ok(answer) => return Ok(answer),
+                Err(error) if error.kind() == ErrorKind::ConnectionReset => last = error,
+                Err(error) => return Err(error),
+            }
+        }
+        Err(last)
+    }
+}

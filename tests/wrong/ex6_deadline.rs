@@ -125,3 +125,34 @@ pub mod budget_per_byte {
         stream.read_exact(buf)
     }
 }
+
+/// Polls a non-blocking socket until the deadline: it keeps time, but it
+/// spins a CPU the whole while, and leaves the socket non-blocking.
+pub mod spins_non_blocking {
+    use std::io::{self, ErrorKind, Read};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    pub fn read_exact_within(
+        stream: &mut TcpStream,
+        buf: &mut [u8],
+        budget: Duration,
+    ) -> io::Result<()> {
+        let started = Instant::now();
+        stream.set_nonblocking(true)?;
+        let mut filled = 0;
+        while filled < buf.len() {
+            match stream.read(&mut buf[filled..]) {
+                Ok(0) => return Err(ErrorKind::UnexpectedEof.into()),
+                Ok(n) => filled += n,
+                Err(error) if error.kind() == ErrorKind::WouldBlock => {
+                    if started.elapsed() >= budget {
+                        return Err(ErrorKind::TimedOut.into());
+                    }
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+}

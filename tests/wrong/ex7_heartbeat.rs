@@ -96,3 +96,28 @@ pub mod no_wait {
         ok
     }
 }
+
+/// Bounds each read by the timeout, one byte at a time, instead of the
+/// whole answer: a peer that sends its PONG slowly keeps it waiting up to
+/// five timeouts, and still counts as alive.
+pub mod timeout_per_byte {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
+        if stream.set_read_timeout(Some(timeout)).is_err() || stream.write_all(b"PING\n").is_err() {
+            return false;
+        }
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while line.len() < 64 {
+            match stream.read(&mut byte) {
+                Ok(1) if byte[0] == b'\n' => return line == b"PONG",
+                Ok(1) => line.push(byte[0]),
+                _ => return false,
+            }
+        }
+        false
+    }
+}

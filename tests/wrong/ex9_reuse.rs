@@ -103,3 +103,23 @@ pub mod never_unless_idempotent {
         failed.reused && failed.received == 0 && found_dead && idempotent
     }
 }
+
+/// A deny list: everything that is not known to be harmless is taken for a
+/// dead connection, so an unreachable host or a permission counts as stale.
+pub mod deny_list {
+    use std::io::ErrorKind;
+
+    use super::super::ex9::Failed;
+
+    pub fn send_again(failed: &Failed, idempotent: bool) -> bool {
+        let harmless = matches!(
+            failed.error.kind(),
+            ErrorKind::TimedOut
+                | ErrorKind::WouldBlock
+                | ErrorKind::Interrupted
+                | ErrorKind::ConnectionRefused
+                | ErrorKind::InvalidInput
+        );
+        failed.reused && failed.received == 0 && !harmless && (idempotent || failed.sent == 0)
+    }
+}
