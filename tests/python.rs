@@ -43,8 +43,8 @@ const fn case(
 }
 
 /// Every run the tests below check; short delays and timeouts keep the
-/// slowest under half a second. A drip of 20 ms against a 150 ms timeout per
-/// call leaves the same margin as `tests/timeout.rs` does.
+/// slowest under half a second. A drip of 40 ms against a 250 ms timeout per
+/// call leaves each byte 210 ms to spare on a loaded machine.
 const CASES: &[Case] = &[
     case("client reset", "client.py", Some("reset"), &[]),
     case("client hello-reset", "client.py", Some("hello-reset"), &[]),
@@ -84,8 +84,8 @@ const CASES: &[Case] = &[
     case(
         "timeout drip",
         "strategy3_timeout.py",
-        Some("drip:20"),
-        &["--timeout-ms", "150", "--deadline-ms", "70"],
+        Some("drip:40"),
+        &["--timeout-ms", "250", "--deadline-ms", "70"],
     ),
     case(
         "timeout stall",
@@ -402,7 +402,7 @@ fn a_per_call_timeout_never_fires_against_drip_and_the_deadline_read_stops() {
             "sendall's timeout is a total deadline",
         ],
     );
-    // Fewer than 8 bytes, whatever the pace: the drip needs 160 ms for 8.
+    // Fewer than 8 bytes, whatever the pace: the drip needs 320 ms for 8.
     assert!(!ran.stdout.contains("8 of 8 bytes kept"), "{}", ran.stdout);
 }
 

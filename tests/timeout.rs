@@ -174,18 +174,19 @@ fn a_non_blocking_stream_is_refused_by_a_deadline_write_once_its_buffers_are_ful
 
 #[test]
 fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
-    // One byte every 20 ms, a 150 ms timeout per call: 12 bytes take at least
-    // 240 ms, more than the timeout, and still no call times out.
-    let interval = Millis::new(20).unwrap();
-    let timeout = Duration::from_millis(150);
+    // One byte every 10 ms, a 250 ms timeout per call: 30 bytes take at least
+    // 300 ms, more than the timeout, and still no call times out. (Each byte
+    // has 240 ms to spare, for a loaded machine.)
+    let interval = Millis::new(10).unwrap();
+    let timeout = Duration::from_millis(250);
     let peer = Peer::start(Script::Drip(interval)).unwrap();
     let mut stream = client(peer.addr());
     set_read_timeout(&stream, timeout).unwrap();
     let started = Instant::now();
-    let mut buf = [0u8; 12];
+    let mut buf = [0u8; 30];
     stream.read_exact(&mut buf).unwrap();
     assert!(started.elapsed() > timeout, "{:?}", started.elapsed());
-    assert_eq!(buf, [DRIP_BYTE; 12]);
+    assert_eq!(buf, [DRIP_BYTE; 30]);
 }
 
 #[test]

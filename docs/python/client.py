@@ -33,6 +33,9 @@ TIMEOUT_SECONDS = 3
 def main(argv):
     host, port = "127.0.0.1", 8080
     message = b"Hello, server!"
+    if argv[1:2] in (["--help"], ["-h"]):
+        print(__doc__.strip())
+        return 0
     # `--addr` is optional, so that this client is called as the lessons beside it are.
     args = argv[2:] if argv[1:2] == ["--addr"] else argv[1:]
     if len(args) > 0:

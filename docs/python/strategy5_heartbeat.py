@@ -13,7 +13,8 @@ notice a dead peer soon.  A hung server whose kernel still acknowledges sends
 neither FIN nor RST: no call fails, reads only wait.  So the client sends a
 `PING` line every interval, waits a short time for the `PONG` line, and
 counts the PINGs left unanswered.  After `--misses` misses in a row it calls
-the peer dead: at most interval x misses + timeout after the last PONG.
+the peer dead: at most interval x misses + timeout after the last PONG, plus
+a few milliseconds for the timers (10 ms allowed here, as in the Rust twin).
 A reset or a clean close ends the watch at once, with a verdict of its own.
 A PONG that comes late is counted for the PING being waited on then.
 
@@ -113,7 +114,7 @@ def main(argv):
         arguments.error("--timeout-ms must be below --interval-ms")
     interval, timeout = args.interval_ms / 1000, args.timeout_ms / 1000
     lab.say(f"a heartbeat: PING every {args.interval_ms} ms, {args.timeout_ms} ms for each PONG, dead after {args.misses} misses in a row")
-    lab.say(f"  so a silent peer is called dead at most {args.interval_ms * args.misses + args.timeout_ms} ms after its last PONG")
+    lab.say(f"  so a silent peer is called dead at most {args.interval_ms * args.misses + args.timeout_ms + 10} ms after its last PONG (10 ms for the timers)")
     try:
         with socket.create_connection(args.addr, timeout=3) as sock:
             watch(sock, interval, timeout, args.misses, args.pings)
