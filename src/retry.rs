@@ -281,7 +281,8 @@ impl<E: fmt::Display> fmt::Display for GaveUp<E> {
         let attempts = self.last.number;
         match self.reason {
             Reason::OutOfAttempts => {
-                write!(f, "gave up after {attempts} attempts: {}", self.last.error)
+                let noun = if attempts == 1 { "attempt" } else { "attempts" };
+                write!(f, "gave up after {attempts} {noun}: {}", self.last.error)
             }
             Reason::NotRetryable => write!(
                 f,

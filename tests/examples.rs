@@ -73,10 +73,22 @@ fn run_with_stdout_closed(name: &str, args: &[&str]) -> Ran {
     finish(child, BOUND)
 }
 
+/// Runs `run` for every example side by side (they spend their time
+/// starting up and waiting), and returns each name with its result.
+fn for_every_example(run: impl Fn(&str) -> Ran + Sync) -> Vec<(String, Ran)> {
+    let names = examples();
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = names
+            .iter()
+            .map(|name| scope.spawn(|| (name.clone(), run(name))))
+            .collect();
+        runs.into_iter().map(|run| run.join().unwrap()).collect()
+    })
+}
+
 #[test]
 fn every_example_stops_quietly_when_its_stdout_is_closed() {
-    for name in examples() {
-        let ran = run_with_stdout_closed(&name, quick_args(&name));
+    for (name, ran) in for_every_example(|name| run_with_stdout_closed(name, quick_args(name))) {
         assert_eq!(ran.status.code(), Some(0), "{name}: {}", ran.stderr);
         assert!(ran.stderr.is_empty(), "{name}: {}", ran.stderr);
     }
@@ -84,8 +96,7 @@ fn every_example_stops_quietly_when_its_stdout_is_closed() {
 
 #[test]
 fn help_survives_a_closed_stdout() {
-    for name in examples() {
-        let ran = run_with_stdout_closed(&name, &["--help"]);
+    for (name, ran) in for_every_example(|name| run_with_stdout_closed(name, &["--help"])) {
         assert_eq!(ran.status.code(), Some(0), "{name}: {}", ran.stderr);
         assert!(ran.stderr.is_empty(), "{name}: {}", ran.stderr);
     }
@@ -93,8 +104,8 @@ fn help_survives_a_closed_stdout() {
 
 #[test]
 fn an_unknown_flag_prints_one_line_and_exits_2() {
-    for name in examples() {
-        assert_usage_error(&run_example(&name, &["--no-such-flag"], BOUND));
+    for (_, ran) in for_every_example(|name| run_example(name, &["--no-such-flag"], BOUND)) {
+        assert_usage_error(&ran);
     }
 }
 
@@ -413,7 +424,7 @@ fn peer_turns_a_crowd_away_with_one_line_beyond_max_clients() {
     child.kill().unwrap();
     child.wait().unwrap();
     read.unwrap();
-    assert_eq!(answer, b"busy: 1 connections already; try again later\n");
+    assert_eq!(answer, b"busy: 1 connection already; try again later\n");
 }
 
 #[test]

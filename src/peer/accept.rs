@@ -154,7 +154,12 @@ fn turn_away(stream: TcpStream, cap: usize) {
     // Without blocking: a new socket's send buffer always has room for one
     // line, and the accepting thread must never wait on a client.
     let _ = stream.set_nonblocking(true);
-    let line = format!("busy: {cap} connections already; try again later\n");
+    let noun = if cap == 1 {
+        "connection"
+    } else {
+        "connections"
+    };
+    let line = format!("busy: {cap} {noun} already; try again later\n");
     let _ = (&stream).write(line.as_bytes());
     // The FIN follows the line at once. If the client had already sent
     // something, closing with it unread adds an RST after the FIN; the client
