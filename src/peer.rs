@@ -643,8 +643,9 @@ impl Drop for Peer {
 /// suite whose tests open listeners on `127.0.0.1` side by side, that
 /// happened in about one run in twenty. So on Linux, where every address
 /// of `127.0.0.0/8` is this machine's, it uses `127.0.0.2`, which nothing
-/// in this crate listens on; where that address is not configured (macOS
-/// and the BSDs by default), it falls back to `127.0.0.1`.
+/// in this crate listens on; where that address is not configured
+/// (`AddrNotAvailable`: macOS and the BSDs by default), it falls back to
+/// `127.0.0.1`.
 ///
 /// # Errors
 ///
@@ -665,7 +666,12 @@ impl Drop for Peer {
 /// ```
 pub fn refused_addr() -> io::Result<SocketAddr> {
     let quiet = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)), 0);
-    let listener = TcpListener::bind(quiet).or_else(|_| TcpListener::bind(LOOPBACK))?;
+    let listener = match TcpListener::bind(quiet) {
+        Err(error) if error.kind() == io::ErrorKind::AddrNotAvailable => {
+            TcpListener::bind(LOOPBACK)?
+        }
+        bound => bound?,
+    };
     listener.local_addr()
 }
 

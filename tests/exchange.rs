@@ -52,7 +52,8 @@ fn nobody_listening_fails_the_connect_step_with_connection_refused() {
     assert_matches!(
         exchange(addr, REQUEST, BOUND),
         Err(ExchangeError { step: Step::Connect, error, .. })
-            if error.kind() == ErrorKind::ConnectionRefused
+            if error.kind() == ErrorKind::ConnectionRefused,
+        "connecting to {addr}"
     );
 }
 
