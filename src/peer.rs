@@ -638,14 +638,20 @@ impl Drop for Peer {
 
 /// A loopback address where nobody listens, for `ConnectionRefused`.
 ///
-/// It binds a listener on a free port, notes the address and closes it.
-/// Another socket could take the port in the moment between: in a test
-/// suite whose tests open listeners on `127.0.0.1` side by side, that
-/// happened in about one run in twenty. So on Linux, where every address
-/// of `127.0.0.0/8` is this machine's, it uses `127.0.0.2`, which nothing
-/// in this crate listens on; where that address is not configured
-/// (`AddrNotAvailable`: macOS and the BSDs by default), it falls back to
-/// `127.0.0.1`.
+/// The simple way, binding a listener on a free port, noting the address
+/// and closing it, races: until it closes, the listener takes connections,
+/// and another socket may take the port after. In this crate's test suite,
+/// where many tests ask for such an address side by side, one test's
+/// connect landed in another's short-lived listener, in about one run in
+/// thirty (connected, then reset, not refused).
+///
+/// So on Linux, where every address of `127.0.0.0/8` is this machine's, it
+/// asks for a free port on `127.0.0.3` and returns that port on
+/// `127.0.0.2`, where nothing in this crate ever listens: no other call's
+/// listener can take the connection, and a port free on `127.0.0.3` has no
+/// listener on all addresses either. Where those addresses are not
+/// configured (`AddrNotAvailable`: macOS and the BSDs by default), it falls
+/// back to the simple way on `127.0.0.1`, race included.
 ///
 /// # Errors
 ///
@@ -665,14 +671,20 @@ impl Drop for Peer {
 /// }
 /// ```
 pub fn refused_addr() -> io::Result<SocketAddr> {
-    let quiet = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)), 0);
-    let listener = match TcpListener::bind(quiet) {
-        Err(error) if error.kind() == io::ErrorKind::AddrNotAvailable => {
-            TcpListener::bind(LOOPBACK)?
+    let probe = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3)), 0);
+    match TcpListener::bind(probe) {
+        Ok(listener) => {
+            let port = listener.local_addr()?.port();
+            Ok(SocketAddr::new(
+                IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)),
+                port,
+            ))
         }
-        bound => bound?,
-    };
-    listener.local_addr()
+        Err(error) if error.kind() == io::ErrorKind::AddrNotAvailable => {
+            TcpListener::bind(LOOPBACK)?.local_addr()
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Waits until this side's kernel has taken in the end of `stream`'s

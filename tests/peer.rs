@@ -133,6 +133,27 @@ fn refused_addr_gives_connection_refused() {
 }
 
 #[test]
+fn refused_addr_is_refused_while_other_threads_ask_for_one_too() {
+    // Each call's probe listener must never take another call's connect:
+    // with probe and answer on one address, one connect in some 100 000
+    // was accepted and then reset.
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            thread::spawn(|| {
+                for _ in 0..200 {
+                    let addr = refused_addr().unwrap();
+                    let error = TcpStream::connect_timeout(&addr, BOUND).unwrap_err();
+                    assert_eq!(error.kind(), ErrorKind::ConnectionRefused, "{addr}");
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+}
+
+#[test]
 fn flaky_two_resets_exactly_two_connections_then_echoes() {
     let peer = Peer::start(Script::Flaky(2)).unwrap();
     // One connection at a time, so that the peer numbers them in this order.
