@@ -1,5 +1,6 @@
 //! The article's Strategy 2: a retry loop that reconnects, and the article's
-//! own loop, which reuses a dead socket and dies of BrokenPipe.
+//! own loop, which reuses a dead socket and dies of BrokenPipe (on Unix; on
+//! Windows that write fails with ConnectionAborted or ConnectionReset).
 //!
 //! Run it with `cargo run --example retry`.
 
@@ -22,7 +23,8 @@ usage: cargo run --example retry [-- OPTIONS]
 
 Shows a retry loop that opens a new connection for each attempt, against a
 lab peer whose first two connections are reset (flaky:2); then the article's
-loop, which retries sendall on the same socket and dies of BrokenPipe.
+loop, which retries sendall on the same socket and dies of BrokenPipe
+(on Unix; on Windows, of ConnectionAborted or ConnectionReset).
 
   --attempts N       how many tries in all: 1 to 100 (default 3)
   --delay-ms N       milliseconds to wait between tries: 0 to 60000 (default 200)
@@ -225,8 +227,13 @@ fn naive_against(addr: SocketAddr, settings: &Settings, peer: Option<&Peer>) -> 
                 short(&error)
             );
             say!("  in Python the script dies here with a traceback.");
-            say!("Why: the kernel reports a reset once (ECONNRESET); every later send on that");
-            say!("socket fails with EPIPE (BrokenPipe). A retry needs a new connection.");
+            // The kind is this machine's: BrokenPipe on Unix, ConnectionAborted
+            // or ConnectionReset on Windows; so the line names what came.
+            say!("Why: the kernel reports a reset once; every later send on that socket");
+            say!(
+                "fails, here with {}. A retry needs a new connection.",
+                short(&error)
+            );
         }
     }
     Ok(())
