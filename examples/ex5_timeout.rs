@@ -19,7 +19,7 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use reset_by_peer::peer::{Peer, Script};
+use reset_by_peer::peer::{Peer, Script, wait_closed};
 
 const NAME: &str = "ex5_timeout";
 const USAGE: &str = "\
@@ -62,6 +62,9 @@ pub type Wait = fn(&mut dyn Read) -> io::Result<Reply>;
 /// it late: room for a loaded machine, but less than a second timeout.
 const GRACE: Duration = Duration::from_millis(90);
 
+/// How long setting a case up may take: connecting, and the peer's answer.
+const SETUP: Duration = Duration::from_secs(2);
+
 /// How long the demonstration waits for `wait_for_reply` to return.
 const SAFETY_NET: Duration = Duration::from_millis(400);
 
@@ -74,9 +77,22 @@ fn against(
     limit: Duration,
 ) -> io::Result<Option<(io::Result<Reply>, Duration)>> {
     let peer = Peer::start(script)?;
-    let mut stream = TcpStream::connect_timeout(&peer.addr(), Duration::from_secs(2))?;
-    stream.set_read_timeout(Some(READ_TIMEOUT))?;
+    let mut stream = TcpStream::connect_timeout(&peer.addr(), SETUP)?;
     stream.write_all(b"hello")?;
+    // Wait, unhurried, until the peer's answer is here: on a loaded machine
+    // its thread may answer after READ_TIMEOUT, and a correct function would
+    // then see a timeout it did not cause. `peek` sees bytes and a FIN
+    // without taking them, but it would take an RST's error, so a reset is
+    // awaited with `wait_closed`; `stall` never answers.
+    match script {
+        Script::Stall => {}
+        Script::Reset => wait_closed(&stream, SETUP)?,
+        _ => {
+            stream.set_read_timeout(Some(SETUP))?;
+            stream.peek(&mut [0u8; 1])?;
+        }
+    }
+    stream.set_read_timeout(Some(READ_TIMEOUT))?;
     // The peer stays up until `against` returns.
     Ok(common::within(limit, move || wait(&mut stream)))
 }
