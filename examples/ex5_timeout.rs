@@ -183,12 +183,18 @@ pub fn check(wait: Wait) -> Result<(), String> {
             Source::Fails(kind) => format!("a reader failing with {kind:?}"),
         };
         let limit = READ_TIMEOUT + GRACE;
-        let ran = match source {
+        let run = || match source {
             Source::Lab(script) => {
-                against(script, wait, limit).map_err(|e| format!("setting up {name}: {e}"))?
+                against(script, wait, limit).map_err(|e| format!("setting up {name}: {e}"))
             }
-            Source::Fails(kind) => common::within(limit, move || wait(&mut Failing(kind))),
+            Source::Fails(kind) => Ok(common::within(limit, move || wait(&mut Failing(kind)))),
         };
+        let late = |ran: &Result<Option<(io::Result<Reply>, Duration)>, String>| match ran {
+            Ok(Some((_, took))) => *took > limit,
+            Ok(None) => true,
+            Err(_) => false,
+        };
+        let ran = common::unless_late(run, late)?;
         let want = match &expected {
             Ok(reply) => format!("{reply:?}"),
             Err(kind) => format!("the error {kind:?}"),

@@ -273,6 +273,27 @@ pub fn within<T: Send + 'static>(
     result.recv_timeout(limit).ok()
 }
 
+/// How many times a check runs a timed case before it calls it late: a
+/// loaded machine (a lab host shared by a class) can hold up one run by
+/// tens of milliseconds, but a function that waits too long is late every
+/// time.
+pub const TRIES_WHEN_LATE: usize = 3;
+
+/// Runs one timed case of a check, again while `late` says it came back
+/// too late (or not at all), at most [`TRIES_WHEN_LATE`] times in all, and
+/// returns the last run. Only lateness earns another run: a wrong answer,
+/// or an answer too early, is the same on every run.
+pub fn unless_late<R>(mut run: impl FnMut() -> R, late: impl Fn(&R) -> bool) -> R {
+    let mut ran = run();
+    for _ in 1..TRIES_WHEN_LATE {
+        if !late(&ran) {
+            break;
+        }
+        ran = run();
+    }
+    ran
+}
+
 /// Serves one connection with `serve` on a thread of its own, and returns
 /// the loopback address to connect to. If nobody connects within two
 /// seconds, the thread gives up.
