@@ -65,6 +65,7 @@ fn narrate_watch(label: &str, addr: SocketAddr) -> io::Result<Report> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     let (stop, stopped) = mpsc::channel();
     let mut answers = 0;
+    let mut other_lines = 0;
     let report = watch(&mut stream, &config()?, &stopped, |event| match event {
         Event::Ping { number, at } => say!("  [+{:>3} ms] PING {number}", at.as_millis()),
         Event::Pong { number, at } => {
@@ -82,10 +83,24 @@ fn narrate_watch(label: &str, addr: SocketAddr) -> io::Result<Report> {
             number,
             at,
             in_a_row,
+            others: 0,
         } => {
             say!(
                 "  [+{:>3} ms] no answer to PING {number} (miss {in_a_row} in a row)",
                 at.as_millis()
+            )
+        }
+        Event::Missed {
+            number,
+            at,
+            in_a_row,
+            others,
+        } => {
+            other_lines += others;
+            say!(
+                "  [+{:>3} ms] no PONG for PING {number}, only {others} other line{} (miss {in_a_row} in a row)",
+                at.as_millis(),
+                if *others == 1 { "" } else { "s" }
             )
         }
     })?;
@@ -101,5 +116,10 @@ fn narrate_watch(label: &str, addr: SocketAddr) -> io::Result<Report> {
         report.elapsed.as_millis(),
         report.verdict.reason()
     );
+    if other_lines > 0 {
+        say!(
+            "  (it did send {other_lines} lines, but never PONG: to a heartbeat, that is silence)"
+        );
+    }
     Ok(report)
 }

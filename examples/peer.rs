@@ -195,7 +195,7 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
         let now_turned_away = peer.counts().turned_away;
         if now_turned_away > turned_away {
             log.line(format_args!(
-                "turned away {} clients beyond the cap of {} (each read the busy line); {now_turned_away} in all",
+                "turned away {} clients beyond the cap of {} (each was sent the busy line); {now_turned_away} in all",
                 now_turned_away - turned_away,
                 options.max_clients
             ));

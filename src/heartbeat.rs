@@ -238,13 +238,20 @@ pub enum Event {
         at: Duration,
         /// Misses in a row, this one included.
         in_a_row: u32,
+        /// Lines other than `PONG` that came while it waited: a server that
+        /// answers, but not with `PONG` (an echo server, say), is no more
+        /// alive to the heartbeat than a silent one.
+        others: u32,
     },
 }
 
 /// How waiting for one answer ended.
 enum Answer {
     Pong,
-    Missed,
+    /// No `PONG` by the deadline, after this many other lines.
+    Missed {
+        others: u32,
+    },
     Dead(Verdict),
 }
 
@@ -338,12 +345,13 @@ pub fn watch(
                     at: start.elapsed(),
                 });
             }
-            Answer::Missed => {
+            Answer::Missed { others } => {
                 in_a_row += 1;
                 on_event(&Event::Missed {
                     number,
                     at: start.elapsed(),
                     in_a_row,
+                    others,
                 });
                 if in_a_row >= config.misses {
                     return Ok(finish(report, Verdict::DeadBySilence, start));
@@ -439,13 +447,17 @@ fn await_pong(
     deadline: Instant,
 ) -> io::Result<Answer> {
     let mut buf = [0u8; 64];
+    let mut others = 0;
     // Each pass takes a buffered line, or reads at least one byte, or ends:
     // `read_within` returns by the deadline, give or take a tick.
     loop {
         match lines.next_line() {
             Ok(Some(line)) if line == PONG => return Ok(Answer::Pong),
-            // Any other line is not an answer; keep waiting.
-            Ok(Some(_)) => continue,
+            // Any other line is not an answer; count it and keep waiting.
+            Ok(Some(_)) => {
+                others += 1;
+                continue;
+            }
             Ok(None) => {}
             Err(_) => return Err(too_long()),
         }
@@ -456,7 +468,9 @@ fn await_pong(
             Ok(n) => lines.push(&buf[..n]).map_err(|_| too_long())?,
             Err(error) => match dead_by(&error) {
                 Some(verdict) => return Ok(Answer::Dead(verdict)),
-                None if Failure::of(&error) == Failure::TimedOut => return Ok(Answer::Missed),
+                None if Failure::of(&error) == Failure::TimedOut => {
+                    return Ok(Answer::Missed { others });
+                }
                 None => return Err(error),
             },
         }

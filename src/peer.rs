@@ -143,8 +143,10 @@ const WAKE_ATTEMPTS: u32 = 5;
 const UNREACHED_WAIT: Duration = Duration::from_millis(100);
 
 /// The most connections a peer may be told to serve at once. Each one takes
-/// a thread and a descriptor; 512 stays well under the usual limit of 1024
-/// descriptors per process.
+/// a thread and a descriptor (two as a relay: the client's and the
+/// upstream's); 512 stays under the usual limit of 1024 descriptors per
+/// process, except for a relay near its cap, which then tells each client
+/// it cannot take a `busy:` line.
 pub const MAX_CLIENTS: usize = 512;
 
 /// The longest idle limit: one hour.

@@ -167,3 +167,23 @@ fn a_peer_that_always_answers_too_late_is_dead_by_silence_within_the_bound() {
     drop(stream);
     server.join().unwrap();
 }
+
+#[test]
+fn a_peer_that_answers_but_never_pong_is_dead_by_silence_and_its_lines_are_counted() {
+    // `echo` sends each PING back: an answer, but not PONG. One miss ends
+    // the watch, and the half second lets even a slow echo arrive in time.
+    let peer = Peer::start(Script::Echo).unwrap();
+    let mut stream = client(peer.addr());
+    let (_stop, stopped) = mpsc::channel();
+    let config = Config::new(Duration::from_secs(1), Duration::from_millis(500), 1).unwrap();
+    let mut missed = Vec::new();
+    let report = watch(&mut stream, &config, &stopped, |event| {
+        if let Event::Missed { others, .. } = event {
+            missed.push(*others);
+        }
+    })
+    .unwrap();
+    assert_eq!(report.verdict, Verdict::DeadBySilence);
+    assert_eq!(report.pongs, 0);
+    assert_eq!(missed, [1], "one miss, after one line that was not PONG");
+}

@@ -43,7 +43,9 @@ def main(argv):
         try:
             port = int(port_text)
         except ValueError:
-            print(f"client.py: bad HOST:PORT {args[0]!r}", file=sys.stderr)
+            port = -1
+        if not 1 <= port <= 65535:
+            print(f"client.py: bad HOST:PORT {args[0]!r} (PORT from 1 to 65535)", file=sys.stderr)
             return 2
     if len(args) > 1:
         message = args[1].encode("latin-1").decode("unicode_escape").encode("latin-1")

@@ -55,6 +55,7 @@ use super::script::{Millis, Script};
 use super::serve::{self, CHUNK, Conn, Got, Limits, TICK};
 use crate::errno::{self, Platform};
 use crate::except;
+use crate::failure::Failure;
 use crate::timeout;
 
 /// How long a relay waits for the upstream to accept each connection.
@@ -181,14 +182,25 @@ fn reset_before_upstream(client: Conn) -> String {
 /// A refused or dead upstream: the client is closed at once, and the line
 /// says why.
 fn upstream_unreachable(mut client: Conn, upstream: SocketAddr, error: &io::Error) -> String {
+    // Out of descriptors or of local ports (EMFILE, EADDRNOTAVAIL), the
+    // trouble is this peer's own and passes: the client is told, as the cap
+    // tells it, instead of meeting a close it cannot explain.
+    let busy = matches!(Failure::of(error), Failure::Other | Failure::NoLocalAddress);
+    if busy {
+        let line = format!(
+            "busy: could not open a connection to the upstream ({error}); try again later\n"
+        );
+        client.send(line.as_bytes());
+    }
     // The FIN goes first, then what the client has sent is read and thrown
     // away, so that the close adds no RST: the client reads the end of the
     // stream, as from a server that closed at once.
     let _ = client.stream.shutdown(Shutdown::Write);
     client.drain();
     format!(
-        "could not connect to the upstream {upstream}: {}; closed the client; {}",
+        "could not connect to the upstream {upstream}: {}; {}closed the client; {}",
         except::narrate(error),
+        if busy { "sent the busy line, " } else { "" },
         Sees::End
     )
 }
@@ -295,16 +307,7 @@ struct Answer {
 
 /// Relays one connection whose upstream is connected, and narrates it.
 fn pass(mut client: Conn, mut server: Conn, script: Script, limits: &Limits) -> String {
-    let (reader, writer) = match (client.try_clone(), server.try_clone()) {
-        (Ok(reader), Ok(writer)) => (reader, writer),
-        (Err(error), _) | (_, Err(error)) => {
-            return format!(
-                "could not share the sockets between two threads ({}); closed both; {}",
-                except::narrate(&error),
-                Sees::End
-            );
-        }
-    };
+    let (reader, writer) = (client.share(), server.share());
     let link = Link::default();
     let keep = match script {
         Script::ResetAfter(_) => Keep::ToTheEnd,
@@ -513,15 +516,24 @@ fn downward(
             Got::Data(_) if room == Some(0) => return Down::CountReached,
             Got::Data(n) if stall => answer.thrown += n as u64,
             Got::Data(n) => {
-                let passed = match drip {
-                    Some(interval) => drip_out(client, link, &buf[..n], interval),
-                    None => client.send(&buf[..n]).then_some(n),
+                let sent = match drip {
+                    Some(interval) => drip_out(client, link, &buf[..n], interval, answer),
+                    None => {
+                        let sent = client.send(&buf[..n]);
+                        if sent {
+                            answer.passed += n as u64;
+                        }
+                        sent
+                    }
                 };
-                match passed {
-                    Some(n) => answer.passed += n as u64,
-                    None if client.done() => return Down::Done,
-                    None if link.is_over() => return Down::Over,
-                    None => return Down::ClientGone,
+                if !sent {
+                    if client.done() {
+                        return Down::Done;
+                    }
+                    if link.is_over() {
+                        return Down::Over;
+                    }
+                    return Down::ClientGone;
                 }
             }
             // A hung server does not pass its end on: the client goes on
@@ -541,18 +553,27 @@ fn downward(
     }
 }
 
-/// Sends `bytes` to the client one per `interval`, and returns how many
-/// went, or `None` if the client or the connection went first.
-fn drip_out(client: &mut Conn, link: &Link, bytes: &[u8], interval: Millis) -> Option<usize> {
+/// Sends `bytes` to the client one per `interval`, counting each in
+/// `answer` as it goes; false if the client or the connection went first.
+fn drip_out(
+    client: &mut Conn,
+    link: &Link,
+    bytes: &[u8],
+    interval: Millis,
+    answer: &mut Answer,
+) -> bool {
     // One byte per pass, so the loop ends with `bytes`, at most one CHUNK:
     // the rest of the answer waits in the upstream's socket meanwhile.
     for byte in bytes {
-        let deadline = Instant::now().checked_add(interval.as_duration())?;
+        let Some(deadline) = Instant::now().checked_add(interval.as_duration()) else {
+            return false;
+        };
         if !wait(client, link, Some(deadline)) || !client.send(&[*byte]) {
-            return None;
+            return false;
         }
+        answer.passed += 1;
     }
-    Some(bytes.len())
+    true
 }
 
 /// Waits without reading until `deadline`, or with none until the
@@ -640,7 +661,7 @@ fn upward(
                     // Read out everything passed on but the newest byte,
                     // which stays in the queue. Bytes already queued are
                     // read at once.
-                    if let Err(error) = client.stream.read_exact(&mut buf[..n - 1]) {
+                    if let Err(error) = (&*client.stream).read_exact(&mut buf[..n - 1]) {
                         link.end(false);
                         break UpEnd::ClientBroken(error);
                     }
@@ -650,7 +671,7 @@ fn upward(
                 {
                     // Nothing came back as a reset within HOLD: read the
                     // kept byte, so that a FIN behind it can be seen.
-                    if let Err(error) = client.stream.read_exact(&mut buf[..1]) {
+                    if let Err(error) = (&*client.stream).read_exact(&mut buf[..1]) {
                         link.end(false);
                         break UpEnd::ClientBroken(error);
                     }
@@ -680,7 +701,10 @@ fn upward(
     };
     // Unless the client is to be reset, read the kept byte, so that the
     // close is a FIN.
-    if kept.is_some() && !link.resets_client() && client.stream.read_exact(&mut buf[..1]).is_ok() {
+    if kept.is_some()
+        && !link.resets_client()
+        && (&*client.stream).read_exact(&mut buf[..1]).is_ok()
+    {
         kept = None;
     }
     Up {

@@ -6,8 +6,8 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::script::{Millis, Script};
@@ -109,7 +109,10 @@ pub(super) enum Got {
 /// One socket of an accepted connection, with what ends it: the client's,
 /// or in a relay also the upstream's.
 pub(super) struct Conn<'a> {
-    pub(super) stream: TcpStream,
+    /// Shared, not duplicated, between the two threads of a relayed
+    /// connection, so that each connection costs one descriptor, not two.
+    /// `&TcpStream` reads and writes, so no handle needs to be `mut`.
+    pub(super) stream: Arc<TcpStream>,
     limits: &'a Limits<'a>,
 }
 
@@ -129,21 +132,20 @@ impl<'a> Conn<'a> {
         // Small writes (a greeting, a PONG, one dripped byte) go out at once
         // instead of waiting for Nagle's algorithm to batch them.
         let _ = stream.set_nodelay(true);
-        Ok(Conn { stream, limits })
+        Ok(Conn {
+            stream: Arc::new(stream),
+            limits,
+        })
     }
 
     /// A second handle on the same socket, for another thread; the socket
-    /// closes when the last handle is dropped.
-    ///
-    /// # Errors
-    ///
-    /// Whatever duplicating the descriptor fails with (the process is out of
-    /// them, say).
-    pub(super) fn try_clone(&self) -> io::Result<Conn<'a>> {
-        Ok(Conn {
-            stream: self.stream.try_clone()?,
+    /// closes when the last handle is dropped. It shares the socket rather
+    /// than duplicating its descriptor (`try_clone`), which could fail.
+    pub(super) fn share(&self) -> Conn<'a> {
+        Conn {
+            stream: Arc::clone(&self.stream),
             limits: self.limits,
-        })
+        }
     }
 
     /// Whether the peer is done with this connection: it is stopping, it gave
@@ -194,7 +196,7 @@ impl<'a> Conn<'a> {
             let result = if peek {
                 self.stream.peek(buf)
             } else {
-                self.stream.read(buf)
+                (&*self.stream).read(buf)
             };
             match result {
                 // Zero bytes is the client's clean close (FIN).
@@ -238,7 +240,7 @@ impl<'a> Conn<'a> {
             if self.done() {
                 return false;
             }
-            match self.stream.write(data) {
+            match (&*self.stream).write(data) {
                 Ok(0) => return false,
                 Ok(n) => {
                     self.limits.moved();
@@ -263,7 +265,7 @@ impl<'a> Conn<'a> {
         // Each pass reads what is already there or ends; DRAIN_TIME bounds
         // the whole loop whatever the client sends.
         while started.elapsed() < DRAIN_TIME {
-            match self.stream.read(&mut scratch) {
+            match (&*self.stream).read(&mut scratch) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {}
             }
@@ -449,7 +451,7 @@ fn keep_alive(conn: &mut Conn, idle: Millis) -> Idle {
         }
         // Take the bytes that were only peeked at. A read of bytes already
         // queued does not wait, and cannot return fewer than were peeked.
-        if conn.stream.read_exact(&mut buf[..n]).is_err() || lines.push(&buf[..n]).is_err() {
+        if (&*conn.stream).read_exact(&mut buf[..n]).is_err() || lines.push(&buf[..n]).is_err() {
             return Idle::Over;
         }
         // Each pass answers one buffered line; the buffer is capped.
