@@ -134,8 +134,10 @@ fn bad_configurations_are_refused() {
 
 #[test]
 fn a_peer_that_always_answers_too_late_is_dead_by_silence_within_the_bound() {
-    // Answers every PING 60 ms late, against a 30 ms timeout: each answer
-    // comes after its ping was counted as missed, and before the next ping.
+    // Answers every PING 100 ms late, against a 30 ms timeout and pings
+    // 300 ms apart: each answer comes after its ping was counted as missed
+    // (a sleep is never short), and before the next ping with 200 ms to
+    // spare for a loaded machine.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let server = std::thread::spawn(move || {
@@ -148,14 +150,14 @@ fn a_peer_that_always_answers_too_late_is_dead_by_silence_within_the_bound() {
         // Ends when the client closes (0 bytes) or the bound passes.
         while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
             line.clear();
-            std::thread::sleep(Duration::from_millis(60));
+            std::thread::sleep(Duration::from_millis(100));
             if writer.write_all(b"PONG\n").is_err() {
                 return;
             }
         }
     });
     let mut stream = client(addr);
-    let config = Config::new(Duration::from_millis(100), Duration::from_millis(30), 2).unwrap();
+    let config = Config::new(Duration::from_millis(300), Duration::from_millis(30), 2).unwrap();
     let (_stop, stopped) = mpsc::channel();
     let report = watch(&mut stream, &config, &stopped, |_| {}).unwrap();
     assert_eq!(report.verdict, Verdict::DeadBySilence, "{report:?}");
