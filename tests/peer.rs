@@ -18,7 +18,7 @@ use reset_by_peer::peer::{
     CATALOGUE, DEFAULT_IDLE, DRIP_BYTE, GREETING, MAX_CLIENTS, MAX_IDLE, Millis, Options, Peer,
     Script, refused_addr, wait_closed,
 };
-use support::{BOUND, SLACK, client, recv, send_until_error};
+use support::{BOUND, SLACK, client, quiet_addr, recv, send_until_error};
 
 /// A drip interval of `ms` milliseconds.
 fn drip(ms: u64) -> Script {
@@ -337,7 +337,11 @@ fn drop_within_bound(peer: Peer) {
 
 #[test]
 fn dropping_a_peer_closes_its_connections_joins_its_threads_and_frees_its_port() {
-    let peer = Peer::start(Script::Stall).unwrap();
+    let options = Options {
+        listen: quiet_addr(4),
+        ..Options::default()
+    };
+    let peer = Peer::start_with(Script::Stall, options).unwrap();
     let addr = peer.addr();
     let mut stalled = client(addr);
     let mut second = client(addr);
@@ -367,6 +371,7 @@ fn dropping_a_peer_in_the_middle_of_every_script_is_prompt() {
 fn a_connection_limit_stops_the_peer_listening() {
     let options = Options {
         connections: Some(1),
+        listen: quiet_addr(5),
         ..Options::default()
     };
     let peer = Peer::start_with(Script::Close, options).unwrap();
@@ -704,7 +709,11 @@ fn close_sends_a_fin_even_after_a_flood_of_bytes() {
 
 #[test]
 fn dropping_a_peer_under_a_crowd_is_prompt_and_joins_every_thread() {
-    let peer = Peer::start_with(Script::Stall, small(BOUND)).unwrap();
+    let options = Options {
+        listen: quiet_addr(6),
+        ..small(BOUND)
+    };
+    let peer = Peer::start_with(Script::Stall, options).unwrap();
     let addr = peer.addr();
     let held: Vec<TcpStream> = (0..4).map(|_| client(addr)).collect();
     peer.wait_accepted(4, BOUND).unwrap();
@@ -800,7 +809,11 @@ fn dropping_a_peer_when_the_process_is_out_of_descriptors_still_closes_and_joins
     if !in_child_with_few_descriptors(name, 64) {
         return;
     }
-    let peer = Peer::start(Script::Stall).unwrap();
+    let options = Options {
+        listen: quiet_addr(7),
+        ..Options::default()
+    };
+    let peer = Peer::start_with(Script::Stall, options).unwrap();
     // Once it has accepted a client, the accepting thread goes back into
     // accept() and blocks there: the case that needs a wake-up.
     let _stalled = client(peer.addr());
@@ -892,7 +905,11 @@ fn read_line_within<R: std::io::BufRead + Send + 'static>(
 /// a drop once the parent has filled the backlog.
 #[cfg(unix)]
 fn full_backlog_child() {
-    let peer = Peer::start(Script::Echo).unwrap();
+    let options = Options {
+        listen: quiet_addr(8),
+        ..Options::default()
+    };
+    let peer = Peer::start_with(Script::Echo, options).unwrap();
     let hog = take_every_descriptor();
     println!("peer at {}", peer.addr());
     let mut go = String::new();

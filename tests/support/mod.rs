@@ -22,6 +22,21 @@ pub const BOUND: Duration = Duration::from_secs(5);
 /// holds, not how tight it is (the `measure` example measures that).
 pub const SLACK: Duration = Duration::from_secs(1);
 
+/// A listen address for a peer whose port a test checks once the peer is
+/// gone. Every other peer in the suite listens on `127.0.0.1`, on any free
+/// port, and could take this one's the moment it is free; a connect would
+/// then succeed. On Linux, where every address of `127.0.0.0/8` is this
+/// machine's, the peer listens on `127.0.0.N` instead, each such test with
+/// its own `n` from 4 up (`refused_addr` uses 2 and 3); where that address
+/// is not configured (macOS), on `127.0.0.1`, race included.
+pub fn quiet_addr(n: u8) -> SocketAddr {
+    let quiet = SocketAddr::from(([127, 0, 0, n], 0));
+    match std::net::TcpListener::bind(quiet) {
+        Ok(_) => quiet,
+        Err(_) => SocketAddr::from(([127, 0, 0, 1], 0)),
+    }
+}
+
 /// Connects to `addr` with every call bounded by [`BOUND`].
 pub fn client(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect_timeout(&addr, BOUND).unwrap();
