@@ -18,7 +18,7 @@ use reset_by_peer::peer::{
     CATALOGUE, DEFAULT_IDLE, DRIP_BYTE, GREETING, MAX_CLIENTS, MAX_IDLE, Millis, Options, Peer,
     Script, refused_addr, wait_closed,
 };
-use support::{BOUND, SLACK, client, quiet_addr, recv, send_until_error};
+use support::{BOUND, SLACK, client, quiet_addr, recv, refused_within, send_until_error};
 
 /// A drip interval of `ms` milliseconds.
 fn drip(ms: u64) -> Script {
@@ -351,7 +351,7 @@ fn dropping_a_peer_closes_its_connections_joins_its_threads_and_frees_its_port()
     assert_matches!(recv(&mut stalled), Ok(bytes) if bytes.is_empty());
     assert_matches!(recv(&mut second), Ok(bytes) if bytes.is_empty());
     // Nobody listens on the port any more, and it can be bound again.
-    let error = TcpStream::connect_timeout(&addr, BOUND).unwrap_err();
+    let error = refused_within(addr, BOUND);
     assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
     TcpListener::bind(addr).unwrap();
 }
@@ -381,7 +381,7 @@ fn a_connection_limit_stops_the_peer_listening() {
     assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty());
     // The peer closes its listener before it counts the last connection.
     peer.wait_accepted(1, BOUND).unwrap();
-    let error = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap_err();
+    let error = refused_within(peer.addr(), BOUND);
     assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
 }
 
@@ -748,7 +748,7 @@ fn dropping_a_peer_under_a_crowd_is_prompt_and_joins_every_thread() {
     for thread in crowd {
         thread.join().unwrap();
     }
-    let error = TcpStream::connect_timeout(&addr, BOUND).unwrap_err();
+    let error = refused_within(addr, BOUND);
     assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
     drop(held);
 }
@@ -798,7 +798,7 @@ fn assert_stops_promptly_and_closes(peer: Peer, hog: Vec<std::fs::File>) {
     assert!(started.elapsed() < SLACK, "{:?}", started.elapsed());
     assert_eq!(counts.accepted, counts.finished);
     drop(hog);
-    let error = TcpStream::connect_timeout(&addr, BOUND).unwrap_err();
+    let error = refused_within(addr, BOUND);
     assert_matches!(error.kind(), ErrorKind::ConnectionRefused);
 }
 

@@ -37,6 +37,25 @@ pub fn quiet_addr(n: u8) -> SocketAddr {
     }
 }
 
+/// Connects to `addr`, the address of a listener its program has closed,
+/// until a connect fails, for at most `within`, and returns that error.
+/// A closed listener can live on for a moment: a child process that another
+/// test's thread is starting holds a copy of every descriptor from its fork
+/// to its exec, and a connect in that moment is accepted. Each pass waits a
+/// millisecond; `within` bounds the loop.
+pub fn refused_within(addr: SocketAddr, within: Duration) -> io::Error {
+    let started = Instant::now();
+    loop {
+        match TcpStream::connect_timeout(&addr, within) {
+            Err(error) => return error,
+            Ok(stream) if started.elapsed() >= within => {
+                panic!("{addr} still accepted connections after {within:?}: {stream:?}")
+            }
+            Ok(_) => thread::sleep(Duration::from_millis(1)),
+        }
+    }
+}
+
 /// Connects to `addr` with every call bounded by [`BOUND`].
 pub fn client(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect_timeout(&addr, BOUND).unwrap();
