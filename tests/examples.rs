@@ -12,7 +12,7 @@ use std::thread;
 
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::{Response, exchange};
-use reset_by_peer::peer::{CATALOGUE, Peer, Script};
+use reset_by_peer::peer::{CATALOGUE, Peer, Script, refused_addr};
 use support::{BOUND, Ran, finish, run_example, spawn_example};
 
 /// The name of every example, read from the `examples` folder so that a new
@@ -156,13 +156,15 @@ fn peer_refuses_a_script_that_makes_no_sense_as_a_relay_with_one_line_saying_why
         ran.stdout
     );
     let listen = ["--listen", "127.0.0.1:0"];
+    // Refused before any connect; an address where nobody listens all the same.
+    let upstream = refused_addr().unwrap().to_string();
     for (args, why) in [
         (
-            &["heartbeat", "--upstream", "127.0.0.1:9"][..],
+            &["heartbeat", "--upstream", &upstream][..],
             "makes no sense as a relay",
         ),
         (
-            &["close", "--upstream", "127.0.0.1:9"],
+            &["close", "--upstream", &upstream],
             "makes no sense as a relay",
         ),
         (&["reset-after:5"], "needs an upstream"),
