@@ -166,6 +166,9 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
     if let Some(upstream) = options.upstream {
         log.line(format_args!("relaying each connection to {upstream}"));
     }
+    if let Some(caveat) = script.caveat() {
+        log.line(format_args!("note: {caveat}"));
+    }
 
     let limit = options.connections.unwrap_or(usize::MAX);
     let mut finished = 0;

@@ -218,7 +218,12 @@ fn naive_against(addr: SocketAddr, settings: &Settings, peer: Option<&Peer>) -> 
             say!("  retry {attempt}: sent (the connection was still alive)")
         }
         ArticleEnd::FellThrough => {
-            say!("  the loop ran out and went on as if nothing happened")
+            // Windows reports the reset on every send (WSAECONNRESET).
+            say!(
+                "  every send raised ConnectionResetError and was caught: the loop \
+                 falls out as if it had sent, with nothing sent"
+            );
+            say!("  in Python the script goes on to recv on a dead connection.");
         }
         ArticleEnd::Crashed { attempt, error } => {
             say!(

@@ -30,8 +30,9 @@
 //! and carries on as if the socket could still be used.
 //! After a reset, a read on that socket returns 0 bytes and a write fails
 //! with `BrokenPipe` (on Linux: `tests/peer.rs`:
-//! `recv_after_reset_is_connection_reset_then_eof`); only a new connection
-//! helps.
+//! `recv_after_reset_is_connection_reset_then_eof`; on Windows every write
+//! fails with `ConnectionReset` again, see [`crate::peer`]); only a new
+//! connection helps.
 //! In Rust the two clauses are two match arms, and the arm that matters is
 //! the decision after them ([`crate::failure`]):
 //!
@@ -365,9 +366,10 @@ impl PyError {
     /// What Python's socket would have raised for an error from `stream`.
     ///
     /// The same as [`PyError::of`], except for a timeout: if the stream has a
-    /// read or write timeout set, a `WouldBlock`, or a `TimedOut` with no
-    /// errno, is that timeout expiring, which Python reports as
-    /// `TimeoutError: timed out` with no errno.
+    /// read or write timeout set, a `WouldBlock` (Unix), a `TimedOut` with no
+    /// errno, or a `TimedOut` with WSAETIMEDOUT (Windows; see
+    /// [`Failure::of_timed`]) is that timeout expiring, which Python reports
+    /// as `TimeoutError: timed out` with no errno.
     /// This assumes the stream is in blocking mode, as every stream in this
     /// crate is: on a non-blocking stream `WouldBlock` only means "nothing
     /// yet", and std has no way to ask which mode a stream is in.
@@ -391,11 +393,13 @@ impl PyError {
     /// }
     /// ```
     pub fn for_socket(error: &io::Error, stream: &TcpStream) -> PyError {
-        let timed_wait = Failure::of(error) == Failure::TimedOut;
         // If asking the socket fails, there is no evidence of a timeout.
         let has_timeout = matches!(stream.read_timeout(), Ok(Some(_)))
             || matches!(stream.write_timeout(), Ok(Some(_)));
-        if timed_wait && has_timeout {
+        // Only a socket with a timer can have its timer expire: on Windows
+        // that is a `TimedOut` with WSAETIMEDOUT, which without a timer
+        // would be the stack giving up.
+        if has_timeout && Failure::of_timed(error) == Failure::TimedOut {
             PyError {
                 class: PyClass::TimeoutError,
                 errno: None,

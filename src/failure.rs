@@ -17,7 +17,7 @@
 //! |---|---|---|---|---|
 //! | `WouldBlock` | `TimedOut` | yes | yes | yes |
 //! | `TimedOut`, no errno | `TimedOut` | yes | yes | yes |
-//! | `TimedOut`, raw ETIMEDOUT | `GaveUp` | yes | no | yes |
+//! | `TimedOut`, raw ETIMEDOUT | `GaveUp` (from [`Failure::of_timed`] on Windows: `TimedOut`) | yes | no | yes |
 //! | `ConnectionReset` | `Reset` | no | no | yes |
 //! | `ConnectionAborted` | `Aborted` | no | no | yes |
 //! | `BrokenPipe`, `UnexpectedEof`, `NotConnected` | `Closed` | no | no | yes |
@@ -33,19 +33,45 @@
 //!   `SO_RCVTIMEO` or `SO_SNDTIMEO`; std's `set_read_timeout` documents it),
 //!   or a `TimedOut` that carries no errno: std's `connect_timeout` and this
 //!   crate's deadlines make those.
-//!   The connection, if one was made, is unharmed
+//!   On Linux the connection, if one was made, is unharmed
 //!   (`tests/timeout.rs`: `the_socket_stays_usable_after_a_read_timeout`).
 //!   On a non-blocking socket `WouldBlock` means "nothing yet" instead;
 //!   the error alone cannot tell the two apart, so this crate's sockets are
 //!   blocking.
-//! - **A raw ETIMEDOUT** (110 on Linux, 60 on macOS) on a connection means
-//!   TCP itself gave up: its retransmissions went unacknowledged
-//!   (`tcp_retries2`), or keepalive probes went unanswered.
+//! - **A raw ETIMEDOUT** (110 on Linux, 60 on macOS and FreeBSD) on a
+//!   connection means TCP itself gave up: its retransmissions went
+//!   unacknowledged (`tcp_retries2`), or keepalive probes went unanswered.
 //!   The connection is dead; a new one may work once the path is back.
-//!   (On Windows, an expired read timeout is also reported as
-//!   WSAETIMEDOUT, 10060; Microsoft's documentation of `SO_RCVTIMEO` says
-//!   the socket's state is then indeterminate, so it is not reused there
-//!   either.)
+//!
+//! # What an `io::Error` alone cannot tell: Windows
+//!
+//! Windows reports an expired `SO_RCVTIMEO` or `SO_SNDTIMEO` as
+//! WSAETIMEDOUT, 10060, which std turns into `TimedOut` with that raw code:
+//! the same kind and the same number as a connection the stack gave up on
+//! (Microsoft's `setsockopt` documentation; the sources are in
+//! `docs/facts.md`).
+//! From the error alone nobody can tell the two apart there; the code that
+//! set the timer can. So there are two doors:
+//!
+//! - [`Failure::of`] is for a call on a socket with no read or write
+//!   timeout of the program's: a raw ETIMEDOUT is the kernel giving up
+//!   ([`Failure::GaveUp`]) on every platform.
+//! - [`Failure::of_timed`] is for a read or write on a socket whose timeout
+//!   the program set. On Unix it answers as [`Failure::of`] does (the
+//!   timer's expiry is `WouldBlock` there, so a raw ETIMEDOUT is still the
+//!   kernel); on Windows it counts `TimedOut` as the program's own timeout,
+//!   [`Failure::TimedOut`], because that is the likelier cause and the one
+//!   the program asked for.
+//!
+//! Microsoft's documentation calls a socket whose timeout expired
+//! "indeterminate". This crate still reads again after one there (the
+//! heartbeat does, after a missed `PONG`): a read that timed out took no
+//! bytes, and the Windows run of this crate's tests under Wine, on Linux's
+//! TCP, cannot show otherwise. A program that must be sure on Windows
+//! opens a new connection instead.
+//!
+//! The other rows:
+//!
 //! - **Reset, aborted, closed**: the connection is over.
 //!   `UnexpectedEof` is a peer that closed in the middle of a message (what
 //!   [`crate::timeout::read_exact_by`] reports), and `NotConnected` a call
@@ -90,11 +116,13 @@ use std::io;
 /// [module documentation](self) for the table and the reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    /// A timeout the program set ran out: `WouldBlock` (Unix), or
-    /// `TimedOut` with no errno. The connection is still usable.
+    /// A timeout the program set ran out: `WouldBlock` (Unix), `TimedOut`
+    /// with no errno, or, from [`Failure::of_timed`] on Windows, `TimedOut`
+    /// with WSAETIMEDOUT. The connection is still usable.
     TimedOut,
     /// The kernel gave up on the connection: `TimedOut` with a raw
-    /// ETIMEDOUT. The connection is dead.
+    /// ETIMEDOUT (but see [`Failure::of_timed`] for Windows). The connection
+    /// is dead.
     GaveUp,
     /// The peer aborted the connection (RST): `ConnectionReset`.
     Reset,
@@ -117,7 +145,13 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// Sorts an error into the cases a network client decides on.
+    /// Sorts an error into the cases a network client decides on, for a
+    /// call on a socket with no read or write timeout of the program's
+    /// (a connect, or a socket left blocking for ever).
+    ///
+    /// A `TimedOut` with a raw code is the kernel giving up
+    /// ([`Failure::GaveUp`]); for a call on a socket whose timeout the
+    /// program set, ask [`Failure::of_timed`] instead.
     ///
     /// # Examples
     ///
@@ -157,6 +191,43 @@ impl Failure {
             // leaves it uncategorized, and it is a mistake in the program,
             // which no new connection fixes.
             _ => Failure::Other,
+        }
+    }
+
+    /// Sorts an error from a read or write on a socket whose read or write
+    /// timeout the program set.
+    ///
+    /// On Unix this is [`Failure::of`]: an expired timer is `WouldBlock`
+    /// there, so a raw ETIMEDOUT is still TCP giving up. On Windows an
+    /// expired timer is `TimedOut` with WSAETIMEDOUT (10060), the same as
+    /// the stack giving up, and only the caller knows it set a timer: this
+    /// counts it as [`Failure::TimedOut`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use std::net::TcpStream;
+    /// use std::time::Duration;
+    /// use reset_by_peer::failure::Failure;
+    /// use reset_by_peer::peer::{Peer, Script};
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     let peer = Peer::start(Script::Stall)?;
+    ///     let mut stream = TcpStream::connect(peer.addr())?;
+    ///     stream.set_read_timeout(Some(Duration::from_millis(50)))?;
+    ///     let error = stream.read(&mut [0u8; 64]).unwrap_err();
+    ///     // WouldBlock on Unix, TimedOut with 10060 on Windows: ours either way.
+    ///     assert_eq!(Failure::of_timed(&error), Failure::TimedOut);
+    ///     assert!(Failure::of_timed(&error).connection_usable());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn of_timed(error: &io::Error) -> Failure {
+        match error.kind() {
+            // Windows' expired SO_RCVTIMEO or SO_SNDTIMEO: WSAETIMEDOUT.
+            io::ErrorKind::TimedOut if cfg!(windows) => Failure::TimedOut,
+            _ => Failure::of(error),
         }
     }
 

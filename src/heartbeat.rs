@@ -331,7 +331,7 @@ pub fn watch(
                 Some(verdict) => return Ok(finish(report, verdict, start)),
                 // A write that timed out is a peer that does not read: the
                 // missing answer below will count it.
-                None if Failure::of(&error) == Failure::TimedOut => {}
+                None if Failure::of_timed(&error) == Failure::TimedOut => {}
                 None => return Err(error),
             },
         }
@@ -387,7 +387,7 @@ fn finish(report: Report, verdict: Verdict, start: Instant) -> Report {
 
 /// The verdict an error amounts to, if it means the peer is gone.
 fn dead_by(error: &io::Error) -> Option<Verdict> {
-    match Failure::of(error) {
+    match Failure::of_timed(error) {
         Failure::Reset | Failure::Aborted => Some(Verdict::DeadByReset),
         Failure::Closed => Some(Verdict::DeadByClose),
         // The kernel gave up on the peer (its retransmissions went
@@ -423,7 +423,7 @@ fn discard_late_answers(
             }
             Ok(_) => {}
             // Nothing more has arrived (or a signal came): done.
-            Err(error) if Failure::of(&error).connection_usable() => break,
+            Err(error) if Failure::of_timed(&error).connection_usable() => break,
             Err(error) => match dead_by(&error) {
                 Some(dead) => {
                     verdict = Some(dead);
@@ -468,7 +468,7 @@ fn await_pong(
             Ok(n) => lines.push(&buf[..n]).map_err(|_| too_long())?,
             Err(error) => match dead_by(&error) {
                 Some(verdict) => return Ok(Answer::Dead(verdict)),
-                None if Failure::of(&error) == Failure::TimedOut => {
+                None if Failure::of_timed(&error) == Failure::TimedOut => {
                     return Ok(Answer::Missed { others });
                 }
                 None => return Err(error),

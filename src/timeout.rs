@@ -10,7 +10,7 @@
 //!    std's documentation of `set_read_timeout` says so: Unix typically
 //!    returns `WouldBlock`, Windows may return `TimedOut`.
 //!    Python raises `TimeoutError: timed out` with no errno.
-//!    [`Failure::of`] counts both kinds as a timeout.
+//!    [`Failure::of_timed`] counts both as the program's own timeout.
 //!    (Pinned by `tests/timeout.rs`:
 //!    `on_linux_a_read_timeout_is_would_block_with_eagain_never_timed_out`.)
 //! 2. **It fires late, by up to a kernel tick or two.** The kernel counts
@@ -321,7 +321,7 @@ fn within(
             Ok(n) => return Ok(n),
             Err(error) => error,
         };
-        match Failure::of(&error) {
+        match Failure::of_timed(&error) {
             // A blocking socket's timeout never fires early; a WouldBlock
             // this soon means the socket does not block at all, and the
             // loop would spin.

@@ -1,7 +1,5 @@
 //! The errno table and its look-ups, both ways.
 
-use std::io;
-
 use reset_by_peer::errno::{ERRNOS, Meaning, Platform, by_name, by_number, name_here};
 
 /// What a number should mean on one platform.
@@ -184,7 +182,7 @@ fn every_number_in_the_table_looks_up_to_its_own_name() {
 #[test]
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn this_platforms_numbers_give_the_kinds_std_reports_on_linux() {
-    use io::ErrorKind::*;
+    use std::io::{self, ErrorKind::*};
     assert_eq!(Platform::current(), Some(Platform::Linux));
     let expected = [
         ("ECONNRESET", ConnectionReset),

@@ -235,6 +235,7 @@ fn attempts_and_delays_beyond_their_bounds_are_refused_with_the_bound_in_the_mes
 }
 
 #[test]
+#[cfg(target_os = "linux")]
 fn the_articles_same_socket_loop_dies_of_broken_pipe_against_flaky_1() {
     let peer = Peer::start(Script::Flaky(1)).unwrap();
     let mut stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
@@ -255,6 +256,41 @@ fn the_articles_same_socket_loop_dies_of_broken_pipe_against_flaky_1() {
     );
     assert_eq!(caught, vec![(1, ErrorKind::ConnectionReset)]);
     assert_matches!(end, ArticleEnd::Crashed { attempt: 2, error } if error.kind() == ErrorKind::BrokenPipe);
+}
+
+/// On every platform the loop never sends: it catches the resets this
+/// platform reports (`support::sends_after_reset`), and either dies of the
+/// first error that is not one (Unix: `BrokenPipe`) or runs out of
+/// attempts with nothing sent (Windows, where every send is a reset).
+#[test]
+fn the_articles_same_socket_loop_never_sends_on_any_platform() {
+    let peer = Peer::start(Script::Flaky(1)).unwrap();
+    let mut stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
+    stream.set_write_timeout(Some(BOUND)).unwrap();
+    stream.write_all(b"Hello, server!").unwrap();
+    peer.wait_finished(1, BOUND).unwrap();
+    wait_closed(&stream, BOUND).unwrap();
+    let mut caught = Vec::new();
+    let end = article_loop(&mut stream, b"Hello", 3, Duration::ZERO, |_, error| {
+        caught.push(error.kind());
+    });
+    let (first, later) = support::sends_after_reset();
+    // Every error the loop met is one this platform gives after a reset.
+    for (index, kind) in caught.iter().enumerate() {
+        let allowed = if index == 0 { first } else { later };
+        assert!(allowed.contains(kind), "{caught:?}");
+    }
+    assert_matches!(&end, ArticleEnd::FellThrough | ArticleEnd::Crashed { .. });
+    match end {
+        ArticleEnd::Sent { .. } => {}
+        ArticleEnd::FellThrough => assert_eq!(caught.len(), 3),
+        ArticleEnd::Crashed { attempt, error } => {
+            assert_eq!(attempt as usize, caught.len() + 1);
+            assert_ne!(error.kind(), ErrorKind::ConnectionReset);
+            let allowed = if caught.is_empty() { first } else { later };
+            assert!(allowed.contains(&error.kind()), "{error:?}");
+        }
+    }
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn a_read_timeout_is_would_block_or_timed_out_and_not_before_its_time() {
     let error = stream.read(&mut [0u8; 16]).unwrap_err();
     let elapsed = started.elapsed();
     assert_matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
-    assert_eq!(Failure::of(&error), Failure::TimedOut);
+    assert_eq!(Failure::of_timed(&error), Failure::TimedOut);
     assert!(elapsed >= timeout, "{elapsed:?}");
     assert!(elapsed < timeout + SLACK, "{elapsed:?}");
 }
@@ -49,7 +49,7 @@ fn the_socket_stays_usable_after_a_read_timeout() {
     let mut stream = client(peer.addr());
     set_read_timeout(&stream, Duration::from_millis(20)).unwrap();
     let error = stream.read(&mut [0u8; 16]).unwrap_err();
-    assert!(Failure::of(&error).connection_usable(), "{error:?}");
+    assert!(Failure::of_timed(&error).connection_usable(), "{error:?}");
     set_read_timeout(&stream, BOUND).unwrap();
     stream.write_all(b"still here").unwrap();
     let mut reply = [0u8; 10];
@@ -254,5 +254,5 @@ fn a_plain_write_all_with_a_write_timeout_does_end_in_an_error() {
     set_write_timeout(&stream, Duration::from_millis(50)).unwrap();
     let data = vec![b'x'; 64 * 1024 * 1024];
     let error = stream.write_all(&data).unwrap_err();
-    assert_eq!(Failure::of(&error), Failure::TimedOut, "{error:?}");
+    assert_eq!(Failure::of_timed(&error), Failure::TimedOut, "{error:?}");
 }

@@ -280,6 +280,37 @@ pub const CATALOGUE: [ScriptInfo; 12] = [
 ];
 
 impl Script {
+    /// What this script cannot do on this platform, if anything, in one
+    /// sentence: on FreeBSD, the scripts that reset by closing a socket with
+    /// unread bytes close it cleanly instead, because FreeBSD flushes the
+    /// bytes and sends a FIN (`tcp_disconnect`; `docs/facts.md`). None
+    /// elsewhere.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reset_by_peer::peer::Script;
+    ///
+    /// assert_eq!(Script::Echo.caveat(), None);
+    /// if cfg!(target_os = "linux") {
+    ///     assert_eq!(Script::Reset.caveat(), None);
+    /// }
+    /// ```
+    pub fn caveat(&self) -> Option<&'static str> {
+        let resets_by_closing = matches!(
+            self,
+            Script::Reset | Script::HelloReset | Script::Flaky(_) | Script::IdleReset(_)
+        );
+        if cfg!(target_os = "freebsd") && resets_by_closing {
+            Some(
+                "on FreeBSD this script closes with a FIN, not an RST: FreeBSD flushes \
+                 unread bytes on close, and std cannot ask for an RST",
+            )
+        } else {
+            None
+        }
+    }
+
     /// This script's entry in [`CATALOGUE`].
     ///
     /// # Examples

@@ -279,7 +279,7 @@ impl<'a> Conn<'a> {
 /// timeouts ran out, or a signal interrupted the call. Anything else means
 /// the connection is no longer worth serving.
 pub(super) fn is_wait(error: &io::Error) -> bool {
-    Failure::of(error).connection_usable()
+    Failure::of_timed(error).connection_usable()
 }
 
 /// Serves one connection according to `script`.

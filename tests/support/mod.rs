@@ -6,7 +6,7 @@
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
 
-use std::io::{self, Read, Write};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -166,4 +166,49 @@ fn drain(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
         let _ = tx.send(text);
     });
     rx
+}
+
+/// What a send fails with once the peer's RST has arrived, on this
+/// platform: the kinds the first send may fail with, and the kinds every
+/// send after it may fail with. `docs/facts.md` gives the sources.
+///
+/// - Linux (run): the first send reports the reset, `ConnectionReset`; TCP
+///   reports an error once, so the sends after it find the connection shut,
+///   `BrokenPipe` (EPIPE).
+/// - macOS (xnu's `sosendcheck`) and FreeBSD (`sosend_generic`), read in
+///   their source, not run: `BrokenPipe` from the first send on, because
+///   "cannot send more" is tested before the pending error; the reset is
+///   left for the next receive.
+/// - Windows (run under Wine, which reports Windows' codes on Linux's TCP):
+///   `ConnectionReset`, WSAECONNRESET, every time; Microsoft's `send` page
+///   also allows WSAECONNABORTED for a connection the stack dropped.
+pub fn sends_after_reset() -> (&'static [ErrorKind], &'static [ErrorKind]) {
+    if cfg!(windows) {
+        (
+            &[ErrorKind::ConnectionReset, ErrorKind::ConnectionAborted],
+            &[ErrorKind::ConnectionReset, ErrorKind::ConnectionAborted],
+        )
+    } else if cfg!(any(target_os = "macos", target_os = "freebsd")) {
+        (&[ErrorKind::BrokenPipe], &[ErrorKind::BrokenPipe])
+    } else {
+        (&[ErrorKind::ConnectionReset], &[ErrorKind::BrokenPipe])
+    }
+}
+
+/// Whether this Windows build runs under Wine, which sets `WINELOADER` in
+/// every process it starts.
+pub fn under_wine() -> bool {
+    cfg!(windows) && std::env::var_os("WINELOADER").is_some()
+}
+
+/// Under Wine, prints `SKIP (Wine: why)` and returns true: the test pins
+/// what Windows' own TCP does, and Wine reports Windows' error codes but
+/// runs on Linux's TCP. The line goes straight to stderr, past the test
+/// harness's capture, so that every run shows it.
+pub fn skip_on_wine(test: &str, why: &str) -> bool {
+    if !under_wine() {
+        return false;
+    }
+    let _ = writeln!(io::stderr(), "{test}: SKIP (Wine: {why})");
+    true
 }
