@@ -16,6 +16,12 @@ use support::{BOUND, client};
 
 #[test]
 fn a_real_reset_is_connection_reset_error() {
+    if support::skip_on_wine(
+        "a_real_reset_is_connection_reset_error",
+        support::WINE_READS_RESET_AS_EOF,
+    ) {
+        return;
+    }
     let peer = Peer::start(Script::Reset).unwrap();
     let mut stream = client(peer.addr());
     stream.write_all(b"Hello").unwrap();

@@ -81,6 +81,12 @@ fn a_raw_etimedout_is_the_kernel_giving_up_and_the_connection_is_dead() {
 
 #[test]
 fn a_real_reset_is_dead_and_worth_a_new_attempt() {
+    if support::skip_on_wine(
+        "a_real_reset_is_dead_and_worth_a_new_attempt",
+        support::WINE_READS_RESET_AS_EOF,
+    ) {
+        return;
+    }
     let peer = Peer::start(Script::Reset).unwrap();
     let mut stream = client(peer.addr());
     stream.write_all(b"x").unwrap();
