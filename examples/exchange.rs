@@ -67,7 +67,7 @@ fn against_lab_peer() -> io::Result<()> {
     }
     let _ = run_one("nobody listening", refused_addr()?);
     say!();
-    say!("Zero bytes is the peer's clean close; a reset is an error, reported once.");
+    say!("Zero bytes is the peer's clean close; a reset is an error (on Linux, reported once).");
     Ok(())
 }
 

@@ -1035,7 +1035,7 @@ fn timed_client(mut stream: TcpStream, notes: Sender<Note>) {
                 match result {
                     Err(error) => {
                         let again =
-                            Failure::of(&error) == Failure::TimedOut && attempt < TIMED_READS;
+                            Failure::of_timed(&error) == Failure::TimedOut && attempt < TIMED_READS;
                         let human = format!(
                             "{}\n{}{}",
                             narrate_for_socket(&error, &stream),
@@ -1045,7 +1045,7 @@ fn timed_client(mut stream: TcpStream, notes: Sender<Note>) {
                         let fields = format!(
                             "timed attempt={attempt} {} usable={} waited_us={}",
                             error_fields(&error),
-                            Failure::of(&error).connection_usable(),
+                            Failure::of_timed(&error).connection_usable(),
                             waited.as_micros()
                         );
                         note(&notes, WHO, human, fields);

@@ -108,7 +108,7 @@ fn list_scripts() {
             say!("      argument:    {}", info.argument);
         }
         say!("      cause:       {}", info.cause);
-        say!("      client sees: {}", info.client_sees);
+        say!("      on Linux:    {}", info.client_sees);
     }
     say!();
     say!("Run one with:   cargo run --example peer -- reset");

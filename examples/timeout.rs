@@ -89,15 +89,21 @@ fn wait_for(addr: SocketAddr) -> io::Result<()> {
     match result {
         Ok(0) => say!("   after {waited} ms the peer closed: Ok(0), no timeout"),
         Ok(n) => say!("   {n} bytes arrived after {waited} ms"),
-        Err(error) if Failure::of(&error).is_timeout() => {
+        // This code set the timer, so it asks the classifier that knows.
+        Err(error) if Failure::of_timed(&error) == Failure::TimedOut => {
             say!(
                 "   after {waited} ms: {}",
                 narrate_for_socket(&error, &stream)
             );
-            say!(
-                "   Rust's kind is {:?}, not TimedOut: Failure::of counts both as a timeout.",
-                error.kind()
-            );
+            if error.kind() == io::ErrorKind::WouldBlock {
+                say!(
+                    "   Rust's kind is WouldBlock (Unix), not TimedOut: Failure::of_timed counts both as our timeout."
+                );
+            } else {
+                say!(
+                    "   TimedOut with an errno, as when TCP gives up: only the code that set the timer knows it is ours (Failure::of_timed)."
+                );
+            }
         }
         Err(error) => say!(
             "   after {waited} ms: {}",

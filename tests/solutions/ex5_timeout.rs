@@ -9,7 +9,7 @@ pub fn wait_for_reply(stream: &mut dyn Read) -> io::Result<Reply> {
     match stream.read(&mut buf) {
         Ok(0) => Ok(Reply::Closed),
         Ok(n) => Ok(Reply::Data(buf[..n].to_vec())),
-        // Changed: accept both kinds (reset_by_peer::failure::Failure::of counts both as a timeout).
+        // Changed: accept both kinds (reset_by_peer::failure::Failure::of_timed counts both as our timeout).
         Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
             Ok(Reply::TimedOut)
         }
