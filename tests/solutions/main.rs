@@ -69,7 +69,7 @@ mod support;
 /// reset may be Wine reading the reset as an end of stream
 /// (`support::WINE_READS_RESET_AS_EOF`): the check runs again, up to 12
 /// times, and says SKIP if Wine did so every time.
-fn passes(check: impl Fn() -> Result<(), String>) {
+fn passes(test: &str, check: impl Fn() -> Result<(), String>) {
     for _ in 0..12 {
         match check() {
             Ok(()) => return,
@@ -77,95 +77,131 @@ fn passes(check: impl Fn() -> Result<(), String>) {
             Err(what) => panic!("a correct solution fails its check: {what}"),
         }
     }
-    support::skip_on_wine("a solution", support::WINE_READS_RESET_AS_EOF);
+    support::skip_on_wine(test, support::WINE_READS_RESET_AS_EOF);
 }
 
 #[test]
 fn exercise_1_eof_reference_passes() {
-    passes(|| ex1::check(ex1_eof::receive_all));
+    passes("exercise_1_eof_reference_passes", || {
+        ex1::check(ex1_eof::receive_all)
+    });
 }
 
 #[test]
 fn exercise_1_eof_read_to_end_passes() {
-    passes(|| ex1::check(other_ways::ex1::receive_all));
+    passes("exercise_1_eof_read_to_end_passes", || {
+        ex1::check(other_ways::ex1::receive_all)
+    });
 }
 
 #[test]
 fn exercise_2_errno_reference_passes() {
-    passes(|| ex2::check(ex2_errno::same_error));
+    passes("exercise_2_errno_reference_passes", || {
+        ex2::check(ex2_errno::same_error)
+    });
 }
 
 #[test]
 fn exercise_2_errno_other_way_passes() {
-    passes(|| ex2::check(other_ways::ex2::same_error));
+    passes("exercise_2_errno_other_way_passes", || {
+        ex2::check(other_ways::ex2::same_error)
+    });
 }
 
 #[test]
 fn exercise_3_except_reference_passes() {
-    passes(|| ex3::check(ex3_except::still_usable));
+    passes("exercise_3_except_reference_passes", || {
+        ex3::check(ex3_except::still_usable)
+    });
 }
 
 #[test]
 fn exercise_3_except_other_way_passes() {
-    passes(|| ex3::check(other_ways::ex3::still_usable));
+    passes("exercise_3_except_other_way_passes", || {
+        ex3::check(other_ways::ex3::still_usable)
+    });
 }
 
 #[test]
 fn exercise_4_retry_reference_passes() {
-    passes(|| ex4::check(ex4_retry::ask_with_retries));
+    passes("exercise_4_retry_reference_passes", || {
+        ex4::check(ex4_retry::ask_with_retries)
+    });
 }
 
 #[test]
 fn exercise_4_retry_other_way_passes() {
-    passes(|| ex4::check(other_ways::ex4::ask_with_retries));
+    passes("exercise_4_retry_other_way_passes", || {
+        ex4::check(other_ways::ex4::ask_with_retries)
+    });
 }
 
 #[test]
 fn exercise_5_timeout_reference_passes() {
-    passes(|| ex5::check(ex5_timeout::wait_for_reply));
+    passes("exercise_5_timeout_reference_passes", || {
+        ex5::check(ex5_timeout::wait_for_reply)
+    });
 }
 
 #[test]
 fn exercise_5_timeout_other_way_passes() {
-    passes(|| ex5::check(other_ways::ex5::wait_for_reply));
+    passes("exercise_5_timeout_other_way_passes", || {
+        ex5::check(other_ways::ex5::wait_for_reply)
+    });
 }
 
 #[test]
 fn exercise_6_deadline_reference_passes() {
-    passes(|| ex6::check(ex6_deadline::read_exact_within));
+    passes("exercise_6_deadline_reference_passes", || {
+        ex6::check(ex6_deadline::read_exact_within)
+    });
 }
 
 #[test]
 fn exercise_6_deadline_other_way_passes() {
-    passes(|| ex6::check(other_ways::ex6::read_exact_within));
+    passes("exercise_6_deadline_other_way_passes", || {
+        ex6::check(other_ways::ex6::read_exact_within)
+    });
 }
 
 #[test]
 fn exercise_7_heartbeat_reference_passes() {
-    passes(|| ex7::check(ex7_heartbeat::ping));
+    passes("exercise_7_heartbeat_reference_passes", || {
+        ex7::check(ex7_heartbeat::ping)
+    });
 }
 
 #[test]
 fn exercise_7_heartbeat_other_way_passes() {
-    passes(|| ex7::check(other_ways::ex7::ping));
+    passes("exercise_7_heartbeat_other_way_passes", || {
+        ex7::check(other_ways::ex7::ping)
+    });
 }
 
 #[test]
 fn exercise_8_backoff_reference_passes() {
-    passes(|| ex8::check(ex8_backoff::delays));
+    passes("exercise_8_backoff_reference_passes", || {
+        ex8::check(ex8_backoff::delays)
+    });
 }
 
 #[test]
 fn exercise_8_backoff_other_way_passes() {
-    passes(|| ex8::check(other_ways::ex8::delays));
+    passes("exercise_8_backoff_other_way_passes", || {
+        ex8::check(other_ways::ex8::delays)
+    });
 }
 
 #[test]
 fn exercise_9_reuse_reference_passes() {
-    passes(|| ex9::check(ex9_reuse::send_again));
+    passes("exercise_9_reuse_reference_passes", || {
+        ex9::check(ex9_reuse::send_again)
+    });
 }
 
 #[test]
 fn exercise_9_reuse_other_way_passes() {
-    passes(|| ex9::check(other_ways::ex9::send_again));
+    passes("exercise_9_reuse_other_way_passes", || {
+        ex9::check(other_ways::ex9::send_again)
+    });
 }
