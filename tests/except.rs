@@ -11,7 +11,7 @@ use assert_matches::assert_matches;
 use reset_by_peer::errno::Platform;
 use reset_by_peer::except::{PyClass, PyError, narrate};
 use reset_by_peer::failure::Failure;
-use reset_by_peer::peer::{Peer, Script, refused_addr, wait_closed};
+use reset_by_peer::peer::{Peer, Script, refused_addr};
 use support::{BOUND, client};
 
 #[test]
@@ -52,11 +52,7 @@ fn a_real_reset_prints_as_python_prints_it_on_linux() {
 #[test]
 #[cfg(target_os = "linux")]
 fn the_send_after_a_reset_is_broken_pipe_error_which_is_a_connection_error() {
-    let peer = Peer::start(Script::Reset).unwrap();
-    let mut stream = client(peer.addr());
-    stream.write_all(b"x").unwrap();
-    peer.wait_finished(1, BOUND).unwrap();
-    wait_closed(&stream, BOUND).unwrap();
+    let (_peer, mut stream) = support::reset_client(Script::Reset);
     let first = stream.write_all(b"y").unwrap_err();
     let second = stream.write_all(b"y").unwrap_err();
     assert_eq!(PyClass::of(&first), PyClass::ConnectionResetError);
@@ -74,11 +70,7 @@ fn the_send_after_a_reset_is_broken_pipe_error_which_is_a_connection_error() {
 /// `OSError`) catches them all.
 #[test]
 fn every_send_after_a_reset_is_a_connection_error_on_every_platform() {
-    let peer = Peer::start(Script::Reset).unwrap();
-    let mut stream = client(peer.addr());
-    stream.write_all(b"x").unwrap();
-    peer.wait_finished(1, BOUND).unwrap();
-    wait_closed(&stream, BOUND).unwrap();
+    let (_peer, mut stream) = support::reset_client(Script::Reset);
     let (first, later) = support::sends_after_reset();
     for allowed in [first, later, later] {
         let error = stream.write_all(b"y").unwrap_err();

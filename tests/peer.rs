@@ -16,7 +16,7 @@ use assert_matches::assert_matches;
 use reset_by_peer::line::{MAX_LINE, PING, PONG, with_newline};
 use reset_by_peer::peer::{
     CATALOGUE, DEFAULT_IDLE, DRIP_BYTE, GREETING, MAX_CLIENTS, MAX_IDLE, Millis, Options, Peer,
-    Script, refused_addr, wait_closed,
+    Script, refused_addr,
 };
 use support::{BOUND, SLACK, client, quiet_addr, recv, refused_within, send_until_error};
 
@@ -89,26 +89,12 @@ fn recv_after_reset_is_raw_errno_104_on_linux() {
     assert_matches!(recv(&mut stream), Err(e) if e.raw_os_error() == Some(104));
 }
 
-/// A client whose connection the `reset` peer has reset, and whose kernel
-/// has taken the RST in.
-fn reset_client() -> (Peer, TcpStream) {
-    let peer = Peer::start(Script::Reset).unwrap();
-    let mut stream = client(peer.addr());
-    stream.write_all(b"x").unwrap();
-    // The peer counts a connection as finished only after its socket is
-    // closed, so once this returns the RST has been sent.
-    peer.wait_finished(1, BOUND).unwrap();
-    // And this side's kernel has taken it in (asking does not consume it).
-    wait_closed(&stream, BOUND).unwrap();
-    (peer, stream)
-}
-
 #[test]
 #[cfg(target_os = "linux")]
 fn send_first_after_reset_is_connection_reset_then_broken_pipe() {
     // Linux reports the reset to the first call, then forgets it: the next
     // send finds the connection shut, and a receive finds its end.
-    let (_peer, mut stream) = reset_client();
+    let (_peer, mut stream) = support::reset_client(Script::Reset);
     assert_matches!(stream.write(b"y"), Err(e) if e.kind() == ErrorKind::ConnectionReset);
     assert_matches!(stream.write(b"y"), Err(e) if e.kind() == ErrorKind::BrokenPipe);
     assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty());
@@ -116,7 +102,7 @@ fn send_first_after_reset_is_connection_reset_then_broken_pipe() {
 
 #[test]
 fn sends_after_a_reset_fail_in_the_order_this_platform_gives() {
-    let (_peer, mut stream) = reset_client();
+    let (_peer, mut stream) = support::reset_client(Script::Reset);
     let (first, later) = support::sends_after_reset();
     let error = stream.write(b"y").unwrap_err();
     assert!(first.contains(&error.kind()), "first send: {error:?}");

@@ -4,13 +4,12 @@
 mod support;
 
 use std::cell::RefCell;
-use std::io::{self, ErrorKind, Write};
-use std::net::TcpStream;
+use std::io::{self, ErrorKind};
 use std::time::Duration;
 
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::{ExchangeError, Response, Step, exchange};
-use reset_by_peer::peer::{Peer, Script, refused_addr, wait_closed};
+use reset_by_peer::peer::{Peer, Script, refused_addr};
 use reset_by_peer::retry::{
     ArticleEnd, MAX_ATTEMPTS, MAX_DELAY, Policy, Reason, article_loop, retry, retry_with,
     worth_retrying,
@@ -243,13 +242,8 @@ fn attempts_and_delays_beyond_their_bounds_are_refused_with_the_bound_in_the_mes
 #[test]
 #[cfg(target_os = "linux")]
 fn the_articles_same_socket_loop_dies_of_broken_pipe_against_flaky_1() {
-    let peer = Peer::start(Script::Flaky(1)).unwrap();
-    let mut stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
-    stream.set_write_timeout(Some(BOUND)).unwrap();
-    stream.write_all(b"Hello, server!").unwrap();
-    // The peer has reset this, its first connection, once these return.
-    peer.wait_finished(1, BOUND).unwrap();
-    wait_closed(&stream, BOUND).unwrap();
+    // flaky:1 resets its first connection, this one.
+    let (_peer, mut stream) = support::reset_client(Script::Flaky(1));
     let mut caught = Vec::new();
     let end = article_loop(
         &mut stream,
@@ -270,12 +264,8 @@ fn the_articles_same_socket_loop_dies_of_broken_pipe_against_flaky_1() {
 /// attempts with nothing sent (Windows, where every send is a reset).
 #[test]
 fn the_articles_same_socket_loop_never_sends_on_any_platform() {
-    let peer = Peer::start(Script::Flaky(1)).unwrap();
-    let mut stream = TcpStream::connect_timeout(&peer.addr(), BOUND).unwrap();
-    stream.set_write_timeout(Some(BOUND)).unwrap();
-    stream.write_all(b"Hello, server!").unwrap();
-    peer.wait_finished(1, BOUND).unwrap();
-    wait_closed(&stream, BOUND).unwrap();
+    // flaky:1 resets its first connection, this one.
+    let (_peer, mut stream) = support::reset_client(Script::Flaky(1));
     let mut caught = Vec::new();
     let end = article_loop(&mut stream, b"Hello", 3, Duration::ZERO, |_, error| {
         caught.push(error.kind());

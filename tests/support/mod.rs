@@ -227,3 +227,18 @@ pub const WINE_READS_RESET_AS_EOF: &str = "wineserver reads the socket's pending
 pub fn wine_may_have_read_a_reset_as_eof(what: &str) -> bool {
     under_wine() && (what.contains("reset") || what.contains("flaky:"))
 }
+
+/// A client whose connection a peer with `script` (`reset`, or `flaky:N`
+/// for its first connections) has reset, and whose kernel has taken the RST
+/// in; the peer comes too, to be kept alive.
+pub fn reset_client(script: reset_by_peer::peer::Script) -> (reset_by_peer::peer::Peer, TcpStream) {
+    let peer = reset_by_peer::peer::Peer::start(script).unwrap();
+    let mut stream = client(peer.addr());
+    stream.write_all(b"x").unwrap();
+    // The peer counts a connection as finished only after its socket is
+    // closed, so once this returns the RST has been sent.
+    peer.wait_finished(1, BOUND).unwrap();
+    // And this side's kernel has taken it in (asking does not consume it).
+    reset_by_peer::peer::wait_closed(&stream, BOUND).unwrap();
+    (peer, stream)
+}
