@@ -142,6 +142,12 @@ fn a_dripping_peer_cannot_keep_the_receive_going_past_its_deadline() {
 
 #[test]
 fn a_healthy_server_is_answered_within_the_shortest_timeouts() {
+    if support::skip_on_wine(
+        "a_healthy_server_is_answered_within_the_shortest_timeouts",
+        "each socket call is a round trip to wineserver, so an exchange within 1 ms measures Wine's speed, not Windows' (failed once in about 10 Wine runs)",
+    ) {
+        return;
+    }
     // Each step gets the whole timeout, and a step takes bytes that have
     // already arrived even when its time is up, so a 1 ms timeout is
     // enough for a healthy server on loopback (about 0.4 ms here, idle).
