@@ -102,7 +102,7 @@ fn explain_number(number: i32) {
         }
         say!("The number says where the program ran, not whether it was sending or");
         say!("receiving: after a reset, whichever call comes first gets it, once");
-        say!("(checked on Linux: tests/peer.rs).");
+        say!("(checked on Linux: tests/lessons/peer.rs).");
     }
 }
 

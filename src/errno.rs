@@ -9,7 +9,7 @@
 //! WSAECONNRESET 10054 on Windows.
 //! And the number says nothing about direction: on Linux, after an RST,
 //! whichever call comes first, send or receive, gets ECONNRESET (pinned by
-//! `tests/peer.rs`: `recv_after_reset_is_connection_reset_then_eof` and
+//! `tests/lessons/peer.rs`: `recv_after_reset_is_connection_reset_then_eof` and
 //! `send_first_after_reset_is_connection_reset_then_broken_pipe`).
 //! The article's other title, `socket.error: [Errno 104]`, is how Python 2,
 //! and Python 3.0 to 3.2, printed the error; since Python 3.3

@@ -29,7 +29,7 @@
 //! What the handler gets wrong is what it does next: it reports the error
 //! and carries on as if the socket could still be used.
 //! After a reset, a read on that socket returns 0 bytes and a write fails
-//! with `BrokenPipe` (on Linux: `tests/peer.rs`:
+//! with `BrokenPipe` (on Linux: `tests/lessons/peer.rs`:
 //! `recv_after_reset_is_connection_reset_then_eof`; on Windows every write
 //! fails with `ConnectionReset` again, see [`crate::peer`]); only a new
 //! connection helps.

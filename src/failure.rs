@@ -34,7 +34,7 @@
 //!   or a `TimedOut` that carries no errno: std's `connect_timeout` and this
 //!   crate's deadlines make those.
 //!   On Linux the connection, if one was made, is unharmed
-//!   (`tests/timeout.rs`: `the_socket_stays_usable_after_a_read_timeout`).
+//!   (`tests/lessons/timeout.rs`: `the_socket_stays_usable_after_a_read_timeout`).
 //!   On a non-blocking socket `WouldBlock` means "nothing yet" instead;
 //!   the error alone cannot tell the two apart, so this crate's sockets are
 //!   blocking.
@@ -87,7 +87,7 @@
 //!   does not fix it. Nor does any retry fix `InvalidInput` or
 //!   `PermissionDenied`.
 //!
-//! Each row is pinned by a test in `tests/failure.rs`.
+//! Each row is pinned by a test in `tests/lessons/failure.rs`.
 //!
 //! # Examples
 //!

@@ -53,7 +53,7 @@
 //! (`cargo run --release --example measure` checks every run against the
 //! bound; its figures are in `docs/facts.md`.)
 //! A real partition, two network namespaces with the link between them cut
-//! (Linux, root), checks it too: `tests/partition.rs`:
+//! (Linux, root), checks it too: `tests/lessons/partition.rs`:
 //! `in_a_real_partition_the_heartbeat_comes_first_then_etimedout_then_a_reset_after_healing`
 //! asserts that the verdict comes before the kernel's ETIMEDOUT, and within
 //! the bound plus the tests' usual slack for a loaded machine.
@@ -64,7 +64,7 @@
 //! its ping's timeout cannot be told from an answer to the next ping.
 //! Before each ping the watch therefore throws away whatever has arrived
 //! since: a peer that always answers later than the timeout is dead by
-//! silence, as the bound says (`tests/heartbeat.rs`:
+//! silence, as the bound says (`tests/lessons/heartbeat.rs`:
 //! `a_peer_that_always_answers_too_late_is_dead_by_silence_within_the_bound`).
 
 use std::io::{self, Read, Write};

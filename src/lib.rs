@@ -40,8 +40,8 @@
 //!
 //! Every lesson's module has an example of the same name
 //! (`cargo run --example NAME`) and a test file of the same name
-//! (`tests/NAME.rs`) that pins the behaviour on real sockets; the shared
-//! pieces have tests of their own (`tests/failure.rs`, and `line`'s unit
+//! (`tests/lessons/NAME.rs`) that pins the behaviour on real sockets; the shared
+//! pieces have tests of their own (`tests/lessons/failure.rs`, and `line`'s unit
 //! tests).
 //!
 //! ## What this crate has checked, and where

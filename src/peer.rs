@@ -717,7 +717,7 @@ pub fn refused_addr() -> io::Result<SocketAddr> {
 /// sends first and expects `ConnectionReset` must wait for that. Reading
 /// would take the error; asking for the peer's address does not: once the
 /// connection is closed, `peer_addr` (getpeername) fails with
-/// `NotConnected` (Linux; checked by `tests/peer.rs`:
+/// `NotConnected` (Linux; checked by `tests/lessons/peer.rs`:
 /// `send_first_after_reset_is_connection_reset_then_broken_pipe`; Windows
 /// under Wine; macOS's `getpeername` checks the same connected state). The
 /// answer is nearly always there at the first look; after that the thread

@@ -7,7 +7,7 @@
 //! The article retries `s.sendall(...)` on the same socket `s`, catching only
 //! `ConnectionResetError`.
 //! After a reset, the connection is gone for good, and the kernel reports the
-//! reset exactly once (on Linux; pinned by `tests/peer.rs`:
+//! reset exactly once (on Linux; pinned by `tests/lessons/peer.rs`:
 //! `recv_after_reset_is_connection_reset_then_eof` and
 //! `send_first_after_reset_is_connection_reset_then_broken_pipe`).
 //! On Linux the loop goes like this:
@@ -25,9 +25,9 @@
 //! Its second attempt raises `BrokenPipeError`, which its
 //! `except ConnectionResetError` does not catch, so the script dies
 //! (reproduced with CPython 3.11; [`article_loop`] reproduces it in Rust,
-//! `tests/retry.rs`: `the_articles_same_socket_loop_dies_of_broken_pipe_against_flaky_1`).
+//! `tests/lessons/retry.rs`: `the_articles_same_socket_loop_dies_of_broken_pipe_against_flaky_1`).
 //! The loop ends differently on each platform, and never well
-//! (`tests/retry.rs`: `the_articles_same_socket_loop_never_sends_on_any_platform`):
+//! (`tests/lessons/retry.rs`: `the_articles_same_socket_loop_never_sends_on_any_platform`):
 //!
 //! - on Linux it catches one `ConnectionResetError`, then dies of
 //!   `BrokenPipeError` (run);

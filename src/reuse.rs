@@ -14,7 +14,7 @@
 //! The lab peer plays both parts: [`Script::IdleClose`] and
 //! [`Script::IdleReset`].
 //!
-//! What the client sees, measured on Linux (`tests/reuse.rs`):
+//! What the client sees, measured on Linux (`tests/lessons/reuse.rs`):
 //!
 //! | the idle connection was | check before sending (non-blocking peek) | send | receive |
 //! |---|---|---|---|

@@ -11,7 +11,7 @@
 //!    returns `WouldBlock`, Windows may return `TimedOut`.
 //!    Python raises `TimeoutError: timed out` with no errno.
 //!    [`Failure::of_timed`] counts both as the program's own timeout.
-//!    (Pinned by `tests/timeout.rs`:
+//!    (Pinned by `tests/lessons/timeout.rs`:
 //!    `on_linux_a_read_timeout_is_would_block_with_eagain_never_timed_out`.)
 //! 2. **It fires late, by up to a kernel tick or two.** The kernel counts
 //!    `SO_RCVTIMEO` in scheduler ticks; on the Linux machine this crate is
@@ -31,13 +31,13 @@
 //!    partial write restarts the timer (`measure` prints how far past).
 //!    Python's `sendall` has had a total deadline since 3.5.
 //!    [`read_exact_by`] and [`write_all_by`] give Rust one.
-//!    (Pinned by `tests/timeout.rs`:
+//!    (Pinned by `tests/lessons/timeout.rs`:
 //!    `a_per_call_timeout_never_fires_against_a_peer_that_drips_faster`.)
 //! 4. **Zero is an error.** `set_read_timeout(Some(Duration::ZERO))` fails
 //!    with `InvalidInput` and keeps the old timeout; Python's
 //!    `settimeout(0)` means non-blocking. [`set_read_timeout`] and its
 //!    siblings refuse zero with an error that says so, before touching the
-//!    socket. (Pinned by `tests/timeout.rs`.)
+//!    socket. (Pinned by `tests/lessons/timeout.rs`.)
 //!
 //! ```text
 //!  per-call timeout 200 ms                    deadline 500 ms

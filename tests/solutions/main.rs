@@ -62,7 +62,7 @@ mod ex9_reuse;
 
 mod other_ways;
 
-#[path = "../support/mod.rs"]
+#[path = "../lessons/support.rs"]
 mod support;
 
 /// A correct solution passes its check. Under Wine a run that failed at a

@@ -1,18 +1,18 @@
 //! Python's exception classes for real errors from the lab peer, and the
 //! PEP 3151 table.
 
-mod support;
+use crate::support;
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use crate::support::{BOUND, client};
 use assert_matches::assert_matches;
 use reset_by_peer::errno::Platform;
 use reset_by_peer::except::{PyClass, PyError, narrate};
 use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{Peer, Script, refused_addr};
-use support::{BOUND, client};
 
 #[test]
 fn a_real_reset_is_connection_reset_error() {

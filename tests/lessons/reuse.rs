@@ -2,17 +2,17 @@
 //! that a server closed (idle-close) or a load balancer forgot
 //! (idle-reset) while it sat idle, and the check and the rule that recover.
 
-mod support;
+use crate::support;
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use crate::support::{BOUND, client};
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::Step;
 use reset_by_peer::peer::{Millis, Peer, Script};
 use reset_by_peer::reuse::{Client, RequestError, looks_stale, may_retry};
-use support::{BOUND, client};
 
 const IDLE: Duration = Duration::from_millis(30);
 

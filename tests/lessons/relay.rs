@@ -5,7 +5,7 @@
 //! `http.server` when `python3` is on the PATH. Every test binds port 0,
 //! bounds each blocking call, and never sleeps to wait.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -14,10 +14,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Instant;
 
+use crate::support::{BOUND, client};
 use assert_matches::assert_matches;
 use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{Millis, Options, Peer, Script, refused_addr};
-use support::{BOUND, client};
 
 /// A relay running `script` in front of `upstream`.
 fn relay(script: Script, upstream: SocketAddr) -> Peer {
@@ -385,7 +385,7 @@ for url in sys.stdin.readline().split():
 
 #[test]
 fn python_urllib_through_reset_and_flaky_meets_connection_reset_error_then_its_page() {
-    let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support");
+    let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lessons");
     let spawned = Command::new("python3")
         .args(["-c", PYTHON, directory])
         .stdin(Stdio::piped())

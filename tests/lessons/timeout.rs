@@ -1,19 +1,17 @@
 //! Rust's timeouts as they really behave on loopback, and the deadline
 //! functions that bound a whole operation.
 
-mod support;
-
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
+use crate::support::{BOUND, SLACK, client};
 use assert_matches::assert_matches;
 use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{DRIP_BYTE, Millis, Peer, Script};
 use reset_by_peer::timeout::{
     connect, read_exact_by, read_within, set_read_timeout, set_write_timeout, write_all_by,
 };
-use support::{BOUND, SLACK, client};
 
 #[test]
 fn a_read_timeout_is_would_block_or_timed_out_and_not_before_its_time() {

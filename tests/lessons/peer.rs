@@ -3,7 +3,7 @@
 //! Every test binds port 0, bounds each blocking call, and never sleeps to
 //! wait: it reads, joins, or asks the peer to wait for its own counts.
 
-mod support;
+use crate::support;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -12,13 +12,13 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::{BOUND, SLACK, client, quiet_addr, recv, refused_within, send_until_error};
 use assert_matches::assert_matches;
 use reset_by_peer::line::{MAX_LINE, PING, PONG, with_newline};
 use reset_by_peer::peer::{
     CATALOGUE, DEFAULT_IDLE, DRIP_BYTE, GREETING, MAX_CLIENTS, MAX_IDLE, Millis, Options, Peer,
     Script, refused_addr,
 };
-use support::{BOUND, SLACK, client, quiet_addr, recv, refused_within, send_until_error};
 
 /// A drip interval of `ms` milliseconds.
 fn drip(ms: u64) -> Script {
@@ -602,7 +602,7 @@ fn options_out_of_range_are_refused_before_binding() {
 
 #[test]
 fn every_script_has_a_catalogue_entry_of_its_own() {
-    // `reset-after` is the relay's alone (`tests/relay.rs`), so it is not
+    // `reset-after` is the relay's alone (`tests/lessons/relay.rs`), so it is not
     // among the scripts the tests here serve.
     let all = every_script().into_iter().chain([Script::ResetAfter(1)]);
     let usages: Vec<&str> = all.map(|s| s.info().usage).collect();
@@ -922,8 +922,8 @@ fn dropping_a_peer_with_a_full_backlog_is_prompt_and_joins() {
 /// most `limit` descriptors; its stdin and stdout are piped to the caller.
 #[cfg(unix)]
 fn few_descriptors_child(name: &str, limit: u32) -> std::process::Child {
-    // The test's full name: `peer::NAME` when this file is a module of
-    // `tests/lessons.rs`, plain `NAME` when it runs as a program of its own.
+    // The test's full name, `peer::NAME`: this file is a module of the
+    // `lessons` program.
     let full_name = match module_path!().split_once("::") {
         Some((_, module)) => format!("{module}::{name}"),
         None => name.to_string(),

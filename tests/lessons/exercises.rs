@@ -20,70 +20,70 @@
 // compiled once per exercise, on purpose.
 #![allow(clippy::duplicate_mod)]
 
-mod support;
+use crate::support;
 
-use support::{BOUND, run_example};
+use crate::support::{BOUND, run_example};
 
 // The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
-#[path = "../examples/ex1_eof.rs"]
+#[path = "../../examples/ex1_eof.rs"]
 mod ex1;
-#[path = "wrong/ex1_eof.rs"]
+#[path = "../wrong/ex1_eof.rs"]
 mod ex1_wrong;
 
 // The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
-#[path = "../examples/ex2_errno.rs"]
+#[path = "../../examples/ex2_errno.rs"]
 mod ex2;
-#[path = "wrong/ex2_errno.rs"]
+#[path = "../wrong/ex2_errno.rs"]
 mod ex2_wrong;
 
 // The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
-#[path = "../examples/ex3_except.rs"]
+#[path = "../../examples/ex3_except.rs"]
 mod ex3;
-#[path = "wrong/ex3_except.rs"]
+#[path = "../wrong/ex3_except.rs"]
 mod ex3_wrong;
 
 // The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
-#[path = "../examples/ex4_retry.rs"]
+#[path = "../../examples/ex4_retry.rs"]
 mod ex4;
-#[path = "wrong/ex4_retry.rs"]
+#[path = "../wrong/ex4_retry.rs"]
 mod ex4_wrong;
 
 // The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
-#[path = "../examples/ex5_timeout.rs"]
+#[path = "../../examples/ex5_timeout.rs"]
 mod ex5;
-#[path = "wrong/ex5_timeout.rs"]
+#[path = "../wrong/ex5_timeout.rs"]
 mod ex5_wrong;
 
 // The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
-#[path = "../examples/ex6_deadline.rs"]
+#[path = "../../examples/ex6_deadline.rs"]
 mod ex6;
-#[path = "wrong/ex6_deadline.rs"]
+#[path = "../wrong/ex6_deadline.rs"]
 mod ex6_wrong;
 
 // The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
-#[path = "../examples/ex7_heartbeat.rs"]
+#[path = "../../examples/ex7_heartbeat.rs"]
 mod ex7;
-#[path = "wrong/ex7_heartbeat.rs"]
+#[path = "../wrong/ex7_heartbeat.rs"]
 mod ex7_wrong;
 
 // The examples' `main` and demonstration are not used from here.
 #[allow(dead_code)]
-#[path = "../examples/ex8_backoff.rs"]
+#[path = "../../examples/ex8_backoff.rs"]
 mod ex8;
-#[path = "wrong/ex8_backoff.rs"]
+#[path = "../wrong/ex8_backoff.rs"]
 mod ex8_wrong;
 
 #[allow(dead_code)]
-#[path = "../examples/ex9_reuse.rs"]
+#[path = "../../examples/ex9_reuse.rs"]
 mod ex9;
-#[path = "wrong/ex9_reuse.rs"]
+#[path = "../wrong/ex9_reuse.rs"]
 mod ex9_wrong;
 
 #[test]

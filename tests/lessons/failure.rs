@@ -1,17 +1,17 @@
 //! The one classifier: each kind of error, most of them made by real
 //! sockets on loopback, and what `Failure` decides for it.
 
-mod support;
+use crate::support;
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
+use crate::support::{BOUND, client};
 use assert_matches::assert_matches;
 use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{Peer, Script, refused_addr};
 use reset_by_peer::timeout::{read_exact_by, read_within};
-use support::{BOUND, client};
 
 /// What the three questions answer for `failure`, as a tuple:
 /// (a timeout, connection usable, worth a new attempt).

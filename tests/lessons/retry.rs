@@ -1,12 +1,13 @@
 //! The retry loop: its schedule, what it retries, and what it gives back;
 //! and the article's same-socket loop, failing as the article's does.
 
-mod support;
+use crate::support;
 
 use std::cell::RefCell;
 use std::io::{self, ErrorKind};
 use std::time::Duration;
 
+use crate::support::BOUND;
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::{ExchangeError, Response, Step, exchange};
 use reset_by_peer::peer::{Peer, Script, refused_addr};
@@ -14,7 +15,6 @@ use reset_by_peer::retry::{
     ArticleEnd, MAX_ATTEMPTS, MAX_DELAY, Policy, Reason, article_loop, retry, retry_with,
     worth_retrying,
 };
-use support::BOUND;
 
 const DELAY: Duration = Duration::from_millis(200);
 

@@ -8,8 +8,6 @@
 //! (or with one older than 3.8) each test prints a `SKIP:` line and passes,
 //! except on CI (`CI` set, as `.ci/run` sets it), where it fails.
 
-mod support;
-
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,8 +15,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock, mpsc};
 use std::thread;
 
+use crate::support::{BOUND, Ran, SLACK, finish};
 use reset_by_peer::peer::{Peer, Script, refused_addr};
-use support::{BOUND, Ran, SLACK, finish};
 
 /// One run of a Python file against a peer: the script's name, as the
 /// standalone peer takes it, or `None` for an address where nobody listens.

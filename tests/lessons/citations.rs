@@ -2,11 +2,11 @@
 //!
 //! The docs back their claims with tests, named in one of two forms:
 //!
-//! - A path and names: `tests/FILE.rs` followed by `:` or `(` and then one or
+//! - A path and names: `tests/lessons/FILE.rs` followed by `:` or `(` and then one or
 //!   more names in backticks separated by commas, `and` or `or`, as in
-//!   "`tests/peer.rs`: `echo_sends_every_byte_back`". Each name must be a test
+//!   "`tests/lessons/peer.rs`: `echo_sends_every_byte_back`". Each name must be a test
 //!   in that very file, and the file must exist. A FILE that is not lowercase
-//!   snake_case (`tests/FILE.rs`, `tests/NAME.rs`) is a placeholder, not a
+//!   snake_case (`tests/lessons/FILE.rs`, `tests/lessons/NAME.rs`) is a placeholder, not a
 //!   citation.
 //! - A bare name in backticks that looks like a test name: lowercase
 //!   snake_case with at least three underscores (four words or more), such as
@@ -18,7 +18,7 @@
 //!
 //! The docs read are `README.md`, `docs/*.md`, and the comments of every file
 //! under `src/` and `examples/`; fenced code blocks are skipped. The tests
-//! known are the functions that follow a `#[test]` in `tests/*.rs` and in
+//! known are the functions that follow a `#[test]` in `tests/lessons/*.rs` and in
 //! `src/` (unit tests).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,11 +105,11 @@ fn functions(source: &str) -> (Vec<String>, Vec<String>) {
     (tests, others)
 }
 
-/// What the docs may cite: the tests of each file in `tests/`, every test
+/// What the docs may cite: the tests of each file in `tests/lessons/`, every test
 /// anywhere, and the crate's other functions.
 #[derive(Default)]
 struct Known {
-    /// `tests/FILE.rs` to the tests it defines.
+    /// `tests/lessons/FILE.rs` to the tests it defines.
     by_file: BTreeMap<String, BTreeSet<String>>,
     /// Every test, unit tests in `src/` included.
     tests: BTreeSet<String>,
@@ -121,7 +121,7 @@ impl Known {
     fn from_repository() -> Known {
         let root = root();
         let mut known = Known::default();
-        for path in files(&root.join("tests"), "rs", false) {
+        for path in files(&root.join("tests/lessons"), "rs", false) {
             let (tests, _) = functions(&fs::read_to_string(&path).unwrap());
             known.tests.extend(tests.iter().cloned());
             known
@@ -247,10 +247,10 @@ fn looks_like_a_test(name: &str) -> bool {
     is_snake_case(name) && name.matches('_').count() >= 3
 }
 
-/// The test file a code span names, if it is `tests/STEM.rs` with a
+/// The test file a code span names, if it is `tests/lessons/STEM.rs` with a
 /// lowercase stem (anything else is a placeholder or not a path).
 fn test_file(code: &str) -> Option<&str> {
-    let stem = code.strip_prefix("tests/")?.strip_suffix(".rs")?;
+    let stem = code.strip_prefix("tests/lessons/")?.strip_suffix(".rs")?;
     is_snake_case(stem).then_some(code)
 }
 
@@ -353,17 +353,17 @@ fn the_scan_reads_both_citation_forms_and_passes_ordinary_identifiers() {
     let mut known = Known::default();
     let peer_tests = ["echo_sends_every_byte_back", "peer_survives_garbage"];
     known.by_file.insert(
-        "tests/peer.rs".to_string(),
+        "tests/lessons/peer.rs".to_string(),
         peer_tests.iter().map(|t| t.to_string()).collect(),
     );
     known.tests.extend(peer_tests.iter().map(|t| t.to_string()));
     known.other_fns.insert("worth_a_new_attempt".to_string());
 
     // Both forms, a list, and a short test name checked against its file.
-    let good = "Backed by `tests/peer.rs`: `echo_sends_every_byte_back` and \
+    let good = "Backed by `tests/lessons/peer.rs`: `echo_sends_every_byte_back` and \
                 `peer_survives_garbage`; see also `echo_sends_every_byte_back`, \
-                tests `tests/peer.rs` (`peer_survives_garbage`), `tests/FILE.rs`: `name`, \
-                `tests/peer.rs`: `peer_survives_garbage` and `tests/peer.rs`: \
+                tests `tests/lessons/peer.rs` (`peer_survives_garbage`), `tests/lessons/FILE.rs`: `name`, \
+                `tests/lessons/peer.rs`: `peer_survives_garbage` and `tests/lessons/peer.rs`: \
                 `echo_sends_every_byte_back`.";
     assert_eq!(broken_citations(good, &known), Vec::<String>::new());
 
@@ -371,19 +371,19 @@ fn the_scan_reads_both_citation_forms_and_passes_ordinary_identifiers() {
     // the crate defines outside its tests.
     let code = "`read_exact_by`, `heartbeat::watch`, `/proc/sys/net/ipv4/tcp_keepalive_time`, \
                 `Failure::worth_a_new_attempt`, `worth_a_new_attempt`, `CONFIG_HZ=250`, \
-                ```text``` and `tests/peer.rs`: both tests above.";
+                ```text``` and `tests/lessons/peer.rs`: both tests above.";
     assert_eq!(broken_citations(code, &known), Vec::<String>::new());
 
     // A renamed test, in each form, and a file that does not exist.
-    let bad = "`tests/peer.rs`: `echo_sends_every_byte_back`, `peer_survives_garbage_twice`; \
-               `a_test_that_was_renamed`; `tests/nowhere.rs`: `echo_sends_every_byte_back`; \
-               `tests/peer.rs` (`peer_survives`).";
+    let bad = "`tests/lessons/peer.rs`: `echo_sends_every_byte_back`, `peer_survives_garbage_twice`; \
+               `a_test_that_was_renamed`; `tests/lessons/nowhere.rs`: `echo_sends_every_byte_back`; \
+               `tests/lessons/peer.rs` (`peer_survives`).";
     assert_eq!(
         broken_citations(bad, &known),
         vec![
-            "`tests/peer.rs`: `peer_survives_garbage_twice` is not a test in tests/peer.rs",
-            "`tests/nowhere.rs` does not exist",
-            "`tests/peer.rs`: `peer_survives` is not a test in tests/peer.rs",
+            "`tests/lessons/peer.rs`: `peer_survives_garbage_twice` is not a test in tests/lessons/peer.rs",
+            "`tests/lessons/nowhere.rs` does not exist",
+            "`tests/lessons/peer.rs`: `peer_survives` is not a test in tests/lessons/peer.rs",
             "`a_test_that_was_renamed` is not a test anywhere",
         ]
     );

@@ -5,14 +5,14 @@
 //! its 20 ms timeout and count as a miss, which changes the counts but not
 //! the verdict.
 
-mod support;
+use crate::support;
 
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::support::{SLACK, client};
 use reset_by_peer::heartbeat::{Config, Event, Verdict, watch};
 use reset_by_peer::peer::{Peer, Script};
-use support::{SLACK, client};
 
 fn config() -> Config {
     Config::new(Duration::from_millis(40), Duration::from_millis(20), 3).unwrap()

@@ -2,7 +2,7 @@
 //! one line on stderr, a failure at run time exits 1, a closed stdout ends
 //! an example quietly, and nothing panics. Every test listens on loopback.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener};
@@ -10,10 +10,10 @@ use std::process::Child;
 use std::sync::mpsc;
 use std::thread;
 
+use crate::support::{BOUND, Ran, finish, run_example, spawn_example};
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::{Response, exchange};
 use reset_by_peer::peer::{CATALOGUE, Peer, Script, refused_addr};
-use support::{BOUND, Ran, finish, run_example, spawn_example};
 
 /// The name of every example, read from the `examples` folder so that a new
 /// example is covered without editing this list.

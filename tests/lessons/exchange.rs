@@ -1,15 +1,15 @@
 //! The article's code example against each lab peer script: three outcomes,
 //! kept apart.
 
-mod support;
+use crate::support;
 
 use std::io::ErrorKind;
 use std::time::Duration;
 
+use crate::support::BOUND;
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::{ExchangeError, MAX_REPLY, Response, Step, exchange};
 use reset_by_peer::peer::{GREETING, Millis, Peer, Script, refused_addr};
-use support::BOUND;
 
 const REQUEST: &[u8] = b"Hello, server!";
 

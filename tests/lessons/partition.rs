@@ -7,16 +7,14 @@
 //! `skip` line, and the test prints a visible skip line and passes; on CI,
 //! which runs as root with `ip netns`, a skip is a failure.
 
-mod support;
-
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::support::{BOUND, SLACK, example, finish};
 use reset_by_peer::failure::Failure;
 use reset_by_peer::heartbeat::Config;
-use support::{BOUND, SLACK, example, finish};
 
 /// The steps the example reported, in order: each a name and its fields.
 struct Steps(Vec<(String, HashMap<String, String>)>);
@@ -89,7 +87,11 @@ fn in_a_real_partition_the_heartbeat_comes_first_then_etimedout_then_a_reset_aft
         );
         // Straight to stderr, past the test harness's capture, so that the
         // skip shows in a plain `cargo test`.
-        let _ = writeln!(io::stderr(), "tests/partition.rs: SKIPPED: {}", skip.trim());
+        let _ = writeln!(
+            io::stderr(),
+            "tests/lessons/partition.rs: SKIPPED: {}",
+            skip.trim()
+        );
         return;
     }
     let context = format!("stdout:\n{}\nstderr:\n{}", ran.stdout, ran.stderr);
@@ -110,7 +112,7 @@ fn in_a_real_partition_the_heartbeat_comes_first_then_etimedout_then_a_reset_aft
     );
 
     // The heartbeat's verdict: dead by silence, within its bound (with the
-    // suite's slack for a loaded machine, as in tests/heartbeat.rs) ...
+    // suite's slack for a loaded machine, as in tests/lessons/heartbeat.rs) ...
     let beat = steps.one("heartbeat_config");
     let config = Config::new(
         Duration::from_millis(number(beat, "interval_ms")),
