@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use reset_by_peer::heartbeat::{Config, Event, Verdict, watch};
 use reset_by_peer::peer::{Millis, Peer, Script, refused_addr};
-use reset_by_peer::timeout::{read_exact_by, write_all_by};
+use reset_by_peer::timeout::{Deadline, read_exact_by, write_all_by};
 
 const NAME: &str = "measure";
 const USAGE: &str = "\
@@ -316,7 +316,7 @@ fn plain_read_overrun(drip: SocketAddr) -> io::Result<Duration> {
 fn deadline_read_overshoot(drip: SocketAddr) -> io::Result<Duration> {
     let mut stream = connect(drip)?;
     let started = Instant::now();
-    match read_exact_by(&mut stream, &mut [0u8; 8], started + READ_BUDGET) {
+    match read_exact_by(&mut stream, &mut [0u8; 8], Deadline::after(READ_BUDGET)) {
         Err(stopped) if stopped.error.kind() == io::ErrorKind::TimedOut => {
             Ok(started.elapsed().saturating_sub(READ_BUDGET))
         }
@@ -348,7 +348,7 @@ fn plain_write_overrun(data: &[u8]) -> io::Result<Duration> {
 fn deadline_write_overshoot(data: &[u8]) -> io::Result<Duration> {
     let (_listener, mut stream) = never_reading()?;
     let started = Instant::now();
-    match write_all_by(&mut stream, data, started + WRITE_BUDGET) {
+    match write_all_by(&mut stream, data, Deadline::after(WRITE_BUDGET)) {
         Err(stopped) if stopped.error.kind() == io::ErrorKind::TimedOut => {
             Ok(started.elapsed().saturating_sub(WRITE_BUDGET))
         }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use reset_by_peer::except::narrate_for_socket;
 use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{DEFAULT_DRIP_INTERVAL, Peer, Script};
-use reset_by_peer::timeout::{read_exact_by, set_read_timeout};
+use reset_by_peer::timeout::{Deadline, read_exact_by, set_read_timeout};
 
 const NAME: &str = "timeout";
 const USAGE: &str = "\
@@ -136,7 +136,7 @@ fn with_deadline(addr: SocketAddr) -> io::Result<()> {
     let mut stream = TcpStream::connect(addr)?;
     let started = Instant::now();
     let mut buf = [0u8; WANTED];
-    let result = read_exact_by(&mut stream, &mut buf, started + DEADLINE);
+    let result = read_exact_by(&mut stream, &mut buf, Deadline::after(DEADLINE));
     let took = started.elapsed().as_millis();
     match result {
         Ok(()) => say!(

@@ -48,7 +48,7 @@ use std::net::{Shutdown, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use crate::failure::Failure;
-use crate::timeout;
+use crate::timeout::{self, Deadline};
 
 /// The longest reply [`exchange`] accepts.
 ///
@@ -173,7 +173,7 @@ pub fn exchange(
 
     // Like Python's `sendall`, this loops over partial writes until every
     // byte is sent, within one deadline for the lot.
-    timeout::write_all_by(&mut stream, request, deadline(timeout))
+    timeout::write_all_by(&mut stream, request, Deadline::after(timeout))
         .map_err(|stopped| fail(Step::Send, stopped.error, Vec::new()))?;
     // Tell the peer the request is complete. If the peer has already reset
     // the connection this fails with NotConnected; the read below then
@@ -182,13 +182,13 @@ pub fn exchange(
 
     // Read until the peer closes: one receive may return only part of the
     // reply. What has arrived is kept even when a later read fails.
-    let until = deadline(timeout);
+    let until = Deadline::after(timeout);
     let mut received = Vec::new();
     let mut chunk = [0u8; 1024];
     // Each pass reads at least one byte or ends; the deadline and the cap
     // bound the whole loop.
     loop {
-        let error = match timeout::read_within(&mut stream, &mut chunk, until) {
+        let error = match timeout::read_by(&mut stream, &mut chunk, until) {
             // Zero bytes: the peer has closed, and the reply is complete.
             Ok(0) => break,
             Ok(n) => {
@@ -218,11 +218,4 @@ pub fn exchange(
     } else {
         Ok(Response::Reply(received))
     }
-}
-
-/// `timeout` from now. `exchange` has refused a timeout too large to add to
-/// the clock; should the sum still overflow, there is no time left.
-fn deadline(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout).unwrap_or(now)
 }

@@ -74,7 +74,7 @@ use std::time::{Duration, Instant};
 
 use crate::failure::Failure;
 use crate::line::{self, LineBuffer, PING, PONG};
-use crate::timeout::read_within;
+use crate::timeout::{Deadline, read_by};
 
 /// The longest interval a [`Config`] accepts: a heartbeat slower than this
 /// is not a heartbeat.
@@ -318,7 +318,9 @@ pub fn watch(
         if let Some(verdict) = discard_late_answers(stream, &mut lines)? {
             return Ok(finish(report, verdict, start));
         }
-        let sent_at = Instant::now();
+        // Both waits start as the ping goes out.
+        let answer_by = Deadline::after(config.timeout);
+        let next_ping = Deadline::after(config.interval);
         report.pings += 1;
         let number = report.pings;
         let ping = line::with_newline(PING);
@@ -335,7 +337,7 @@ pub fn watch(
                 None => return Err(error),
             },
         }
-        match await_pong(stream, &mut lines, later(sent_at, config.timeout))? {
+        match await_pong(stream, &mut lines, answer_by)? {
             Answer::Pong => {
                 in_a_row = 0;
                 report.pongs += 1;
@@ -361,20 +363,13 @@ pub fn watch(
         }
         // Wait for the next ping by blocking on the stop channel: a message,
         // or a dropped sender, ends the watch at once.
-        let next = later(sent_at, config.interval).saturating_duration_since(Instant::now());
-        match stop.recv_timeout(next) {
+        match stop.recv_timeout(next_ping.left()) {
             Ok(()) | Err(RecvTimeoutError::Disconnected) => {
                 return Ok(finish(report, Verdict::Alive, start));
             }
             Err(RecvTimeoutError::Timeout) => {}
         }
     }
-}
-
-/// `at + wait`; `Config::new` caps the durations at a day, so the sum never
-/// overflows, but `+` on `Instant` could panic and this never does.
-fn later(at: Instant, wait: Duration) -> Instant {
-    at.checked_add(wait).unwrap_or(at)
 }
 
 fn finish(report: Report, verdict: Verdict, start: Instant) -> Report {
@@ -444,12 +439,12 @@ fn discard_late_answers(
 fn await_pong(
     stream: &mut TcpStream,
     lines: &mut LineBuffer,
-    deadline: Instant,
+    deadline: Deadline,
 ) -> io::Result<Answer> {
     let mut buf = [0u8; 64];
     let mut others = 0;
     // Each pass takes a buffered line, or reads at least one byte, or ends:
-    // `read_within` returns by the deadline, give or take a tick.
+    // `read_by` returns by the deadline, give or take a tick.
     loop {
         match lines.next_line() {
             Ok(Some(line)) if line == PONG => return Ok(Answer::Pong),
@@ -461,7 +456,7 @@ fn await_pong(
             Ok(None) => {}
             Err(_) => return Err(too_long()),
         }
-        match read_within(stream, &mut buf, deadline) {
+        match read_by(stream, &mut buf, deadline) {
             // Zero bytes: the peer closed the connection.
             Ok(0) => return Ok(Answer::Dead(Verdict::DeadByClose)),
             // `read` returned `n`, so the slice is in range.

@@ -80,12 +80,12 @@ use std::error::Error;
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::exchange::Step;
 use crate::failure::Failure;
 use crate::line::{self, LineBuffer};
-use crate::timeout;
+use crate::timeout::{self, Deadline};
 
 /// Whether a kept connection looks stale, checked without waiting: a peek
 /// that finds the end of the stream, bytes nobody asked for, or an error.
@@ -300,10 +300,10 @@ impl Client {
             received,
             error,
         };
-        let until = deadline(self.timeout);
+        let until = Deadline::after(self.timeout);
         timeout::write_all_by(&mut stream, &request, until)
             .map_err(|stopped| fail(Step::Send, stopped.transferred, Vec::new(), stopped.error))?;
-        let answer = read_line(&mut stream, deadline(self.timeout))
+        let answer = read_line(&mut stream, Deadline::after(self.timeout))
             .map_err(|(received, error)| fail(Step::Receive, request.len(), received, error))?;
         // Only a connection that has just worked is kept.
         self.kept = Some((stream, true));
@@ -428,17 +428,9 @@ impl Client {
     }
 }
 
-/// `timeout` from now; a timeout too large to add to the clock leaves no
-/// time at all, and the step then reports `TimedOut` (after taking whatever
-/// has already arrived).
-fn deadline(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout).unwrap_or(now)
-}
-
 /// Reads one line, by `until`, and returns it without its newline; on
 /// failure, the bytes that had arrived and the error.
-fn read_line(stream: &mut TcpStream, until: Instant) -> Result<Vec<u8>, (Vec<u8>, io::Error)> {
+fn read_line(stream: &mut TcpStream, until: Deadline) -> Result<Vec<u8>, (Vec<u8>, io::Error)> {
     let mut lines = LineBuffer::default();
     let mut received = Vec::new();
     let mut chunk = [0u8; 64];
@@ -453,7 +445,7 @@ fn read_line(stream: &mut TcpStream, until: Instant) -> Result<Vec<u8>, (Vec<u8>
                 return Err((received, error));
             }
         }
-        let n = match timeout::read_within(stream, &mut chunk, until) {
+        let n = match timeout::read_by(stream, &mut chunk, until) {
             // The connection ended before the answer did.
             Ok(0) => {
                 let error = io::Error::new(
@@ -465,7 +457,6 @@ fn read_line(stream: &mut TcpStream, until: Instant) -> Result<Vec<u8>, (Vec<u8>
             Ok(n) => n,
             Err(error) => return Err((received, error)),
         };
-        // `read_within` returned `n`, so the slice is in range.
         received.extend_from_slice(&chunk[..n]);
         if let Err(too_long) = lines.push(&chunk[..n]) {
             let error = io::Error::new(io::ErrorKind::InvalidData, too_long);

@@ -51,10 +51,12 @@
 //!
 //! # A deadline, one read at a time
 //!
-//! The whole technique is one step, [`read_within`]: before each read, set
+//! A [`Deadline`] is a moment, not a duration: [`Deadline::after`] fixes it
+//! once, and [`Deadline::left`] shrinks with every call.
+//! The whole technique is one step, [`read_by`]: before each read, set
 //! the read timeout to the time left until the deadline.
 //! [`read_exact_by`] is that step in a loop, which is the solution of
-//! exercise 6; [`write_within`] and [`write_all_by`] are the same for
+//! exercise 6; [`write_by`] and [`write_all_by`] are the same for
 //! writing.
 //!
 //! A plain `read_exact` that times out leaves the bytes it had read in the
@@ -69,18 +71,6 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use crate::failure::Failure;
-
-/// The shortest wait a step asks the kernel for. std refuses a zero
-/// timeout, so a step with no time left waits this long, which the kernel
-/// rounds up to one tick: that is how a step still takes bytes that have
-/// already arrived after its deadline has passed.
-const SHORTEST_WAIT: Duration = Duration::from_millis(1);
-
-/// The longest wait a step asks the kernel for at once. Linux files longer
-/// timers on a coarser level of its timer wheel (beyond 64 ticks, rounded
-/// up to 8 ticks: 32 ms at HZ=250), so a long deadline is waited for in
-/// steps of at most this.
-const LONGEST_WAIT: Duration = Duration::from_millis(200);
 
 /// Refuses a zero duration, explaining why, so that callers never reach std's
 /// terser error.
@@ -189,14 +179,86 @@ pub fn connect(addr: impl ToSocketAddrs, timeout: Duration) -> io::Result<TcpStr
     Err(last)
 }
 
+/// The moment by which a whole read or write must be done, whatever the
+/// number of calls it takes: what Python's `sendall` keeps, and what a
+/// per-call timeout does not (lesson 3 above).
+///
+/// Every lesson that keeps a deadline keeps one of these: the reads and
+/// writes here, [`crate::exchange`], [`crate::reuse`] and
+/// [`crate::heartbeat`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use reset_by_peer::timeout::Deadline;
+///
+/// let deadline = Deadline::after(Duration::from_millis(200));
+/// assert!(!deadline.passed());
+/// assert!(deadline.left() <= Duration::from_millis(200));
+/// assert!(Deadline::after(Duration::ZERO).passed());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Deadline(Instant);
+
+/// The longest wait a [`Deadline`] keeps: a wait so long that now plus it
+/// would overflow the clock is taken as this instead, rather than panic.
+const LONGEST_DEADLINE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+impl Deadline {
+    /// The deadline `wait` from now. A wait longer than a year counts as a
+    /// year, so that no wait can overflow the clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reset_by_peer::timeout::Deadline;
+    ///
+    /// // Even Duration::MAX is a deadline, not a panic.
+    /// assert!(!Deadline::after(Duration::MAX).passed());
+    /// ```
+    pub fn after(wait: Duration) -> Deadline {
+        let now = Instant::now();
+        Deadline(now.checked_add(wait.min(LONGEST_DEADLINE)).unwrap_or(now))
+    }
+
+    /// The time left until the deadline; zero once it has passed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reset_by_peer::timeout::Deadline;
+    ///
+    /// assert_eq!(Deadline::after(Duration::ZERO).left(), Duration::ZERO);
+    /// ```
+    pub fn left(&self) -> Duration {
+        self.0.saturating_duration_since(Instant::now())
+    }
+
+    /// Whether the deadline has passed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reset_by_peer::timeout::Deadline;
+    ///
+    /// assert!(!Deadline::after(Duration::from_secs(1)).passed());
+    /// ```
+    pub fn passed(&self) -> bool {
+        Instant::now() >= self.0
+    }
+}
+
 /// A deadline read or write that stopped early, with how far it got.
 #[derive(Debug)]
 pub struct DeadlineError {
-    /// Bytes already read into the buffer, or already written, before the
-    /// error: they are not lost.
+    /// How many bytes were read into the buffer, or written, before it
+    /// stopped.
     pub transferred: usize,
-    /// `TimedOut` when the deadline passed; otherwise what the socket
-    /// reported (`UnexpectedEof` if the peer closed before a read was done).
+    /// Why it stopped: `TimedOut` when the deadline passed.
     pub error: io::Error,
 }
 
@@ -212,9 +274,30 @@ impl Error for DeadlineError {
     }
 }
 
+impl DeadlineError {
+    /// The bare `io::Error`, without the count of bytes transferred.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{self, ErrorKind};
+    /// use reset_by_peer::timeout::DeadlineError;
+    ///
+    /// let stopped = DeadlineError { transferred: 3, error: io::Error::from(ErrorKind::TimedOut) };
+    /// assert_eq!(stopped.into_io_error().kind(), ErrorKind::TimedOut);
+    /// ```
+    pub fn into_io_error(self) -> io::Error {
+        self.error
+    }
+}
+
+/// For `?` in a function that returns `io::Result`: the `io::Error` keeps
+/// the kind, and carries this error whole, bytes transferred included, as
+/// its inner error (`get_ref`, `into_inner`); [`DeadlineError::into_io_error`]
+/// gives the bare one.
 impl From<DeadlineError> for io::Error {
-    fn from(failure: DeadlineError) -> io::Error {
-        failure.error
+    fn from(stopped: DeadlineError) -> io::Error {
+        io::Error::new(stopped.error.kind(), stopped)
     }
 }
 
@@ -237,25 +320,26 @@ impl From<DeadlineError> for io::Error {
 /// ```
 /// use std::io::ErrorKind;
 /// use std::net::TcpStream;
-/// use std::time::{Duration, Instant};
+/// use std::time::Duration;
 /// use reset_by_peer::peer::{Peer, Script};
-/// use reset_by_peer::timeout::read_within;
+/// use reset_by_peer::timeout::{Deadline, read_by};
 ///
 /// fn main() -> std::io::Result<()> {
 ///     // A peer that never answers.
 ///     let peer = Peer::start(Script::Stall)?;
 ///     let mut stream = TcpStream::connect(peer.addr())?;
-///     let deadline = Instant::now() + Duration::from_millis(20);
-///     let error = read_within(&mut stream, &mut [0u8; 16], deadline).unwrap_err();
+///     let deadline = Deadline::after(Duration::from_millis(20));
+///     let error = read_by(&mut stream, &mut [0u8; 16], deadline).unwrap_err();
 ///     assert_eq!(error.kind(), ErrorKind::TimedOut);
 ///     // The stream's own read timeout is as it was: none.
 ///     assert_eq!(stream.read_timeout()?, None);
 ///     Ok(())
 /// }
 /// ```
-pub fn read_within(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+pub fn read_by(stream: &mut TcpStream, buf: &mut [u8], deadline: Deadline) -> io::Result<usize> {
     let previous = stream.read_timeout()?;
-    let result = within(stream, deadline, TcpStream::set_read_timeout, |stream| {
+    let result = step(deadline, |wait| {
+        stream.set_read_timeout(Some(wait))?;
         stream.read(buf)
     });
     // Put the caller's timeout back; the result of the read is the news,
@@ -265,7 +349,7 @@ pub fn read_within(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) ->
 }
 
 /// One write that waits at most until `deadline`: std's `write`, with the
-/// write timeout set to the time left. The twin of [`read_within`].
+/// write timeout set to the time left. The twin of [`read_by`].
 ///
 /// # Errors
 ///
@@ -277,63 +361,74 @@ pub fn read_within(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) ->
 ///
 /// ```
 /// use std::net::TcpStream;
-/// use std::time::{Duration, Instant};
+/// use std::time::Duration;
 /// use reset_by_peer::peer::{Peer, Script};
-/// use reset_by_peer::timeout::write_within;
+/// use reset_by_peer::timeout::{Deadline, write_by};
 ///
 /// fn main() -> std::io::Result<()> {
 ///     let peer = Peer::start(Script::Echo)?;
 ///     let mut stream = TcpStream::connect(peer.addr())?;
-///     let deadline = Instant::now() + Duration::from_secs(1);
-///     let n = write_within(&mut stream, b"Hello, server!", deadline)?;
+///     let n = write_by(&mut stream, b"Hello, server!", Deadline::after(Duration::from_secs(1)))?;
 ///     assert!(n > 0);
 ///     Ok(())
 /// }
 /// ```
-pub fn write_within(stream: &mut TcpStream, data: &[u8], deadline: Instant) -> io::Result<usize> {
+pub fn write_by(stream: &mut TcpStream, data: &[u8], deadline: Deadline) -> io::Result<usize> {
     let previous = stream.write_timeout()?;
-    let result = within(stream, deadline, TcpStream::set_write_timeout, |stream| {
+    let result = step(deadline, |wait| {
+        stream.set_write_timeout(Some(wait))?;
         stream.write(data)
     });
     let _ = stream.set_write_timeout(previous);
     result
 }
 
-/// The step behind [`read_within`] and [`write_within`]: `transfer` once,
-/// with the timeout that `set_timeout` sets sized to the time left, and
-/// again only if a long deadline is waited for in several steps.
-fn within(
-    stream: &mut TcpStream,
-    deadline: Instant,
-    set_timeout: fn(&TcpStream, Option<Duration>) -> io::Result<()>,
-    mut transfer: impl FnMut(&mut TcpStream) -> io::Result<usize>,
+/// The shortest wait a step asks the kernel for. std refuses a zero
+/// timeout, so a step with no time left waits this long, which the kernel
+/// rounds up to one tick: that is how a step still takes bytes that have
+/// already arrived after its deadline has passed.
+const SHORTEST_WAIT: Duration = Duration::from_millis(1);
+
+/// The longest wait a step asks the kernel for at once. Linux files longer
+/// timers on a coarser level of its timer wheel (beyond 64 ticks, rounded
+/// up to 8 ticks: 32 ms at HZ=250), so a long deadline is waited for in
+/// steps of at most this.
+const LONGEST_WAIT: Duration = Duration::from_millis(200);
+
+/// Calls `transfer` with a wait of the time left (clamped to
+/// [`SHORTEST_WAIT`]..[`LONGEST_WAIT`]) until it moves bytes, fails, or the
+/// deadline passes. Each pass waits at least half its wait (or returns the
+/// non-blocking error), so the loop ends soon after the deadline.
+fn step(
+    deadline: Deadline,
+    mut transfer: impl FnMut(Duration) -> io::Result<usize>,
 ) -> io::Result<usize> {
-    // Each pass waits at least half of its `wait` before it goes round
-    // again (a shorter one returns the non-blocking error), and it goes
-    // round only while the deadline is ahead: so the loop ends soon after
-    // the deadline.
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let wait = left.clamp(SHORTEST_WAIT, LONGEST_WAIT);
-        set_timeout(stream, Some(wait))?;
+        let wait = deadline.left().clamp(SHORTEST_WAIT, LONGEST_WAIT);
         let started = Instant::now();
-        let error = match transfer(stream) {
+        let error = match transfer(wait) {
             Ok(n) => return Ok(n),
             Err(error) => error,
         };
+        // This code set the timer, so it asks the classifier that knows.
         match Failure::of_timed(&error) {
-            // A blocking socket's timeout never fires early; a WouldBlock
-            // this soon means the socket does not block at all, and the
-            // loop would spin.
-            Failure::TimedOut if started.elapsed() < wait / 2 => return Err(non_blocking()),
+            Failure::TimedOut if returned_too_soon(started, wait) => return Err(non_blocking()),
             // The wait ran out, or a signal cut it short: try again while
             // there is time left.
-            Failure::TimedOut | Failure::Interrupted if Instant::now() < deadline => {}
+            Failure::TimedOut | Failure::Interrupted if !deadline.passed() => {}
             Failure::TimedOut | Failure::Interrupted => return Err(deadline_passed()),
             // Anything else is the socket's own news.
             _ => return Err(error),
         }
     }
+}
+
+/// Whether a timeout came back before half its wait: a blocking socket's
+/// timer never fires early, so the socket does not block at all, and a
+/// loop around it would spin. std cannot ask a socket whether it is in
+/// non-blocking mode; this is how the step finds out.
+fn returned_too_soon(started: Instant, wait: Duration) -> bool {
+    started.elapsed() < wait / 2
 }
 
 fn non_blocking() -> io::Error {
@@ -363,16 +458,16 @@ fn deadline_passed() -> io::Error {
 /// ```
 /// use std::io::ErrorKind;
 /// use std::net::TcpStream;
-/// use std::time::{Duration, Instant};
+/// use std::time::Duration;
 /// use reset_by_peer::peer::{Millis, Peer, Script};
-/// use reset_by_peer::timeout::read_exact_by;
+/// use reset_by_peer::timeout::{Deadline, read_exact_by};
 ///
 /// fn main() -> std::io::Result<()> {
 ///     // One byte every 20 ms: 100 bytes would take 2 s.
 ///     let peer = Peer::start(Script::Drip(Millis::new(20)?))?;
 ///     let mut stream = TcpStream::connect(peer.addr())?;
 ///     let mut buf = [0u8; 100];
-///     let deadline = Instant::now() + Duration::from_millis(100);
+///     let deadline = Deadline::after(Duration::from_millis(100));
 ///     let stopped = read_exact_by(&mut stream, &mut buf, deadline).unwrap_err();
 ///     assert_eq!(stopped.error.kind(), ErrorKind::TimedOut);
 ///     assert!(stopped.transferred < 100);
@@ -382,22 +477,21 @@ fn deadline_passed() -> io::Error {
 pub fn read_exact_by(
     stream: &mut TcpStream,
     buf: &mut [u8],
-    deadline: Instant,
+    deadline: Deadline,
 ) -> Result<(), DeadlineError> {
     let mut filled = 0;
-    // Each pass reads at least one byte or ends the loop.
     while filled < buf.len() {
         // A read returns all that has arrived, so after a short one there is
         // nothing more to take without waiting: once the deadline has
         // passed, stop, rather than wait another tick for nothing.
-        if filled > 0 && Instant::now() >= deadline {
+        if filled > 0 && deadline.passed() {
             return Err(DeadlineError {
                 transferred: filled,
                 error: deadline_passed(),
             });
         }
-        // `filled` is below the length, so the slice is in range.
-        match read_within(stream, &mut buf[filled..], deadline) {
+        match read_by(stream, &mut buf[filled..], deadline) {
+            // Zero bytes: the peer closed before the buffer was full.
             Ok(0) => {
                 let error = io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -422,6 +516,7 @@ pub fn read_exact_by(
 
 /// Writes all of `data`, or stops when `deadline` passes: `write_all` with a
 /// bound on the whole operation, like Python's `sendall` with a timeout.
+/// The twin of [`read_exact_by`].
 ///
 /// # Errors
 ///
@@ -433,15 +528,15 @@ pub fn read_exact_by(
 ///
 /// ```
 /// use std::net::{TcpListener, TcpStream};
-/// use std::time::{Duration, Instant};
-/// use reset_by_peer::timeout::write_all_by;
+/// use std::time::Duration;
+/// use reset_by_peer::timeout::{Deadline, write_all_by};
 ///
 /// fn main() -> std::io::Result<()> {
 ///     // A listener that never accepts: nobody reads, so the buffers fill up.
 ///     let listener = TcpListener::bind("127.0.0.1:0")?;
 ///     let mut stream = TcpStream::connect(listener.local_addr()?)?;
 ///     let data = vec![0u8; 64 * 1024 * 1024];
-///     let deadline = Instant::now() + Duration::from_millis(100);
+///     let deadline = Deadline::after(Duration::from_millis(100));
 ///     let stopped = write_all_by(&mut stream, &data, deadline).unwrap_err();
 ///     assert!(stopped.transferred < data.len());
 ///     Ok(())
@@ -450,21 +545,20 @@ pub fn read_exact_by(
 pub fn write_all_by(
     stream: &mut TcpStream,
     data: &[u8],
-    deadline: Instant,
+    deadline: Deadline,
 ) -> Result<(), DeadlineError> {
     let mut written = 0;
-    // Each pass writes at least one byte or ends the loop.
     while written < data.len() {
         // A short write means the send buffer was full: once the deadline
         // has passed, stop, rather than wait another tick for room.
-        if written > 0 && Instant::now() >= deadline {
+        if written > 0 && deadline.passed() {
             return Err(DeadlineError {
                 transferred: written,
                 error: deadline_passed(),
             });
         }
-        // `written` is below the length, so the slice is in range.
-        match write_within(stream, &data[written..], deadline) {
+        match write_by(stream, &data[written..], deadline) {
+            // Zero bytes: the socket can take no more.
             Ok(0) => {
                 let error = io::Error::new(io::ErrorKind::WriteZero, "the socket took no bytes");
                 return Err(DeadlineError {

@@ -5,13 +5,13 @@ use crate::support;
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::{BOUND, client};
 use assert_matches::assert_matches;
 use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{Peer, Script, refused_addr};
-use reset_by_peer::timeout::{read_exact_by, read_within};
+use reset_by_peer::timeout::{Deadline, read_by, read_exact_by};
 
 /// What the three questions answer for `failure`, as a tuple:
 /// (a timeout, connection usable, worth a new attempt).
@@ -50,8 +50,8 @@ fn an_expired_read_timeout_is_our_timeout_and_the_connection_is_usable() {
 fn a_deadline_that_passed_is_timed_out_with_no_errno() {
     let peer = Peer::start(Script::Stall).unwrap();
     let mut stream = client(peer.addr());
-    let deadline = Instant::now() + Duration::from_millis(20);
-    let error = read_within(&mut stream, &mut [0u8; 16], deadline).unwrap_err();
+    let deadline = Deadline::after(Duration::from_millis(20));
+    let error = read_by(&mut stream, &mut [0u8; 16], deadline).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::TimedOut);
     assert_eq!(error.raw_os_error(), None);
     assert_eq!(Failure::of(&error), Failure::TimedOut);
@@ -107,7 +107,7 @@ fn a_peer_that_closes_mid_message_is_unexpected_eof_which_is_closed() {
     let peer = Peer::start(Script::Close).unwrap();
     let mut stream = client(peer.addr());
     stream.write_all(b"Hello, server!").unwrap();
-    let deadline = Instant::now() + BOUND;
+    let deadline = Deadline::after(BOUND);
     let stopped = read_exact_by(&mut stream, &mut [0u8; 8], deadline).unwrap_err();
     assert_eq!(stopped.error.kind(), ErrorKind::UnexpectedEof);
     assert_eq!(Failure::of(&stopped.error), Failure::Closed);

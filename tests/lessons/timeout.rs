@@ -10,7 +10,7 @@ use assert_matches::assert_matches;
 use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{DRIP_BYTE, Millis, Peer, Script};
 use reset_by_peer::timeout::{
-    connect, read_exact_by, read_within, set_read_timeout, set_write_timeout, write_all_by,
+    Deadline, connect, read_by, read_exact_by, set_read_timeout, set_write_timeout, write_all_by,
 };
 
 #[test]
@@ -100,7 +100,7 @@ fn data_already_waiting_is_returned_even_when_the_deadline_has_passed() {
     let mut buf = [0u8; 8];
     // A deadline that is already behind us: the bytes are there, so a
     // deadline read takes them instead of reporting TimedOut.
-    let passed = Instant::now();
+    let passed = Deadline::after(Duration::ZERO);
     read_exact_by(&mut stream, &mut buf, passed).unwrap();
     assert_eq!(&buf, b"12345678");
 }
@@ -113,7 +113,7 @@ fn data_already_waiting_is_returned_for_every_short_deadline() {
         stream.write_all(b"abcd").unwrap();
         until_queued(&stream, 4);
         let mut buf = [0u8; 4];
-        let deadline = Instant::now() + Duration::from_millis(ms);
+        let deadline = Deadline::after(Duration::from_millis(ms));
         read_exact_by(&mut stream, &mut buf, deadline).unwrap();
         assert_eq!(&buf, b"abcd", "{ms} ms");
     }
@@ -125,7 +125,7 @@ fn a_step_with_nothing_to_read_times_out_no_earlier_than_its_deadline() {
     let mut stream = client(peer.addr());
     let within = Duration::from_millis(30);
     let started = Instant::now();
-    let error = read_within(&mut stream, &mut [0u8; 8], started + within).unwrap_err();
+    let error = read_by(&mut stream, &mut [0u8; 8], Deadline::after(within)).unwrap_err();
     let elapsed = started.elapsed();
     assert_eq!(error.kind(), ErrorKind::TimedOut);
     assert!(elapsed >= within, "{elapsed:?}");
@@ -139,7 +139,7 @@ fn a_non_blocking_stream_is_refused_at_once_and_left_non_blocking() {
     let mut stream = client(peer.addr());
     stream.set_nonblocking(true).unwrap();
     let started = Instant::now();
-    let stopped = read_exact_by(&mut stream, &mut [0u8; 8], started + BOUND).unwrap_err();
+    let stopped = read_exact_by(&mut stream, &mut [0u8; 8], Deadline::after(BOUND)).unwrap_err();
     assert_eq!(stopped.error.kind(), ErrorKind::InvalidInput);
     assert!(
         stopped.error.to_string().contains("non-blocking"),
@@ -164,7 +164,7 @@ fn a_non_blocking_stream_is_refused_by_a_deadline_write_once_its_buffers_are_ful
     stream.set_nonblocking(true).unwrap();
     let data = vec![b'x'; 64 * 1024 * 1024];
     let started = Instant::now();
-    let stopped = write_all_by(&mut stream, &data, started + BOUND).unwrap_err();
+    let stopped = write_all_by(&mut stream, &data, Deadline::after(BOUND)).unwrap_err();
     assert_eq!(stopped.error.kind(), ErrorKind::InvalidInput);
     assert!(stopped.transferred < data.len());
     assert!(started.elapsed() < BOUND / 2, "{:?}", started.elapsed());
@@ -194,7 +194,7 @@ fn a_deadline_read_stops_on_time_against_drip_and_keeps_what_it_read() {
     let within = Duration::from_millis(100);
     let started = Instant::now();
     let mut buf = [0u8; 100];
-    let stopped = read_exact_by(&mut stream, &mut buf, started + within).unwrap_err();
+    let stopped = read_exact_by(&mut stream, &mut buf, Deadline::after(within)).unwrap_err();
     let elapsed = started.elapsed();
     assert_eq!(stopped.error.kind(), ErrorKind::TimedOut);
     assert!(elapsed >= within, "{elapsed:?}");
@@ -213,7 +213,7 @@ fn a_deadline_read_that_finishes_in_time_is_ok() {
     let mut stream = client(peer.addr());
     stream.write_all(b"12345678").unwrap();
     let mut buf = [0u8; 8];
-    read_exact_by(&mut stream, &mut buf, Instant::now() + BOUND).unwrap();
+    read_exact_by(&mut stream, &mut buf, Deadline::after(BOUND)).unwrap();
     assert_eq!(&buf, b"12345678");
 }
 
@@ -222,7 +222,7 @@ fn a_deadline_read_reports_an_early_close_as_unexpected_eof() {
     let peer = Peer::start(Script::Close).unwrap();
     let mut stream = client(peer.addr());
     stream.write_all(b"Hello").unwrap();
-    let stopped = read_exact_by(&mut stream, &mut [0u8; 8], Instant::now() + BOUND).unwrap_err();
+    let stopped = read_exact_by(&mut stream, &mut [0u8; 8], Deadline::after(BOUND)).unwrap_err();
     assert_eq!(stopped.error.kind(), ErrorKind::UnexpectedEof);
     assert_eq!(stopped.transferred, 0);
 }
@@ -235,7 +235,7 @@ fn a_deadline_write_stops_on_time_against_a_peer_that_never_reads() {
     let data = vec![b'x'; 64 * 1024 * 1024];
     let within = Duration::from_millis(100);
     let started = Instant::now();
-    let stopped = write_all_by(&mut stream, &data, started + within).unwrap_err();
+    let stopped = write_all_by(&mut stream, &data, Deadline::after(within)).unwrap_err();
     let elapsed = started.elapsed();
     assert_eq!(stopped.error.kind(), ErrorKind::TimedOut);
     assert!(elapsed >= within, "{elapsed:?}");

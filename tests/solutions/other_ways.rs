@@ -155,14 +155,14 @@ pub mod ex6 {
 pub mod ex7 {
     use std::io::Write;
     use std::net::TcpStream;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use reset_by_peer::line::{LineBuffer, PING, PONG, with_newline};
-    use reset_by_peer::timeout::read_within;
+    use reset_by_peer::timeout::{Deadline, read_by};
 
     /// The crate's pieces: a line reader, and reads bounded by one deadline.
     pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = Deadline::after(timeout);
         if stream.write_all(&with_newline(PING)).is_err() {
             return false;
         }
@@ -175,7 +175,7 @@ pub mod ex7 {
                 Ok(None) => {}
                 Err(_) => return false,
             }
-            match read_within(stream, &mut buf, deadline) {
+            match read_by(stream, &mut buf, deadline) {
                 Ok(0) | Err(_) => return false,
                 Ok(n) => {
                     if lines.push(&buf[..n]).is_err() {
