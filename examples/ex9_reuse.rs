@@ -79,7 +79,7 @@ fn failed_from(error: RequestError) -> Failed {
 fn stale_failure(script: Script) -> io::Result<Failed> {
     let peer = Peer::start(script)?;
     let mut client = Client::new(peer.addr(), BOUND);
-    client.send_request(b"GET /a")?;
+    client.naive_request(b"GET /a")?;
     // The connection sits idle for longer than the peer keeps it; the
     // peer judges by the clock, so this sleep is the idleness itself.
     thread::sleep(Duration::from_millis(IDLE_MS * 3));
@@ -89,7 +89,7 @@ fn stale_failure(script: Script) -> io::Result<Failed> {
         stream.set_read_timeout(Some(BOUND))?;
         stream.peek(&mut [0u8; 1])?;
     }
-    match client.send_request(b"GET /b") {
+    match client.naive_request(b"GET /b") {
         Ok(_) => Err(io::Error::other(
             "the stale connection answered; the lab peer did not go stale",
         )),
@@ -104,13 +104,13 @@ fn demo() -> io::Result<()> {
         "A kept-open connection through a load balancer that forgets it after {IDLE_MS} ms (idle-reset):"
     );
     let mut client = Client::new(peer.addr(), BOUND);
-    client.send_request(b"GET /a")?;
+    client.naive_request(b"GET /a")?;
     say!(
         "  GET /a answered; the connection sits idle for {} ms",
         IDLE_MS * 3
     );
     thread::sleep(Duration::from_millis(IDLE_MS * 3));
-    let failed = match client.send_request(b"GET /b") {
+    let failed = match client.naive_request(b"GET /b") {
         Ok(_) => {
             say!("  GET /b answered on the kept connection: it was not stale after all");
             return Ok(());
@@ -124,7 +124,7 @@ fn demo() -> io::Result<()> {
         failed.received
     );
     if send_again(&failed, true) {
-        match client.send_request(b"GET /b") {
+        match client.naive_request(b"GET /b") {
             Ok(answer) => say!(
                 "  send_again said yes: answered on a fresh connection: {}",
                 common::show(&answer)

@@ -15,7 +15,9 @@ use std::time::Duration;
 use reset_by_peer::except::{PyError, narrate};
 use reset_by_peer::exchange::{Response, exchange};
 use reset_by_peer::peer::{Peer, Script};
-use reset_by_peer::retry::{ArticleEnd, Failed, GaveUp, Policy, Success, article_loop, retry};
+use reset_by_peer::retry::{
+    ArticleEnd, FailedAttempt, Policy, Stopped, Success, article_loop, retry,
+};
 
 const NAME: &str = "retry";
 const USAGE: &str = "\
@@ -103,7 +105,7 @@ fn run(settings: &Settings) -> io::Result<()> {
 
 /// Retries the article's exchange, each attempt on a new connection, and
 /// prints the timeline.
-fn reconnecting(addr: SocketAddr, policy: &Policy) -> Result<(), GaveUp<io::Error>> {
+fn reconnecting(addr: SocketAddr, policy: &Policy) -> Result<(), Stopped<io::Error>> {
     let result = retry(policy, |_attempt| {
         Ok(exchange(addr, REQUEST, CALL_TIMEOUT)?)
     });
@@ -137,7 +139,7 @@ fn reconnecting(addr: SocketAddr, policy: &Policy) -> Result<(), GaveUp<io::Erro
 
 /// One line for a failed attempt, e.g.
 /// `[+0 ms] attempt 1/3: ConnectionResetError [Errno 104] (retrying in 200 ms)`.
-fn print_failure(attempt: &Failed<io::Error>, policy: &Policy, then: &str) {
+fn print_failure(attempt: &FailedAttempt<io::Error>, policy: &Policy, then: &str) {
     say!(
         "{}: {} ({then})",
         prefix(attempt.number, attempt.started, policy),

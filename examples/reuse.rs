@@ -100,10 +100,10 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
     let mut naive = Client::new(peer.addr(), STEP_TIMEOUT);
     say!(
         "  request 1: answered {}",
-        common::show(&naive.send_request(b"GET /a")?)
+        common::show(&naive.naive_request(b"GET /a")?)
     );
     sit_idle(&naive, forgets);
-    match naive.send_request(b"GET /b") {
+    match naive.naive_request(b"GET /b") {
         Ok(answer) => say!(
             "  naive reuse, request 2: answered {}",
             common::show(&answer)
@@ -113,7 +113,7 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
 
     // Fixed: check the connection before reusing it, and retry by the rule.
     let mut fixed = Client::new(peer.addr(), STEP_TIMEOUT);
-    fixed.send_request(b"GET /a")?;
+    fixed.naive_request(b"GET /a")?;
     sit_idle(&fixed, forgets);
     let stale = fixed.drop_if_stale().map_err(setup)?;
     if stale {
@@ -121,7 +121,7 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
     } else if forgets {
         say!("  with the check: the peek found nothing; a forgotten flow cannot be seen");
     }
-    let answer = match fixed.send_request(b"GET /b") {
+    let answer = match fixed.naive_request(b"GET /b") {
         Ok(answer) => answer,
         Err(failed) if may_retry(&failed, true) => {
             say!(
@@ -129,7 +129,7 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
                 narrate(&failed.error)
             );
             say!("  GET is safe to repeat, so it is sent once more on a new connection:");
-            fixed.send_request(b"GET /b")?
+            fixed.naive_request(b"GET /b")?
         }
         Err(failed) => return Err(failed),
     };
@@ -137,7 +137,7 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
     if forgets {
         // A request that is not safe to repeat is reported, not repeated.
         let mut careful = Client::new(peer.addr(), STEP_TIMEOUT);
-        careful.send_request(b"GET /a")?;
+        careful.naive_request(b"GET /a")?;
         sit_idle(&careful, forgets);
         match careful.request(b"POST /charge", false) {
             Ok(answer) => say!("  POST: answered {}", common::show(&answer)),
@@ -170,7 +170,7 @@ fn against(addr: SocketAddr, idle: Duration) -> Result<(), RequestError> {
     let mut client = Client::new(addr, STEP_TIMEOUT);
     say!(
         "request 1: answered {}",
-        common::show(&client.send_request(b"ping")?)
+        common::show(&client.naive_request(b"ping")?)
     );
     std::thread::sleep(idle);
     say!("... idle for {} ms ...", idle.as_millis());
@@ -179,12 +179,12 @@ fn against(addr: SocketAddr, idle: Duration) -> Result<(), RequestError> {
         Ok(false) => say!("the check before reuse saw nothing wrong"),
         Err(error) => say!("the check before reuse failed: {}", narrate(&error)),
     }
-    let answer = match client.send_request(b"ping") {
+    let answer = match client.naive_request(b"ping") {
         Ok(answer) => answer,
         Err(failed) if may_retry(&failed, true) => {
             say!("request 2: {}", describe(&failed));
             say!("retrying once on a new connection (the request is safe to repeat)");
-            client.send_request(b"ping")?
+            client.naive_request(b"ping")?
         }
         Err(failed) => return Err(failed),
     };

@@ -102,7 +102,7 @@ use std::io;
 use std::net::TcpStream;
 
 use crate::errno::{self, Meaning, Platform};
-use crate::failure::Failure;
+use crate::failure::{Failure, innermost};
 
 /// A Python exception class that an OS error can become.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,6 +313,7 @@ impl PyClass {
     /// assert_eq!(PyClass::of(&reset), PyClass::ConnectionResetError);
     /// ```
     pub fn of(error: &io::Error) -> PyClass {
+        let error = innermost(error);
         match (error.raw_os_error(), Platform::current()) {
             (Some(number), Some(Platform::Windows))
                 if errno::meaning(number, Platform::Windows) == Meaning::NotInTable =>
@@ -356,6 +357,7 @@ impl PyError {
     /// assert_eq!(PyError::of(&error).to_string(), "ConnectionResetError: connection reset");
     /// ```
     pub fn of(error: &io::Error) -> PyError {
+        let error = innermost(error);
         PyError {
             class: PyClass::of(error),
             errno: error.raw_os_error(),
@@ -492,6 +494,7 @@ pub fn narrate_for_socket(error: &io::Error, stream: &TcpStream) -> String {
 }
 
 fn narrate_as(error: &io::Error, python: PyError) -> String {
+    let error = innermost(error);
     let number = match error.raw_os_error() {
         None => "no errno".to_string(),
         Some(number) => match (errno::name_here(number), Platform::current()) {

@@ -114,10 +114,20 @@ impl Error for ExchangeError {
     }
 }
 
+impl ExchangeError {
+    /// The bare `io::Error`, without the step and the bytes.
+    pub fn into_io_error(self) -> io::Error {
+        self.error
+    }
+}
+
+/// For `?` in a function that returns `io::Result`: the `io::Error` keeps
+/// the kind and carries this error whole, step and bytes included
+/// (`get_ref`, `into_inner`); [`crate::failure::innermost`] finds the
+/// errno inside, and `into_io_error` gives the bare error.
 impl From<ExchangeError> for io::Error {
-    /// Keeps the underlying error, so its kind and raw errno survive `?`.
     fn from(failure: ExchangeError) -> io::Error {
-        failure.error
+        io::Error::new(failure.error.kind(), failure)
     }
 }
 

@@ -17,7 +17,7 @@
 //! |---|---|---|---|---|
 //! | `WouldBlock` | `TimedOut` | yes | yes | yes |
 //! | `TimedOut`, no errno | `TimedOut` | yes | yes | yes |
-//! | `TimedOut`, raw ETIMEDOUT | `GaveUp` (from [`Failure::of_timed`] on Windows: `TimedOut`) | yes | no | yes |
+//! | `TimedOut`, raw ETIMEDOUT | `KernelGaveUp` (from [`Failure::of_timed`] on Windows: `TimedOut`) | yes | no | yes |
 //! | `ConnectionReset` | `Reset` | no | no | yes |
 //! | `ConnectionAborted` | `Aborted` | no | no | yes |
 //! | `BrokenPipe`, `UnexpectedEof`, `NotConnected` | `Closed` | no | no | yes |
@@ -55,7 +55,7 @@
 //!
 //! - [`Failure::of`] is for a call on a socket with no read or write
 //!   timeout of the program's: a raw ETIMEDOUT is the kernel giving up
-//!   ([`Failure::GaveUp`]) on every platform.
+//!   ([`Failure::KernelGaveUp`]) on every platform.
 //! - [`Failure::of_timed`] is for a read or write on a socket whose timeout
 //!   the program set. On Unix it answers as [`Failure::of`] does (the
 //!   timer's expiry is `WouldBlock` there, so a raw ETIMEDOUT is still the
@@ -112,6 +112,55 @@
 
 use std::io;
 
+/// The error the operating system reported, under whatever context this
+/// crate's errors wrapped around it on their way through `?`.
+///
+/// [`crate::exchange::ExchangeError`], [`crate::reuse::RequestError`],
+/// [`crate::timeout::DeadlineError`] and [`crate::retry::Stopped`] turn into
+/// an `io::Error` that keeps the kind and carries them whole (the step, the
+/// bytes), as walkdir's errors do; the raw errno is then inside. This looks
+/// through them, so that [`Failure::of`] and [`crate::except`] judge the
+/// error the kernel gave.
+///
+/// # Examples
+///
+/// ```
+/// use std::io;
+/// use reset_by_peer::failure::innermost;
+/// use reset_by_peer::timeout::DeadlineError;
+///
+/// let reset = io::Error::from_raw_os_error(104);
+/// let stopped = DeadlineError { transferred: 3, error: reset };
+/// let wrapped = io::Error::from(stopped);
+/// assert_eq!(wrapped.raw_os_error(), None);
+/// assert_eq!(innermost(&wrapped).raw_os_error(), Some(104));
+/// ```
+pub fn innermost(error: &io::Error) -> &io::Error {
+    let mut found = error;
+    let mut link = wrapped(error);
+    // Each pass goes one link down the chain of sources; this crate's
+    // errors nest a few deep at most.
+    for _ in 0..16 {
+        let Some(current) = link else { break };
+        link = match current.downcast_ref::<io::Error>() {
+            Some(deeper) => {
+                found = deeper;
+                wrapped(deeper)
+            }
+            None => current.source(),
+        };
+    }
+    found
+}
+
+/// What an `io::Error` made with `io::Error::new` carries, if anything.
+fn wrapped(error: &io::Error) -> Option<&(dyn std::error::Error + 'static)> {
+    match error.get_ref() {
+        Some(inner) => Some(inner),
+        None => None,
+    }
+}
+
 /// What a network client should make of an error: see the
 /// [module documentation](self) for the table and the reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +172,7 @@ pub enum Failure {
     /// The kernel gave up on the connection: `TimedOut` with a raw
     /// ETIMEDOUT (but see [`Failure::of_timed`] for Windows). The connection
     /// is dead.
-    GaveUp,
+    KernelGaveUp,
     /// The peer aborted the connection (RST): `ConnectionReset`.
     Reset,
     /// The connection was aborted on this side: `ConnectionAborted`.
@@ -150,7 +199,7 @@ impl Failure {
     /// (a connect, or a socket left blocking for ever).
     ///
     /// A `TimedOut` with a raw code is the kernel giving up
-    /// ([`Failure::GaveUp`]); for a call on a socket whose timeout the
+    /// ([`Failure::KernelGaveUp`]); for a call on a socket whose timeout the
     /// program set, ask [`Failure::of_timed`] instead.
     ///
     /// # Examples
@@ -165,13 +214,14 @@ impl Failure {
     /// assert_eq!(Failure::of(&refused), Failure::Refused);
     /// ```
     pub fn of(error: &io::Error) -> Failure {
+        let error = innermost(error);
         match error.kind() {
             // An expired SO_RCVTIMEO or SO_SNDTIMEO on Unix.
             io::ErrorKind::WouldBlock => Failure::TimedOut,
             // With an errno, the operating system timed the connection out;
             // without one, a timer in std or in this crate ran out.
             io::ErrorKind::TimedOut => match error.raw_os_error() {
-                Some(_) => Failure::GaveUp,
+                Some(_) => Failure::KernelGaveUp,
                 None => Failure::TimedOut,
             },
             io::ErrorKind::ConnectionReset => Failure::Reset,
@@ -224,7 +274,7 @@ impl Failure {
     /// }
     /// ```
     pub fn of_timed(error: &io::Error) -> Failure {
-        match error.kind() {
+        match innermost(error).kind() {
             // Windows' expired SO_RCVTIMEO or SO_SNDTIMEO: WSAETIMEDOUT.
             io::ErrorKind::TimedOut if cfg!(windows) => Failure::TimedOut,
             _ => Failure::of(error),
@@ -233,7 +283,7 @@ impl Failure {
 
     /// Whether a wait ran out, the question Python answers with
     /// `except TimeoutError`: true for [`Failure::TimedOut`] and for
-    /// [`Failure::GaveUp`] alike, although only the first leaves a usable
+    /// [`Failure::KernelGaveUp`] alike, although only the first leaves a usable
     /// connection.
     ///
     /// # Examples
@@ -242,11 +292,11 @@ impl Failure {
     /// use reset_by_peer::failure::Failure;
     ///
     /// assert!(Failure::TimedOut.is_timeout());
-    /// assert!(Failure::GaveUp.is_timeout());
+    /// assert!(Failure::KernelGaveUp.is_timeout());
     /// assert!(!Failure::Reset.is_timeout());
     /// ```
     pub fn is_timeout(self) -> bool {
-        matches!(self, Failure::TimedOut | Failure::GaveUp)
+        matches!(self, Failure::TimedOut | Failure::KernelGaveUp)
     }
 
     /// Whether the same connection can still be used after this error.
@@ -262,7 +312,7 @@ impl Failure {
     /// use reset_by_peer::failure::Failure;
     ///
     /// assert!(Failure::TimedOut.connection_usable());
-    /// assert!(!Failure::GaveUp.connection_usable());
+    /// assert!(!Failure::KernelGaveUp.connection_usable());
     /// assert!(!Failure::Reset.connection_usable());
     /// ```
     pub fn connection_usable(self) -> bool {

@@ -387,7 +387,7 @@ fn dead_by(error: &io::Error) -> Option<Verdict> {
         Failure::Closed => Some(Verdict::DeadByClose),
         // The kernel gave up on the peer (its retransmissions went
         // unanswered): the same silence, noticed by TCP itself.
-        Failure::GaveUp => Some(Verdict::DeadBySilence),
+        Failure::KernelGaveUp => Some(Verdict::DeadBySilence),
         // Timeouts of our own are misses, decided by the caller; the rest
         // are errors.
         _ => None,

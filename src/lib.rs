@@ -35,8 +35,8 @@
 //! and [`line`](mod@line), the `PING`/`PONG` line protocol that the heartbeat client
 //! and the lab peer both speak.
 //!
-//! [`companion`] reads the article section by section, with an errata table
-//! and a Python to Rust cheat sheet.
+//! [`companion`] opens with what the article gets wrong, in short, then
+//! reads it section by section, with a Python to Rust cheat sheet.
 //!
 //! Every lesson's module has an example of the same name
 //! (`cargo run --example NAME`) and a test file of the same name

@@ -243,7 +243,7 @@ impl fmt::Display for Policy {
 
 /// One attempt that failed, with its error.
 #[derive(Debug)]
-pub struct Failed<E> {
+pub struct FailedAttempt<E> {
     /// Counted from 1.
     pub number: u32,
     /// When it started, after the first attempt started.
@@ -262,7 +262,7 @@ pub struct Success<T, E> {
     /// When the successful attempt started, after the first one started.
     pub started: Duration,
     /// The attempts that failed before it, in order.
-    pub failed: Vec<Failed<E>>,
+    pub failed: Vec<FailedAttempt<E>>,
 }
 
 /// Why a retry stopped without success.
@@ -276,16 +276,16 @@ pub enum Reason {
 
 /// A retry that gave up: why, the last attempt, and the ones before it.
 #[derive(Debug)]
-pub struct GaveUp<E> {
+pub struct Stopped<E> {
     /// Why no further attempt was made.
     pub reason: Reason,
     /// The last attempt; its error is the real one, not a summary.
-    pub last: Failed<E>,
+    pub last: FailedAttempt<E>,
     /// The attempts that failed before it, in order.
-    pub earlier: Vec<Failed<E>>,
+    pub earlier: Vec<FailedAttempt<E>>,
 }
 
-impl<E: fmt::Display> fmt::Display for GaveUp<E> {
+impl<E: fmt::Display> fmt::Display for Stopped<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let attempts = self.last.number;
         match self.reason {
@@ -302,17 +302,44 @@ impl<E: fmt::Display> fmt::Display for GaveUp<E> {
     }
 }
 
-impl<E: Error + 'static> Error for GaveUp<E> {
+impl<E: Error + 'static> Error for Stopped<E> {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         Some(&self.last.error)
     }
 }
 
-impl<E: Into<io::Error>> From<GaveUp<E>> for io::Error {
-    /// Keeps the last error, so that its kind and errno survive `?`.
-    fn from(gave_up: GaveUp<E>) -> io::Error {
-        gave_up.last.error.into()
+impl<E> Stopped<E> {
+    /// The last attempt's error, without the attempts.
+    pub fn into_last_error(self) -> E {
+        self.last.error
     }
+}
+
+/// For `?` in a function that returns `io::Result`: the `io::Error` keeps
+/// the kind of the last attempt's error and carries the whole story, every
+/// attempt included (`get_ref`, `into_inner`); [`crate::failure::innermost`]
+/// finds the errno inside, and [`Stopped::into_last_error`] gives the bare
+/// error.
+impl<E: Error + Send + Sync + 'static> From<Stopped<E>> for io::Error {
+    fn from(stopped: Stopped<E>) -> io::Error {
+        let kind = io_kind(&stopped.last.error);
+        io::Error::new(kind, stopped)
+    }
+}
+
+/// The kind of the first `io::Error` in `error`'s chain of sources, or
+/// `Other` if there is none.
+fn io_kind(error: &(dyn Error + 'static)) -> io::ErrorKind {
+    let mut link = Some(error);
+    // Each pass goes one source down; the chain is a few links long.
+    for _ in 0..16 {
+        let Some(current) = link else { break };
+        if let Some(io_error) = current.downcast_ref::<io::Error>() {
+            return io_error.kind();
+        }
+        link = current.source();
+    }
+    io::ErrorKind::Other
 }
 
 /// The default test of what to retry: failures a new connection could fix
@@ -340,7 +367,7 @@ pub fn worth_retrying(error: &io::Error) -> bool {
 ///
 /// # Errors
 ///
-/// A [`GaveUp`] with the last attempt's error, when the attempts run out
+/// A [`Stopped`] with the last attempt's error, when the attempts run out
 /// ([`Reason::OutOfAttempts`]) or an error is not worth retrying
 /// ([`Reason::NotRetryable`]).
 ///
@@ -367,7 +394,7 @@ pub fn worth_retrying(error: &io::Error) -> bool {
 pub fn retry<T>(
     policy: &Policy,
     operation: impl FnMut(u32) -> io::Result<T>,
-) -> Result<Success<T, io::Error>, GaveUp<io::Error>> {
+) -> Result<Success<T, io::Error>, Stopped<io::Error>> {
     let sleep = |_failed_attempt, delay| std::thread::sleep(delay);
     retry_with(policy, worth_retrying, sleep, operation)
 }
@@ -410,7 +437,7 @@ pub fn retry_with<T, E>(
     retryable: impl Fn(&E) -> bool,
     mut sleep: impl FnMut(u32, Duration),
     mut operation: impl FnMut(u32) -> Result<T, E>,
-) -> Result<Success<T, E>, GaveUp<E>> {
+) -> Result<Success<T, E>, Stopped<E>> {
     let first = Instant::now();
     let mut failed = Vec::new();
     let mut number = 1;
@@ -436,14 +463,14 @@ pub fn retry_with<T, E>(
         } else {
             None
         };
-        let attempt = Failed {
+        let attempt = FailedAttempt {
             number,
             started,
             error,
         };
         if let Some(reason) = reason {
             // No sleep here: waiting after the last attempt helps nobody.
-            return Err(GaveUp {
+            return Err(Stopped {
                 reason,
                 last: attempt,
                 earlier: failed,

@@ -165,10 +165,20 @@ impl Error for RequestError {
     }
 }
 
+impl RequestError {
+    /// The bare `io::Error`, without the step and the bytes.
+    pub fn into_io_error(self) -> io::Error {
+        self.error
+    }
+}
+
+/// For `?` in a function that returns `io::Result`: the `io::Error` keeps
+/// the kind and carries this error whole, step and bytes included
+/// (`get_ref`, `into_inner`); [`crate::failure::innermost`] finds the
+/// errno inside, and `into_io_error` gives the bare error.
 impl From<RequestError> for io::Error {
-    /// Keeps the underlying error, so its kind and raw errno survive `?`.
     fn from(failure: RequestError) -> io::Error {
-        failure.error
+        io::Error::new(failure.error.kind(), failure)
     }
 }
 
@@ -241,7 +251,7 @@ impl Client {
     /// fn main() -> std::io::Result<()> {
     ///     let peer = Peer::start(Script::IdleClose(Millis::new(1_000)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
-    ///     assert_eq!(client.send_request(b"hello")?, b"hello");
+    ///     assert_eq!(client.naive_request(b"hello")?, b"hello");
     ///     Ok(())
     /// }
     /// ```
@@ -277,17 +287,17 @@ impl Client {
     /// fn main() -> std::io::Result<()> {
     ///     let peer = Peer::start(Script::IdleReset(Millis::new(20)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
-    ///     client.send_request(b"one")?;
+    ///     client.naive_request(b"one")?;
     ///     // The connection sits idle past the load balancer's idle time:
     ///     // this sleep is the idleness itself.
     ///     std::thread::sleep(Duration::from_millis(50));
-    ///     let failed = client.send_request(b"two").unwrap_err();
+    ///     let failed = client.naive_request(b"two").unwrap_err();
     ///     assert!(failed.reused);
     ///     assert_eq!(failed.error.kind(), ErrorKind::ConnectionReset);
     ///     Ok(())
     /// }
     /// ```
-    pub fn send_request(&mut self, request: &[u8]) -> Result<Vec<u8>, RequestError> {
+    pub fn naive_request(&mut self, request: &[u8]) -> Result<Vec<u8>, RequestError> {
         let (mut stream, reused) = match self.kept.take() {
             Some(kept) => kept,
             None => (self.connect()?, false),
@@ -324,7 +334,7 @@ impl Client {
     ///     let peer = Peer::start(Script::IdleClose(Millis::new(20)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     assert!(client.kept().is_none());
-    ///     client.send_request(b"one")?;
+    ///     client.naive_request(b"one")?;
     ///     if let Some(stream) = client.kept() {
     ///         // Wait for the end of the stream: the server's keep-alive timeout.
     ///         stream.set_read_timeout(Some(Duration::from_secs(5)))?;
@@ -354,7 +364,7 @@ impl Client {
     /// fn main() -> std::io::Result<()> {
     ///     let peer = Peer::start(Script::IdleClose(Millis::new(5_000)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
-    ///     client.send_request(b"one")?;
+    ///     client.naive_request(b"one")?;
     ///     // Well within the idle time: the connection is fine.
     ///     assert!(!client.drop_if_stale()?);
     ///     Ok(())
@@ -380,7 +390,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// As [`Client::send_request`], for the last attempt; and what the
+    /// As [`Client::naive_request`], for the last attempt; and what the
     /// staleness check fails with, at [`Step::Send`].
     ///
     /// # Examples
@@ -411,8 +421,8 @@ impl Client {
             received: Vec::new(),
             error,
         })?;
-        match self.send_request(request) {
-            Err(failed) if may_retry(&failed, idempotent) => self.send_request(request),
+        match self.naive_request(request) {
+            Err(failed) if may_retry(&failed, idempotent) => self.naive_request(request),
             result => result,
         }
     }

@@ -16,13 +16,16 @@ use reset_by_peer::exchange::{Response, exchange};
 use reset_by_peer::peer::{CATALOGUE, Peer, Script, refused_addr};
 
 /// The name of every example, read from the `examples` folder so that a new
-/// example is covered without editing this list.
+/// example is covered without editing this list: `examples/NAME.rs`, or a
+/// folder `examples/NAME/` with a `main.rs`, as cargo finds them.
 fn examples() -> Vec<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+        .filter(|path| {
+            path.extension().is_some_and(|ext| ext == "rs") || path.join("main.rs").exists()
+        })
         .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
     names.sort();

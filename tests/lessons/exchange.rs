@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::support::BOUND;
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::{ExchangeError, MAX_REPLY, Response, Step, exchange};
+use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{GREETING, Millis, Peer, Script, refused_addr};
 
 const REQUEST: &[u8] = b"Hello, server!";
@@ -119,8 +120,24 @@ fn an_exchange_error_converts_to_its_io_error() {
         failure.to_string(),
         format!("receive failed: {}", failure.error)
     );
+    let errno = failure.error.raw_os_error();
+    assert!(errno.is_some());
     let error: std::io::Error = failure.into();
     assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+    // The step and the bytes survive `?`, and so does the errno, inside.
+    let inner = error.get_ref().unwrap().downcast_ref::<ExchangeError>();
+    assert_matches!(
+        inner,
+        Some(ExchangeError {
+            step: Step::Receive,
+            ..
+        })
+    );
+    assert_eq!(
+        reset_by_peer::failure::innermost(&error).raw_os_error(),
+        errno
+    );
+    assert_eq!(Failure::of(&error), Failure::Reset);
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn an_expired_read_timeout_is_our_timeout_and_the_connection_is_usable() {
     if cfg!(windows) {
         assert_eq!(error.kind(), ErrorKind::TimedOut);
         assert_eq!(error.raw_os_error(), Some(10060));
-        assert_eq!(Failure::of(&error), Failure::GaveUp);
+        assert_eq!(Failure::of(&error), Failure::KernelGaveUp);
     } else {
         assert_eq!(error.kind(), ErrorKind::WouldBlock);
         assert_eq!(Failure::of(&error), Failure::TimedOut);
@@ -64,9 +64,9 @@ fn a_raw_etimedout_is_the_kernel_giving_up_and_the_connection_is_dead() {
     // when TCP's retransmissions or keepalive probes went unanswered.
     let error = io::Error::from_raw_os_error(110);
     assert_eq!(error.kind(), ErrorKind::TimedOut);
-    assert_eq!(Failure::of(&error), Failure::GaveUp);
+    assert_eq!(Failure::of(&error), Failure::KernelGaveUp);
     // Python calls it TimeoutError too, but the connection is gone.
-    assert_eq!(answers(Failure::GaveUp), (true, false, true));
+    assert_eq!(answers(Failure::KernelGaveUp), (true, false, true));
 }
 
 #[test]

@@ -139,7 +139,7 @@ fn in_a_real_partition_the_heartbeat_comes_first_then_etimedout_then_a_reset_aft
     // no sooner than tcp_retries2 = 1 allows.
     assert_eq!(blocked["kind"], "TimedOut", "{context}");
     assert_eq!(blocked["errno"], "110", "{context}");
-    assert_eq!(failure_of(blocked), Failure::GaveUp, "{context}");
+    assert_eq!(failure_of(blocked), Failure::KernelGaveUp, "{context}");
     assert!(!failure_of(blocked).connection_usable());
     assert!(
         micros(blocked, "waited_us") >= Duration::from_millis(600),

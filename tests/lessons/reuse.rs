@@ -123,10 +123,10 @@ fn idle_reset_answers_a_request_that_comes_in_time() {
 fn the_naive_client_fails_on_idle_close_with_unexpected_eof_on_a_reused_connection() {
     let peer = Peer::start(Script::IdleClose(idle())).unwrap();
     let mut client = Client::new(peer.addr(), BOUND);
-    assert_eq!(client.send_request(b"one").unwrap(), b"one");
+    assert_eq!(client.naive_request(b"one").unwrap(), b"one");
     peer.wait_finished(1, BOUND).unwrap();
     until_fin(client.kept().unwrap());
-    let failed = client.send_request(b"two").unwrap_err();
+    let failed = client.naive_request(b"two").unwrap_err();
     assert!(failed.reused);
     assert_eq!(failed.step, Step::Receive);
     assert!(failed.received.is_empty());
@@ -143,11 +143,11 @@ fn the_naive_client_fails_on_idle_reset_with_connection_reset_on_a_reused_connec
     }
     let peer = Peer::start(Script::IdleReset(idle())).unwrap();
     let mut client = Client::new(peer.addr(), BOUND);
-    assert_eq!(client.send_request(b"one").unwrap(), b"one");
+    assert_eq!(client.naive_request(b"one").unwrap(), b"one");
     // The client's first answer came after the server's last activity, so
     // two idle times from now the flow is forgotten whatever the load.
     std::thread::sleep(IDLE * 2);
-    let failed = client.send_request(b"two").unwrap_err();
+    let failed = client.naive_request(b"two").unwrap_err();
     assert!(failed.reused);
     assert_eq!(failed.step, Step::Receive);
     assert_eq!(failed.error.kind(), ErrorKind::ConnectionReset);
