@@ -44,7 +44,7 @@
 use std::error::Error;
 use std::fmt;
 use std::io;
-use std::net::{Shutdown, ToSocketAddrs};
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use crate::failure::Failure;
@@ -190,19 +190,34 @@ pub fn exchange(
     // reports the reset itself, which is the error worth showing.
     let _ = stream.shutdown(Shutdown::Write);
 
-    // Read until the peer closes: one receive may return only part of the
-    // reply. What has arrived is kept even when a later read fails.
+    let received = receive_reply(&mut stream, timeout)
+        .map_err(|(received, error)| fail(Step::Receive, error, received))?;
+    // Dropping the stream closes it, like Python's `s.close()`.
+    drop(stream);
+    if received.is_empty() {
+        // Zero bytes before the end of the stream: the peer closed cleanly
+        // without answering. That is an outcome, not an error.
+        Ok(Response::PeerClosed)
+    } else {
+        Ok(Response::Reply(received))
+    }
+}
+
+/// Reads until the peer closes, by one deadline `timeout` from now: one
+/// receive may return only part of the reply. On failure, what had arrived
+/// is returned with the error.
+fn receive_reply(
+    stream: &mut TcpStream,
+    timeout: Duration,
+) -> Result<Vec<u8>, (Vec<u8>, io::Error)> {
     let until = Deadline::after(timeout);
     let mut received = Vec::new();
     let mut chunk = [0u8; 1024];
-    // Each pass reads at least one byte or ends; the deadline and the cap
-    // bound the whole loop.
     loop {
-        let error = match timeout::read_by(&mut stream, &mut chunk, until) {
+        let error = match timeout::read_by(stream, &mut chunk, until) {
             // Zero bytes: the peer has closed, and the reply is complete.
-            Ok(0) => break,
+            Ok(0) => return Ok(received),
             Ok(n) => {
-                // `read` returned `n`, so the slice is in range.
                 received.extend_from_slice(&chunk[..n]);
                 if received.len() <= MAX_REPLY {
                     continue;
@@ -217,15 +232,6 @@ pub fn exchange(
             }
             Err(error) => error,
         };
-        return Err(fail(Step::Receive, error, received));
-    }
-    // Dropping the stream closes it, like Python's `s.close()`.
-    drop(stream);
-    if received.is_empty() {
-        // Zero bytes before the end of the stream: the peer closed cleanly
-        // without answering. That is an outcome, not an error.
-        Ok(Response::PeerClosed)
-    } else {
-        Ok(Response::Reply(received))
+        return Err((received, error));
     }
 }

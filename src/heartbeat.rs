@@ -298,16 +298,8 @@ pub fn watch(
     stop: &Receiver<()>,
     mut on_event: impl FnMut(&Event),
 ) -> io::Result<Report> {
-    let start = Instant::now();
+    let mut tally = Tally::new();
     let mut lines = LineBuffer::default();
-    let mut report = Report {
-        verdict: Verdict::Alive,
-        elapsed: Duration::ZERO,
-        pings: 0,
-        pongs: 0,
-        last_pong: None,
-    };
-    let mut in_a_row = 0;
     stream.set_write_timeout(Some(config.timeout))?;
     // Each round ends in a verdict, or in a wait on `stop` for the next
     // ping; the watch ends when the peer is found dead or `stop` says so.
@@ -316,67 +308,128 @@ pub fn watch(
         // a miss: throw it away, so that it cannot pass for the answer to
         // the ping about to go out.
         if let Some(verdict) = discard_late_answers(stream, &mut lines)? {
-            return Ok(finish(report, verdict, start));
+            return Ok(tally.finish(verdict));
         }
         // Both waits start as the ping goes out.
         let answer_by = Deadline::after(config.timeout);
         let next_ping = Deadline::after(config.interval);
-        report.pings += 1;
-        let number = report.pings;
-        let ping = line::with_newline(PING);
-        match stream.write_all(&ping) {
-            Ok(()) => on_event(&Event::Ping {
-                number,
-                at: start.elapsed(),
-            }),
-            Err(error) => match dead_by(&error) {
-                Some(verdict) => return Ok(finish(report, verdict, start)),
-                // A write that timed out is a peer that does not read: the
-                // missing answer below will count it.
-                None if Failure::of_timed(&error) == Failure::TimedOut => {}
-                None => return Err(error),
-            },
-        }
-        match await_pong(stream, &mut lines, answer_by)? {
-            Answer::Pong => {
-                in_a_row = 0;
-                report.pongs += 1;
-                report.last_pong = Some(start.elapsed());
-                on_event(&Event::Pong {
-                    number,
-                    at: start.elapsed(),
-                });
-            }
-            Answer::Missed { others } => {
-                in_a_row += 1;
-                on_event(&Event::Missed {
-                    number,
-                    at: start.elapsed(),
-                    in_a_row,
-                    others,
-                });
-                if in_a_row >= config.misses {
-                    return Ok(finish(report, Verdict::DeadBySilence, start));
+        let number = tally.ping();
+        let answer = match send_ping(stream)? {
+            Sent::Dead(verdict) => Answer::Dead(verdict),
+            sent => {
+                if sent == Sent::Yes {
+                    on_event(&Event::Ping {
+                        number,
+                        at: tally.start.elapsed(),
+                    });
                 }
+                await_pong(stream, &mut lines, answer_by)?
             }
-            Answer::Dead(verdict) => return Ok(finish(report, verdict, start)),
+        };
+        if let Some(verdict) = tally.count(number, answer, config.misses, &mut on_event) {
+            return Ok(tally.finish(verdict));
         }
         // Wait for the next ping by blocking on the stop channel: a message,
         // or a dropped sender, ends the watch at once.
         match stop.recv_timeout(next_ping.left()) {
             Ok(()) | Err(RecvTimeoutError::Disconnected) => {
-                return Ok(finish(report, Verdict::Alive, start));
+                return Ok(tally.finish(Verdict::Alive));
             }
             Err(RecvTimeoutError::Timeout) => {}
         }
     }
 }
 
-fn finish(report: Report, verdict: Verdict, start: Instant) -> Report {
-    Report {
-        verdict,
-        elapsed: start.elapsed(),
-        ..report
+/// How sending a `PING` went.
+#[derive(PartialEq, Eq)]
+enum Sent {
+    Yes,
+    /// The write timed out: a peer that does not read. The missing answer
+    /// will count it.
+    TimedOut,
+    Dead(Verdict),
+}
+
+/// Sends one `PING`.
+fn send_ping(stream: &mut TcpStream) -> io::Result<Sent> {
+    match stream.write_all(&line::with_newline(PING)) {
+        Ok(()) => Ok(Sent::Yes),
+        Err(error) => match dead_by(&error) {
+            Some(verdict) => Ok(Sent::Dead(verdict)),
+            None if Failure::of_timed(&error) == Failure::TimedOut => Ok(Sent::TimedOut),
+            None => Err(error),
+        },
+    }
+}
+
+/// The watch's running count: what [`Report`] will say, and the misses in
+/// a row.
+struct Tally {
+    start: Instant,
+    report: Report,
+    in_a_row: u32,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            start: Instant::now(),
+            report: Report {
+                verdict: Verdict::Alive,
+                elapsed: Duration::ZERO,
+                pings: 0,
+                pongs: 0,
+                last_pong: None,
+            },
+            in_a_row: 0,
+        }
+    }
+
+    /// Counts a ping going out; its number, from 1.
+    fn ping(&mut self) -> u32 {
+        self.report.pings += 1;
+        self.report.pings
+    }
+
+    /// Counts the answer to ping `number`, tells `on_event`, and gives the
+    /// verdict if it ends the watch.
+    fn count(
+        &mut self,
+        number: u32,
+        answer: Answer,
+        misses: u32,
+        on_event: &mut impl FnMut(&Event),
+    ) -> Option<Verdict> {
+        let at = self.start.elapsed();
+        match answer {
+            Answer::Pong => {
+                self.in_a_row = 0;
+                self.report.pongs += 1;
+                self.report.last_pong = Some(at);
+                on_event(&Event::Pong { number, at });
+                None
+            }
+            Answer::Missed { others } => {
+                self.in_a_row += 1;
+                let in_a_row = self.in_a_row;
+                on_event(&Event::Missed {
+                    number,
+                    at,
+                    in_a_row,
+                    others,
+                });
+                (in_a_row >= misses).then_some(Verdict::DeadBySilence)
+            }
+            Answer::Dead(verdict) => Some(verdict),
+        }
+    }
+
+    fn finish(self, verdict: Verdict) -> Report {
+        Report {
+            verdict,
+            elapsed: self.start.elapsed(),
+            ..self.report
+        }
     }
 }
 
@@ -443,8 +496,6 @@ fn await_pong(
 ) -> io::Result<Answer> {
     let mut buf = [0u8; 64];
     let mut others = 0;
-    // Each pass takes a buffered line, or reads at least one byte, or ends:
-    // `read_by` returns by the deadline, give or take a tick.
     loop {
         match lines.next_line() {
             Ok(Some(line)) if line == PONG => return Ok(Answer::Pong),
@@ -459,7 +510,6 @@ fn await_pong(
         match read_by(stream, &mut buf, deadline) {
             // Zero bytes: the peer closed the connection.
             Ok(0) => return Ok(Answer::Dead(Verdict::DeadByClose)),
-            // `read` returned `n`, so the slice is in range.
             Ok(n) => lines.push(&buf[..n]).map_err(|_| too_long())?,
             Err(error) => match dead_by(&error) {
                 Some(verdict) => return Ok(Answer::Dead(verdict)),

@@ -441,8 +441,7 @@ pub fn retry_with<T, E>(
     let first = Instant::now();
     let mut failed = Vec::new();
     let mut number = 1;
-    // Each pass is one attempt; `number` grows by one each time and the
-    // loop returns at the policy's count at the latest.
+    // One attempt per pass; `stop_reason` ends it at the policy's count.
     loop {
         let started = first.elapsed();
         let error = match operation(number) {
@@ -456,13 +455,7 @@ pub fn retry_with<T, E>(
             }
             Err(error) => error,
         };
-        let reason = if !retryable(&error) {
-            Some(Reason::NotRetryable)
-        } else if number >= policy.attempts {
-            Some(Reason::OutOfAttempts)
-        } else {
-            None
-        };
+        let reason = stop_reason(retryable(&error), number, policy.attempts);
         let attempt = FailedAttempt {
             number,
             started,
@@ -479,6 +472,17 @@ pub fn retry_with<T, E>(
         failed.push(attempt);
         sleep(number, policy.delay);
         number += 1;
+    }
+}
+
+/// Why the retry stops after attempt `number` failed, if it does.
+fn stop_reason(retryable: bool, number: u32, attempts: u32) -> Option<Reason> {
+    if !retryable {
+        Some(Reason::NotRetryable)
+    } else if number >= attempts {
+        Some(Reason::OutOfAttempts)
+    } else {
+        None
     }
 }
 

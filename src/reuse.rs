@@ -444,8 +444,6 @@ fn read_line(stream: &mut TcpStream, until: Deadline) -> Result<Vec<u8>, (Vec<u8
     let mut lines = LineBuffer::default();
     let mut received = Vec::new();
     let mut chunk = [0u8; 64];
-    // Each pass reads at least one byte or ends; the line cap and the
-    // deadline bound the loop.
     loop {
         match lines.next_line() {
             Ok(Some(answer)) => return Ok(answer),
