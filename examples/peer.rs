@@ -17,7 +17,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use common::say;
-use reset_by_peer::peer::{CATALOGUE, MAX_CLIENTS, MAX_IDLE, Options, Peer, Script};
+use reset_by_peer::errno::{self, Platform};
+use reset_by_peer::except::narrate;
+use reset_by_peer::peer::{
+    CATALOGUE, Did, Ending, MAX_CLIENTS, MAX_IDLE, Options, Peer, Relayed, Script, Sees,
+};
 
 const NAME: &str = "peer";
 const USAGE: &str = "\
@@ -178,10 +182,10 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
         match peer.wait_finished(finished + 1, WAKE_EVERY) {
             Ok(counts) => {
                 if options.upstream.is_some() {
-                    // A relay's lines say what happened to each connection;
+                    // A relay's events say what happened to each connection;
                     // each is there by the time its connection is counted.
-                    for line in peer.take_events() {
-                        log.line(format_args!("{line}"));
+                    for event in peer.take_events() {
+                        log.line(format_args!("{}", Narrated(&event)));
                     }
                 } else {
                     for n in finished + 1..=counts.finished {
@@ -207,4 +211,144 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
     }
     log.line(format_args!("served {finished} connections; stopping"));
     Ok(())
+}
+
+/// A relay's event in words, one line: the connection, what the relay did,
+/// and what the client will have seen.
+struct Narrated<'a>(&'a Relayed);
+
+impl fmt::Display for Narrated<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Relayed {
+            index,
+            script,
+            did,
+            sees,
+        } = self.0;
+        write!(f, "connection {index} ({script}): ")?;
+        match did {
+            // The socket failed before anything could happen on it.
+            Did::ClientSocketFailed(error) => {
+                return write!(
+                    f,
+                    "the client's socket failed at once ({}); closed it",
+                    narrate(error)
+                );
+            }
+            Did::Reset => f.write_str(
+                "reset the client when its first bytes arrived, leaving them unread; \
+                 the upstream was not contacted",
+            )?,
+            Did::ClosedBeforeSending => f.write_str(
+                "the client closed before sending anything, so nothing was left unread \
+                 and the close was a FIN",
+            )?,
+            Did::SentNothing => f.write_str(
+                "the client sent nothing before the peer's idle limit or its stop: closed it",
+            )?,
+            Did::ClientFailed(error) => {
+                write!(f, "the client's side failed first ({})", narrate(error))?
+            }
+            Did::Unreachable {
+                upstream,
+                error,
+                busy,
+            } => write!(
+                f,
+                "could not connect to the upstream {upstream}: {}; {}closed the client",
+                narrate(error),
+                if *busy { "sent the busy line, " } else { "" }
+            )?,
+            Did::NoUpwardThread(error) => write!(
+                f,
+                "could not start the upward thread ({}); closed both",
+                narrate(error)
+            )?,
+            Did::Passed { up, down, ending } => {
+                write!(f, "relayed {up} bytes up and {down} down; ")?;
+                write_ending(f, ending, *down, *sees)?;
+            }
+        }
+        f.write_str("; ")?;
+        write_sees(f, *sees)
+    }
+}
+
+/// How a passed connection ended, in words.
+fn write_ending(f: &mut fmt::Formatter<'_>, ending: &Ending, down: u64, sees: Sees) -> fmt::Result {
+    // A reset the relay meant reaches the client only if a byte of its was
+    // left unread; otherwise the close was a FIN.
+    let unless_fin = if sees == Sees::Reset {
+        ""
+    } else {
+        ", but no byte of the client's was left unread, so the close was a FIN"
+    };
+    match ending {
+        Ending::ClientFailed(error) => {
+            write!(f, "the client's side failed first ({})", narrate(error))
+        }
+        Ending::Stalled { thrown } => write!(
+            f,
+            "stalled: threw away {thrown} bytes of the answer and kept the client waiting until the peer's idle limit or its stop"
+        ),
+        Ending::UpstreamClosed => {
+            f.write_str("the upstream closed its side (FIN), and the relay passed it on")
+        }
+        Ending::UpstreamFailed(error) => write!(
+            f,
+            "the upstream's side failed ({}), passed on by resetting the client{unless_fin}",
+            narrate(error)
+        ),
+        Ending::CountReached => {
+            write!(f, "reset the client after {down} bytes of the answer{unless_fin}")
+        }
+        Ending::IdleReset(idle) => {
+            let then = match sees {
+                Sees::Reset => ", then reset the client when its next bytes arrived",
+                Sees::Gone => "; the client's side failed",
+                Sees::End | Sees::Silence => "; the client sent nothing more, so it was closed (FIN)",
+            };
+            write!(f, "nothing moved for {} ms: closed the upstream{then}", idle.as_millis())
+        }
+        Ending::IdleClosed(idle) => write!(
+            f,
+            "nothing moved for {} ms: closed the client (FIN) and the upstream",
+            idle.as_millis()
+        ),
+        Ending::ClientGone => f.write_str("a send to the client failed"),
+        Ending::UpstreamGone => write!(
+            f,
+            "a send to the upstream failed (its connection is gone), passed on by resetting the client{unless_fin}"
+        ),
+        Ending::Done => f.write_str(
+            "the peer's idle limit passed, or it stopped or gave the slot to a newcomer: closed both",
+        ),
+    }
+}
+
+/// What the client will have seen, in words.
+fn write_sees(f: &mut fmt::Formatter<'_>, sees: Sees) -> fmt::Result {
+    match sees {
+        Sees::Reset => write!(f, "the client sees {}", narrate(&reset_error())),
+        Sees::End => f.write_str(
+            "the client reads to the end of the stream, Ok(0): no error (in Python, recv returns b'')",
+        ),
+        Sees::Silence => f.write_str(
+            "the client sees no answer and no error: only its own timeout ends the wait",
+        ),
+        Sees::Gone => f.write_str("the client had gone already"),
+    }
+}
+
+/// The error a reset gives the client on this platform: ECONNRESET with its
+/// number here, so that the narration names it as the other examples do.
+fn reset_error() -> io::Error {
+    let here = Platform::current()
+        .zip(errno::by_name("ECONNRESET"))
+        .and_then(|(platform, reset)| reset.number(platform));
+    match here {
+        Some(number) => io::Error::from_raw_os_error(number),
+        // A platform the table does not know: the kind alone.
+        None => io::Error::from(io::ErrorKind::ConnectionReset),
+    }
 }

@@ -108,8 +108,9 @@
 //! client that never sends a byte cannot be reset, and your server's own
 //! reset reaches the client as an RST only if it comes soon (200 ms) after
 //! the client's last bytes; later, the client reads the end of the stream.
-//! [`Peer::take_events`] gives one line per relayed connection: what was
-//! forwarded, what the relay did, and what the client will have seen.
+//! [`Peer::take_events`] gives one [`Relayed`] per relayed connection: what
+//! was forwarded, what the relay did ([`Did`]), and what the client will
+//! have seen ([`Sees`]); the `peer` example puts them in words.
 //!
 //! ```text
 //!  your client             relay (reset)               your server
@@ -121,32 +122,33 @@
 //! ```
 
 mod accept;
+mod conn;
+mod event;
+mod options;
+mod parse;
 mod relay;
 mod script;
 mod serve;
+mod shared;
 
+pub use event::{Did, Ending, Relayed, Sees};
+pub use options::{MAX_CLIENTS, MAX_IDLE, Options};
+pub use parse::ParseScriptError;
 pub use relay::CONNECT_TIMEOUT;
-pub use script::{
-    CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Millis, ParseScriptError, Script, ScriptInfo,
-};
+pub use script::{CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Millis, Script, ScriptInfo};
 pub use serve::{DRIP_BYTE, GREETING};
+pub use shared::{Counts, MAX_EVENTS};
 
-use std::collections::VecDeque;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::failure::Failure;
-
-/// Where the peer listens unless told otherwise: loopback, any free port.
-const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
-
-/// How long the accepting thread pauses when accept() fails (the process out
-/// of descriptors, say), so that it never spins.
-const BUSY_PAUSE: Duration = Duration::from_millis(5);
+use options::LOOPBACK;
+use shared::Shared;
 
 /// How long `drop` waits for each attempt to connect to its own listener,
 /// which wakes the accepting thread from accept(). On loopback a connection
@@ -160,163 +162,6 @@ const WAKE_ATTEMPTS: u32 = 5;
 /// How long `drop` waits for an accepting thread it could not wake to end by
 /// itself before it lets it go.
 const UNREACHED_WAIT: Duration = Duration::from_millis(100);
-
-/// The most connections a peer may be told to serve at once. Each one takes
-/// a thread and a descriptor (two as a relay: the client's and the
-/// upstream's); 512 stays under the usual limit of 1024 descriptors per
-/// process, except for a relay near its cap, which then tells each client
-/// it cannot take a `busy:` line.
-pub const MAX_CLIENTS: usize = 512;
-
-/// The longest idle limit: one hour.
-pub const MAX_IDLE: Duration = Duration::from_secs(3600);
-
-/// How many narration lines a relay keeps for [`Peer::take_events`]; beyond
-/// that the oldest go, so that a relay nobody reads cannot grow without
-/// bound.
-pub const MAX_EVENTS: usize = 1024;
-
-/// How to start a [`Peer`] beyond its script.
-///
-/// # Listening beyond loopback
-///
-/// The default address is `127.0.0.1` with a free port, which only this
-/// machine can reach. Any other address, such as `0.0.0.0:8080`, lets other
-/// machines connect to a server that misbehaves on purpose; the peer binds it
-/// because you named it, but check [`Peer::addr`] (`ip().is_loopback()`) and
-/// warn your users, as the `peer` example does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Options {
-    /// The address to listen on; the default is `127.0.0.1:0`.
-    pub listen: SocketAddr,
-    /// Stop accepting after this many connections; the default, `None`, is
-    /// no limit. `Some(0)` is refused.
-    pub connections: Option<usize>,
-    /// How many connections the peer serves at once, from 1 to
-    /// [`MAX_CLIENTS`]; the default is 64. A client beyond it gets a `busy`
-    /// line and a close (see the module's "Serving a crowd").
-    pub max_clients: usize,
-    /// How long a connection may stay idle (nothing received, nothing sent)
-    /// before the peer closes it, from 1 ms to [`MAX_IDLE`]; the default is
-    /// 30 s. A `drip` slower than this is cut before its first byte.
-    pub idle: Duration,
-    /// Relay mode: the server to pass each connection on to, which may be
-    /// any address; the default, `None`, is no relay (see the module's
-    /// "Bring your own server").
-    pub upstream: Option<SocketAddr>,
-}
-
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            listen: LOOPBACK,
-            connections: None,
-            max_clients: 64,
-            idle: Duration::from_secs(30),
-            upstream: None,
-        }
-    }
-}
-
-impl Options {
-    /// Refuses options that would make a peer that never serves anyone, or
-    /// one whose limits never end, and a script that makes no sense with
-    /// (or without) an upstream.
-    fn check(&self, script: Script) -> io::Result<()> {
-        let invalid = |message: String| Err(io::Error::new(io::ErrorKind::InvalidInput, message));
-        match (self.upstream, script) {
-            (Some(upstream), _) if upstream == self.listen => {
-                return invalid(format!(
-                    "the upstream {upstream} is the relay's own address: every connection would come back to the relay"
-                ));
-            }
-            (Some(_), script) => {
-                if let Some(why) = script.why_not_relayed() {
-                    return invalid(why.to_string());
-                }
-            }
-            (None, Script::ResetAfter(_)) => {
-                return invalid(
-                    "reset-after needs an upstream (--upstream HOST:PORT): it counts the bytes of your server's answer, and without a server there is no answer to count"
-                        .to_string(),
-                );
-            }
-            (None, _) => {}
-        }
-        if self.connections == Some(0) {
-            return invalid("connections must be at least 1 (None means no limit)".to_string());
-        }
-        if !(1..=MAX_CLIENTS).contains(&self.max_clients) {
-            return invalid(format!(
-                "max_clients must be from 1 to {MAX_CLIENTS}, not {}",
-                self.max_clients
-            ));
-        }
-        if self.idle < Duration::from_millis(1) || self.idle > MAX_IDLE {
-            return invalid(format!(
-                "idle must be from 1 ms to {} s, not {:?}",
-                MAX_IDLE.as_secs(),
-                self.idle
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// How many connections a peer has accepted, finished with, and turned away.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Connections accepted and served so far.
-    pub accepted: usize,
-    /// Served connections whose handler has returned and whose socket is
-    /// closed.
-    pub finished: usize,
-    /// Connections turned away with a `busy` line because the peer was full.
-    pub turned_away: usize,
-}
-
-/// State shared between the [`Peer`] handle and its threads.
-#[derive(Default)]
-struct Shared {
-    stop: AtomicBool,
-    /// True while the accepting thread may be blocked in accept().
-    accepting: AtomicBool,
-    counts: Mutex<Counts>,
-    changed: Condvar,
-    /// A relay's narration lines, one per connection, oldest first.
-    events: Mutex<VecDeque<String>>,
-}
-
-impl Shared {
-    fn counts(&self) -> MutexGuard<'_, Counts> {
-        // A panicking handler cannot leave Counts half-updated (it is three
-        // integers), so a poisoned lock is still safe to use.
-        self.counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn update(&self, change: impl FnOnce(&mut Counts)) {
-        change(&mut self.counts());
-        self.changed.notify_all();
-    }
-
-    fn events(&self) -> MutexGuard<'_, VecDeque<String>> {
-        // Pushing or popping one line cannot leave the queue half-updated.
-        self.events
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Keeps one narration line, forgetting the oldest beyond MAX_EVENTS.
-    fn record(&self, line: String) {
-        let mut events = self.events();
-        if events.len() >= MAX_EVENTS {
-            events.pop_front();
-        }
-        events.push_back(line);
-    }
-}
 
 /// A running lab peer.
 ///
@@ -339,14 +184,6 @@ pub struct Peer {
     /// connection that wakes the accepting thread when the process has run
     /// out of descriptors.
     spare: Option<UdpSocket>,
-}
-
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared")
-            .field("counts", &*self.counts())
-            .finish()
-    }
 }
 
 impl Peer {
@@ -456,12 +293,12 @@ impl Peer {
         *self.shared.counts()
     }
 
-    /// The narration lines of the relayed connections that have ended since
-    /// the last call, oldest first, one per connection: what the relay
-    /// forwarded, what it did, and what the client will have seen.
+    /// The events of the relayed connections that have ended since the last
+    /// call, oldest first, one per connection: what the relay forwarded,
+    /// what it did, and what the client will have seen.
     ///
-    /// A peer without an upstream has none. At most [`MAX_EVENTS`] lines
-    /// are kept between calls. A connection's line is there by the time
+    /// A peer without an upstream has none. At most [`MAX_EVENTS`] events
+    /// are kept between calls. A connection's event is there by the time
     /// [`Peer::wait_finished`] counts it.
     ///
     /// # Examples
@@ -470,7 +307,7 @@ impl Peer {
     /// use std::io::{ErrorKind, Read, Write};
     /// use std::net::TcpStream;
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::{Options, Peer, Script};
+    /// use reset_by_peer::peer::{Did, Options, Peer, Script, Sees};
     ///
     /// fn main() -> std::io::Result<()> {
     ///     let server = Peer::start(Script::Echo)?;
@@ -482,11 +319,12 @@ impl Peer {
     ///     assert_eq!(error.kind(), ErrorKind::ConnectionReset);
     ///     relay.wait_finished(1, Duration::from_secs(5))?;
     ///     let events = relay.take_events();
-    ///     assert!(events[0].contains("ConnectionReset"));
+    ///     assert!(matches!(events[0].did, Did::Reset));
+    ///     assert_eq!(events[0].sees, Sees::Reset);
     ///     Ok(())
     /// }
     /// ```
-    pub fn take_events(&self) -> Vec<String> {
+    pub fn take_events(&self) -> Vec<Relayed> {
         self.shared.events().drain(..).collect()
     }
 

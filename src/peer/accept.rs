@@ -4,16 +4,22 @@
 //! beyond it, slots that give way), and joins every connection thread
 //! before it returns.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use super::conn::{Limits, SlotFlags};
+use super::options::Options;
 use super::script::Script;
-use super::serve::{self, SlotFlags};
-use super::{BUSY_PAUSE, Options, Shared, relay};
+use super::shared::Shared;
+use super::{relay, serve};
+
+/// How long the accepting thread pauses when accept() fails (the process out
+/// of descriptors, say), so that it never spins.
+const BUSY_PAUSE: Duration = Duration::from_millis(5);
 
 /// A connection being served: its thread, when it was accepted, and the
 /// flags its handler shares with the accepting thread.
@@ -21,6 +27,19 @@ struct Slot {
     handler: JoinHandle<()>,
     opened: Instant,
     flags: Arc<SlotFlags>,
+}
+
+/// What the accepting thread keeps: the connections it serves, and those
+/// whose slot went to a newcomer.
+struct Slots<'a> {
+    script: Script,
+    options: Options,
+    shared: &'a Arc<Shared>,
+    serving: Vec<Slot>,
+    /// Threads whose slot went to a newcomer; each ends within a TICK.
+    leaving: Vec<JoinHandle<()>>,
+    /// Connections accepted so far, including the one being started.
+    accepted: usize,
 }
 
 /// Accepts connections until asked to stop or until `options.connections`
@@ -32,106 +51,135 @@ pub(super) fn accept_loop(
     shared: &Arc<Shared>,
 ) {
     let mut listener = Some(listener);
-    let mut slots: Vec<Slot> = Vec::new();
-    // Threads whose slot went to a newcomer; each ends within a TICK.
-    let mut leaving: Vec<JoinHandle<()>> = Vec::new();
-    let mut accepted: usize = 0;
-    let stopping = || shared.stop.load(Ordering::SeqCst);
+    let mut slots = Slots {
+        script,
+        options,
+        shared,
+        serving: Vec::new(),
+        leaving: Vec::new(),
+        accepted: 0,
+    };
     // A server runs until it is told to stop or has served its limit. Each
     // pass blocks in accept() until a connection comes; `Peer::stop` makes
     // one to end the wait.
     while let Some(open) = &listener {
-        // The flag goes up before the stop flag is read, so that `Peer::stop`
-        // never finds it down while this thread is on its way into accept().
-        shared.accepting.store(true, Ordering::SeqCst);
-        if stopping() {
+        let Some(result) = accept_one(open, shared) else {
             break;
-        }
-        let result = open.accept();
-        shared.accepting.store(false, Ordering::SeqCst);
-        // This may be the wake-up connection from `Peer::stop`: not a client.
-        if stopping() {
-            break;
-        }
-        let stream = match result {
-            Ok((stream, _)) => stream,
+        };
+        let Ok(stream) = result else {
             // A connection aborted while queued, or the process out of
             // descriptors: passing troubles; pause and go on serving.
-            Err(_) => {
-                thread::sleep(BUSY_PAUSE);
-                continue;
-            }
+            thread::sleep(BUSY_PAUSE);
+            continue;
         };
-        // Forget threads that have finished, so a long-running peer does not
-        // collect one handle per connection it ever served.
-        slots.retain(|slot| !slot.handler.is_finished());
-        leaving.retain(|handler| !handler.is_finished());
-        if slots.len() >= options.max_clients {
-            // A thread that gave way takes up to a TICK to end. Allow no more
-            // than max_clients of them at once, so that a burst of newcomers
-            // cannot pile up threads faster than they end.
-            let share = if leaving.len() < options.max_clients {
-                has_had_its_share(&slots, options.idle)
-            } else {
-                None
-            };
-            match share {
-                Some(index) => {
-                    let slot = slots.swap_remove(index);
-                    slot.flags.give_way.store(true, Ordering::SeqCst);
-                    leaving.push(slot.handler);
-                }
-                None => {
-                    turn_away(stream, options.max_clients);
-                    shared.update(|counts| counts.turned_away += 1);
-                    continue;
-                }
-            }
+        if !slots.make_room() {
+            turn_away(stream, options.max_clients);
+            shared.update(|counts| counts.turned_away += 1);
+            continue;
         }
-        accepted += 1;
+        slots.accepted += 1;
         // Close the port as soon as the last allowed connection is in, and
         // before counting it: whoever sees the count then also finds the
         // port closed.
-        if options.connections == Some(accepted) {
+        if options.connections == Some(slots.accepted) {
             listener = None;
         }
-        shared.update(|counts| counts.accepted += 1);
-        let flags = Arc::new(SlotFlags::default());
-        let for_thread = (Arc::clone(shared), Arc::clone(&flags));
-        let spawned = thread::Builder::new()
-            .name(format!("peer {script} connection {accepted}"))
-            .spawn(move || {
-                let (shared, flags) = for_thread;
-                let limits = serve::Limits::new(&shared.stop, &flags, options.idle);
-                match options.upstream {
-                    None => serve::serve(stream, script, accepted, &limits),
-                    Some(upstream) => {
-                        let line = relay::relay(stream, script, accepted, &limits, upstream);
-                        shared.record(line);
-                    }
-                }
-                // `serve` and `relay` owned the stream, so it is closed by
-                // now, and the narration line is already there.
-                shared.update(|counts| counts.finished += 1);
-            });
-        match spawned {
-            Ok(handler) => slots.push(Slot {
-                handler,
-                opened: Instant::now(),
-                flags,
-            }),
-            // The closure, and the stream in it, were dropped: the
-            // connection is closed, so count it as finished.
-            Err(_) => shared.update(|counts| counts.finished += 1),
-        }
+        slots.spawn(stream);
     }
     // Stop listening before waiting for the connections still open. The flag
     // goes down first, so that `Peer::stop`, if its wake-up is refused by
     // the closed port, knows this thread is not in accept().
     shared.accepting.store(false, Ordering::SeqCst);
     drop(listener);
-    for handler in slots.into_iter().map(|slot| slot.handler).chain(leaving) {
-        let _ = handler.join();
+    slots.join();
+}
+
+/// Waits in accept() for the next connection; None if the peer is
+/// stopping.
+fn accept_one(listener: &TcpListener, shared: &Shared) -> Option<io::Result<TcpStream>> {
+    let stopping = || shared.stop.load(Ordering::SeqCst);
+    // The flag goes up before the stop flag is read, so that `Peer::stop`
+    // never finds it down while this thread is on its way into accept().
+    shared.accepting.store(true, Ordering::SeqCst);
+    if stopping() {
+        return None;
+    }
+    let result = listener.accept();
+    shared.accepting.store(false, Ordering::SeqCst);
+    // This may be the wake-up connection from `Peer::stop`: not a client.
+    if stopping() {
+        return None;
+    }
+    Some(result.map(|(stream, _)| stream))
+}
+
+impl Slots<'_> {
+    /// Makes room for a newcomer if every slot is taken, by giving it the
+    /// slot of a connection that has had its share; false if there is none.
+    fn make_room(&mut self) -> bool {
+        // Forget threads that have finished, so a long-running peer does not
+        // collect one handle per connection it ever served.
+        self.serving.retain(|slot| !slot.handler.is_finished());
+        self.leaving.retain(|handler| !handler.is_finished());
+        let cap = self.options.max_clients;
+        if self.serving.len() < cap {
+            return true;
+        }
+        // A thread that gave way takes up to a TICK to end. Allow no more
+        // than max_clients of them at once, so that a burst of newcomers
+        // cannot pile up threads faster than they end.
+        if self.leaving.len() >= cap {
+            return false;
+        }
+        let Some(index) = has_had_its_share(&self.serving, self.options.idle) else {
+            return false;
+        };
+        let slot = self.serving.swap_remove(index);
+        slot.flags.give_way.store(true, Ordering::SeqCst);
+        self.leaving.push(slot.handler);
+        true
+    }
+
+    /// Counts the connection just accepted, number `self.accepted`, and
+    /// serves it in a thread of its own.
+    fn spawn(&mut self, stream: TcpStream) {
+        self.shared.update(|counts| counts.accepted += 1);
+        let flags = Arc::new(SlotFlags::default());
+        let for_thread = (Arc::clone(self.shared), Arc::clone(&flags));
+        let (script, options, index) = (self.script, self.options, self.accepted);
+        let spawned = thread::Builder::new()
+            .name(format!("peer {script} connection {index}"))
+            .spawn(move || {
+                let (shared, flags) = for_thread;
+                let limits = Limits::new(&shared.stop, &flags, options.idle);
+                match options.upstream {
+                    None => serve::serve(stream, script, index, &limits),
+                    Some(upstream) => {
+                        shared.record(relay::relay(stream, script, index, &limits, upstream));
+                    }
+                }
+                // `serve` and `relay` owned the stream, so it is closed by
+                // now, and the relay's event is already there.
+                shared.update(|counts| counts.finished += 1);
+            });
+        match spawned {
+            Ok(handler) => self.serving.push(Slot {
+                handler,
+                opened: Instant::now(),
+                flags,
+            }),
+            // The closure, and the stream in it, were dropped: the
+            // connection is closed, so count it as finished.
+            Err(_) => self.shared.update(|counts| counts.finished += 1),
+        }
+    }
+
+    /// Joins every connection thread, those serving and those leaving.
+    fn join(self) {
+        let serving = self.serving.into_iter().map(|slot| slot.handler);
+        for handler in serving.chain(self.leaving) {
+            let _ = handler.join();
+        }
     }
 }
 

@@ -45,18 +45,23 @@
 //!   `reset-after`, which keeps a byte for its reset, only once the
 //!   upstream has closed its side (then no reset can come).
 
-use std::io::{self, Read};
+use std::io;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::conn::{Conn, Got, Limits};
+use super::event::{Did, Ending, Relayed, Sees};
 use super::script::{Millis, Script};
-use super::serve::{self, CHUNK, Conn, Got, Limits, TICK};
-use crate::errno::{self, Platform};
-use crate::except;
+use super::serve;
 use crate::failure::Failure;
-use crate::timeout;
+
+mod downward;
+mod upward;
+
+use downward::{DownEnd, Downward};
+use upward::{Up, UpEnd, Upward};
 
 /// How long a relay waits for the upstream to accept each connection.
 ///
@@ -65,144 +70,95 @@ use crate::timeout;
 /// long to stop.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// How long the relay keeps the client's newest byte unread after passing
-/// it on, so that an upstream that resets soon after a request is passed
-/// on as an RST.
-///
-/// A crashing server resets within microseconds on loopback; the margin is
-/// for a loaded machine, where the threads on both sides may wait their
-/// turn for a CPU.
-const HOLD: Duration = Duration::from_millis(200);
+/// What the script does to one relayed connection, decoded once.
+#[derive(Clone, Copy)]
+enum Plan {
+    /// `reset`, and the first N connections of `flaky:N`: reset the client
+    /// when its first bytes arrive, and never contact the upstream.
+    ResetFirst,
+    /// Connect to the upstream, and pass bytes both ways with these faults.
+    Pass(Faults),
+}
 
-/// How often the upward thread looks for new bytes while it keeps one
-/// unread: a peek then returns at once, so the thread sleeps between looks
-/// instead of spinning.
-const POLL: Duration = Duration::from_millis(10);
-
-/// Relays one connection to `upstream` according to `script`, and returns
-/// its narration line.
-///
-/// `index` counts connections from 1 in the order the peer accepted them;
-/// `flaky:N` uses it to reset the first N.
-pub(super) fn relay(
-    stream: TcpStream,
-    script: Script,
-    index: usize,
-    limits: &Limits,
-    upstream: SocketAddr,
-) -> String {
-    let what = match Conn::new(stream, limits) {
-        Err(error) => format!(
-            "the client's socket failed at once ({}); closed it",
-            except::narrate(&error)
-        ),
-        Ok(client) => match script {
-            Script::Reset => reset_before_upstream(client),
-            Script::Flaky(resets) if index <= resets as usize => reset_before_upstream(client),
-            // Every other script passes through, changed as it says.
+impl Plan {
+    /// What `script` does to connection number `index` (counted from 1).
+    fn of(script: Script, index: usize) -> Plan {
+        let answer = match script {
+            Script::Reset => return Plan::ResetFirst,
+            Script::Flaky(resets) if index <= resets as usize => return Plan::ResetFirst,
+            Script::Stall => Answer::Stall,
+            Script::Drip(interval) => Answer::Drip(interval),
+            Script::ResetAfter(count) => Answer::CutAfter(u64::from(count)),
             // `close`, `hello-reset`, `heartbeat` and `silent-after` never
             // come here: `Peer::start_with` refuses them in a relay.
-            _ => match timeout::connect(upstream, CONNECT_TIMEOUT)
-                .and_then(|stream| Conn::new(stream, limits))
-            {
-                Ok(server) => pass(client, server, script, limits),
-                Err(error) => upstream_unreachable(client, upstream, &error),
-            },
-        },
-    };
-    format!("connection {index} ({script}): {what}")
+            _ => Answer::Pass,
+        };
+        let idle = match script {
+            Script::IdleClose(after) => Some(IdleFault {
+                after,
+                reset: false,
+            }),
+            Script::IdleReset(after) => Some(IdleFault { after, reset: true }),
+            _ => None,
+        };
+        Plan::Pass(Faults { answer, idle })
+    }
 }
 
-/// What the client will have seen at the end of its connection.
-enum Sees {
-    /// An RST: `ConnectionReset`.
-    Reset,
-    /// A FIN: the end of the stream.
-    End,
-    /// No answer, and no error until the relay's idle limit.
-    Silence,
-    /// Nothing more: it had gone first.
-    Gone,
+/// What goes wrong with a connection that reaches the upstream.
+#[derive(Clone, Copy)]
+struct Faults {
+    /// What happens to the upstream's answer on its way down.
+    answer: Answer,
+    /// What happens once nothing has moved for a while, if anything.
+    idle: Option<IdleFault>,
 }
 
-impl std::fmt::Display for Sees {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Sees::Reset => write!(f, "the client sees {}", except::narrate(&reset_error())),
-            Sees::End => f.write_str(
-                "the client reads to the end of the stream, Ok(0): no error (in Python, recv returns b'')",
-            ),
-            Sees::Silence => f.write_str(
-                "the client sees no answer and no error: only its own timeout ends the wait",
-            ),
-            Sees::Gone => f.write_str("the client had gone already"),
+impl Faults {
+    /// How long the upward direction keeps the client's newest byte unread:
+    /// to the end under `reset-after`, whose reset needs it.
+    fn keep(&self) -> Keep {
+        match self.answer {
+            Answer::CutAfter(_) => Keep::ToTheEnd,
+            _ => Keep::Briefly,
         }
     }
-}
 
-/// The error a reset gives the client on this platform: ECONNRESET with its
-/// number here, so that the narration names it as an example would.
-fn reset_error() -> io::Error {
-    let here = Platform::current()
-        .zip(errno::by_name("ECONNRESET"))
-        .and_then(|(platform, reset)| reset.number(platform));
-    match here {
-        Some(number) => io::Error::from_raw_os_error(number),
-        // A platform the table does not know: the kind alone.
-        None => io::Error::from(io::ErrorKind::ConnectionReset),
+    fn stalls(&self) -> bool {
+        self.answer == Answer::Stall
     }
 }
 
-/// `reset` and the first N connections of `flaky:N`: the client is reset
-/// when its first bytes arrive, and the upstream never hears of it.
-fn reset_before_upstream(client: Conn) -> String {
-    match serve::reset(client) {
-        Got::Data(_) => format!(
-            "reset the client when its first bytes arrived, leaving them unread; \
-             the upstream was not contacted; {}",
-            Sees::Reset
-        ),
-        Got::Closed => format!(
-            "the client closed before sending anything, so nothing was left unread \
-             and the close was a FIN; {}",
-            Sees::End
-        ),
-        Got::Broken(error) => format!(
-            "the client's side failed first ({}); {}",
-            except::narrate(&error),
-            Sees::Gone
-        ),
-        Got::Quiet | Got::Done => format!(
-            "the client sent nothing before the peer's idle limit or its stop: closed it; {}",
-            Sees::End
-        ),
-    }
+/// What happens to the upstream's answer on its way down.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// Passed on as it comes.
+    Pass,
+    /// `stall`: read and thrown away; the upstream's end is not passed on
+    /// either.
+    Stall,
+    /// `drip`: passed on one byte per interval.
+    Drip(Millis),
+    /// `reset-after`: this many bytes passed on, then the client is reset
+    /// when more comes.
+    CutAfter(u64),
 }
 
-/// A refused or dead upstream: the client is closed at once, and the line
-/// says why.
-fn upstream_unreachable(mut client: Conn, upstream: SocketAddr, error: &io::Error) -> String {
-    // Out of descriptors or of local ports (EMFILE, EADDRNOTAVAIL), the
-    // trouble is this peer's own and passes: the client is told, as the cap
-    // tells it, instead of meeting a close it cannot explain.
-    let busy = matches!(Failure::of(error), Failure::Other | Failure::NoLocalAddress);
-    if busy {
-        let line = format!(
-            "busy: could not open a connection to the upstream ({error}); try again later\n"
-        );
-        client.send(line.as_bytes());
-    }
-    // The FIN goes first, then what the client has sent is read and thrown
-    // away, so that the close adds no RST: the client reads the end of the
-    // stream, as from a server that closed at once.
-    let _ = client.stream.shutdown(Shutdown::Write);
-    client.drain();
-    format!(
-        "could not connect to the upstream {upstream}: {}; {}closed the client; {}",
-        except::narrate(error),
-        if busy { "sent the busy line, " } else { "" },
-        Sees::End
-    )
+/// `idle-close` and `idle-reset`: once nothing has moved for `after`, close
+/// the client (FIN), or forget the flow and reset the client's next bytes.
+#[derive(Clone, Copy)]
+struct IdleFault {
+    after: Millis,
+    reset: bool,
+}
+
+/// How long the upward thread keeps the client's newest byte unread.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// For `HOLD` after it was passed on.
+    Briefly,
+    /// Until the connection ends (`reset-after`).
+    ToTheEnd,
 }
 
 /// What the two directions of one relayed connection share.
@@ -228,6 +184,18 @@ impl Link {
         self.over.store(true, Ordering::SeqCst);
     }
 
+    /// Tells the upward direction how the downward one ended. After the
+    /// upstream's FIN, the client may still send: the upward thread runs on
+    /// until the client closes too. Any other end is the end of both
+    /// directions.
+    fn down_ended(&self, down: &DownEnd) {
+        match down {
+            DownEnd::UpstreamClosed => self.no_reset_to_come.store(true, Ordering::SeqCst),
+            DownEnd::UpstreamBroken(_) | DownEnd::CountReached => self.end(true),
+            _ => self.end(false),
+        }
+    }
+
     fn is_over(&self) -> bool {
         self.over.load(Ordering::SeqCst)
     }
@@ -246,101 +214,93 @@ impl Link {
     }
 }
 
-/// How long the upward thread keeps the client's newest byte unread.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep {
-    /// For `HOLD` after it was passed on.
-    Briefly,
-    /// Until the connection ends (`reset-after`).
-    ToTheEnd,
-}
-
-/// How the upward direction ended.
-enum UpEnd {
-    /// The client closed its side; the FIN was passed on upstream.
-    ClientClosed,
-    /// The client's side failed (it reset the connection, say).
-    ClientBroken(io::Error),
-    /// A send to the upstream failed: its connection is gone.
-    UpstreamGone,
-    /// The connection was over, or the peer was done with it.
-    Stopped,
-}
-
-/// What the upward direction did.
-struct Up {
-    end: UpEnd,
-    /// Bytes passed on to the upstream.
-    bytes: u64,
-    /// Whether a byte of the client's was still unread when it returned:
-    /// only then does the close reset the client.
-    kept: bool,
-}
-
-/// How the downward direction ended.
-enum Down {
-    /// The upstream closed its side (FIN), passed on to the client.
-    UpstreamClosed,
-    /// The upstream's side failed: its reset, say.
-    UpstreamBroken(io::Error),
-    /// `reset-after`: the count was passed and more of the answer came.
-    CountReached,
-    /// `idle-close` or `idle-reset`: nothing moved for this long.
-    Idle(Millis),
-    /// A send to the client failed: it has gone.
-    ClientGone,
-    /// The upward direction ended the connection.
-    Over,
-    /// The peer is done with the connection: its idle limit, its stop, or
-    /// the slot given to a newcomer.
-    Done,
-}
-
-/// What the downward direction moved.
-#[derive(Default)]
-struct Answer {
-    /// Bytes of the answer passed on to the client.
-    passed: u64,
-    /// Bytes of the answer read and thrown away (`stall`).
-    thrown: u64,
-}
-
-/// Relays one connection whose upstream is connected, and narrates it.
-fn pass(mut client: Conn, mut server: Conn, script: Script, limits: &Limits) -> String {
-    let (reader, writer) = (client.share(), server.share());
-    let link = Link::default();
-    let keep = match script {
-        Script::ResetAfter(_) => Keep::ToTheEnd,
-        _ => Keep::Briefly,
+/// Relays one connection to `upstream` according to `script`, and says
+/// what happened to it.
+///
+/// `index` counts connections from 1 in the order the peer accepted them;
+/// `flaky:N` uses it to reset the first N.
+pub(super) fn relay(
+    stream: TcpStream,
+    script: Script,
+    index: usize,
+    limits: &Limits,
+    upstream: SocketAddr,
+) -> Relayed {
+    let (did, sees) = match Conn::new(stream, limits) {
+        Err(error) => (Did::ClientSocketFailed(error), Sees::Gone),
+        Ok(client) => match Plan::of(script, index) {
+            Plan::ResetFirst => reset_before_upstream(client),
+            Plan::Pass(faults) => match TcpStream::connect_timeout(&upstream, CONNECT_TIMEOUT)
+                .and_then(|stream| Conn::new(stream, limits))
+            {
+                Ok(server) => pass(client, server, faults, script),
+                Err(error) => upstream_unreachable(client, upstream, error),
+            },
+        },
     };
-    let stall = script == Script::Stall;
-    let mut answer = Answer::default();
+    Relayed {
+        index,
+        script,
+        did,
+        sees,
+    }
+}
+
+/// `reset` and the first N connections of `flaky:N`: the client is reset
+/// when its first bytes arrive, and the upstream never hears of it.
+fn reset_before_upstream(client: Conn) -> (Did, Sees) {
+    match serve::reset(client) {
+        Got::Data(_) => (Did::Reset, Sees::Reset),
+        Got::Closed => (Did::ClosedBeforeSending, Sees::End),
+        Got::Broken(error) => (Did::ClientFailed(error), Sees::Gone),
+        Got::Quiet | Got::Done => (Did::SentNothing, Sees::End),
+    }
+}
+
+/// A refused or dead upstream: the client is closed at once.
+fn upstream_unreachable(mut client: Conn, upstream: SocketAddr, error: io::Error) -> (Did, Sees) {
+    // Out of descriptors or of local ports (EMFILE, EADDRNOTAVAIL), the
+    // trouble is this peer's own and passes: the client is told, as the cap
+    // tells it, instead of meeting a close it cannot explain.
+    let busy = matches!(
+        Failure::of(&error),
+        Failure::Other | Failure::NoLocalAddress
+    );
+    if busy {
+        let line = format!(
+            "busy: could not open a connection to the upstream ({error}); try again later\n"
+        );
+        client.send(line.as_bytes());
+    }
+    // The FIN goes first, then what the client has sent is read and thrown
+    // away, so that the close adds no RST: the client reads the end of the
+    // stream, as from a server that closed at once.
+    let _ = client.stream.shutdown(Shutdown::Write);
+    client.drain();
+    let did = Did::Unreachable {
+        upstream,
+        error,
+        busy,
+    };
+    (did, Sees::End)
+}
+
+/// Relays one connection whose upstream is connected: the request goes up
+/// in a second thread, the answer comes down in this one.
+fn pass(client: Conn, server: Conn, faults: Faults, script: Script) -> (Did, Sees) {
+    let link = Link::default();
+    let upward = Upward::new(client.share(), server.share(), &link, faults);
     thread::scope(|scope| {
-        let link = &link;
         let spawned = thread::Builder::new()
             .name(format!("peer {script} upward"))
-            .spawn_scoped(scope, move || {
-                upward(reader, writer, link, keep, stall, limits)
-            });
+            .spawn_scoped(scope, move || upward.run());
         let handle = match spawned {
             Ok(handle) => handle,
-            Err(error) => {
-                return format!(
-                    "could not start the upward thread ({}); closed both; {}",
-                    except::narrate(&error),
-                    Sees::End
-                );
-            }
+            Err(error) => return (Did::NoUpwardThread(error), Sees::End),
         };
-        let down = downward(&mut server, &mut client, link, script, limits, &mut answer);
-        // After the upstream's FIN, the client may still send: the upward
-        // thread runs on until the client closes too. Any other end is the
-        // end of both directions.
-        match down {
-            Down::UpstreamClosed => link.no_reset_to_come.store(true, Ordering::SeqCst),
-            Down::UpstreamBroken(_) | Down::CountReached => link.end(true),
-            _ => link.end(false),
-        }
+        let mut downward = Downward::new(client, server, &link, faults);
+        let down = downward.run();
+        link.down_ended(&down);
         // The upward thread ends within a TICK of `over`, or by the idle
         // limit. It cannot panic by design; if it did, say nothing was kept.
         let up = handle.join().unwrap_or(Up {
@@ -348,368 +308,67 @@ fn pass(mut client: Conn, mut server: Conn, script: Script, limits: &Limits) -> 
             bytes: 0,
             kept: false,
         });
-        let (did, sees) = finish(down, &up, script, client, server, &answer);
-        format!(
-            "relayed {} bytes up and {} down; {did}; {sees}",
-            up.bytes, answer.passed
-        )
+        let (up_bytes, down_bytes) = (up.bytes, downward.passed);
+        let (ending, sees) = ending(down, up, downward);
+        let did = Did::Passed {
+            up: up_bytes,
+            down: down_bytes,
+            ending,
+        };
+        (did, sees)
     })
 }
 
-/// What happened at the end, in words, and what the client will have seen;
-/// it also does what `idle-close` and `idle-reset` do after the idle time.
-fn finish(
-    down: Down,
-    up: &Up,
-    script: Script,
-    client: Conn,
-    server: Conn,
-    answer: &Answer,
-) -> (String, Sees) {
+/// How a passed connection ended, and what the client will have seen; it
+/// also does what `idle-close` and `idle-reset` do after the idle time.
+fn ending(down: DownEnd, up: Up, downward: Downward) -> (Ending, Sees) {
     // The reset reaches the client only if a byte of its was left unread.
-    let reset_or_end = |did: String| {
-        if up.kept {
-            (did, Sees::Reset)
-        } else {
-            (
-                format!(
-                    "{did}, but no byte of the client's was left unread, so the close was a FIN"
-                ),
-                Sees::End,
-            )
-        }
-    };
-    if let (Script::Stall, UpEnd::ClientBroken(error)) = (script, &up.end) {
-        let did = format!(
-            "the client's side failed first ({})",
-            except::narrate(error)
-        );
-        return (did, Sees::Gone);
-    }
-    if script == Script::Stall {
-        let did = format!(
-            "stalled: threw away {} bytes of the answer and kept the client waiting until the peer's idle limit or its stop",
-            answer.thrown
-        );
-        return (did, Sees::Silence);
+    let reset_or_end = |ending| (ending, if up.kept { Sees::Reset } else { Sees::End });
+    let Downward {
+        client,
+        server,
+        faults,
+        thrown,
+        ..
+    } = downward;
+    if faults.stalls() {
+        return match up.end {
+            UpEnd::ClientBroken(error) => (Ending::ClientFailed(error), Sees::Gone),
+            _ => (Ending::Stalled { thrown }, Sees::Silence),
+        };
     }
     match down {
-        Down::UpstreamClosed => (
-            "the upstream closed its side (FIN), and the relay passed it on".to_string(),
-            Sees::End,
-        ),
-        Down::UpstreamBroken(error) => reset_or_end(format!(
-            "the upstream's side failed ({}), passed on by resetting the client",
-            except::narrate(&error)
-        )),
-        Down::CountReached => {
-            reset_or_end(format!("reset the client after {} bytes of the answer", answer.passed))
-        }
-        Down::Idle(idle) => after_idle(script, idle, client, server),
-        Down::ClientGone => ("a send to the client failed".to_string(), Sees::Gone),
-        Down::Over => match &up.end {
-            UpEnd::ClientBroken(error) => (
-                format!("the client's side failed first ({})", except::narrate(error)),
-                Sees::Gone,
-            ),
-            UpEnd::UpstreamGone => reset_or_end(
-                "a send to the upstream failed (its connection is gone), passed on by resetting the client"
-                    .to_string(),
-            ),
-            UpEnd::ClientClosed | UpEnd::Stopped => done(),
+        DownEnd::UpstreamClosed => (Ending::UpstreamClosed, Sees::End),
+        DownEnd::UpstreamBroken(error) => reset_or_end(Ending::UpstreamFailed(error)),
+        DownEnd::CountReached => reset_or_end(Ending::CountReached),
+        DownEnd::Idle(idle) => after_idle(idle, client, server),
+        DownEnd::ClientGone => (Ending::ClientGone, Sees::Gone),
+        DownEnd::Over => match up.end {
+            UpEnd::ClientBroken(error) => (Ending::ClientFailed(error), Sees::Gone),
+            UpEnd::UpstreamGone => reset_or_end(Ending::UpstreamGone),
+            UpEnd::ClientClosed | UpEnd::Stopped => (Ending::Done, Sees::End),
         },
-        Down::Done => done(),
+        DownEnd::Done => (Ending::Done, Sees::End),
     }
 }
 
-/// What `idle-close` and `idle-reset` do once nothing has moved for `idle`,
-/// in words, and what the client will have seen.
-fn after_idle(script: Script, idle: Millis, mut client: Conn, server: Conn) -> (String, Sees) {
-    if let Script::IdleReset(_) = script {
+/// What `idle-close` and `idle-reset` do once nothing has moved for
+/// `idle.after`, and what the client will have seen.
+fn after_idle(idle: IdleFault, mut client: Conn, server: Conn) -> (Ending, Sees) {
+    if idle.reset {
         // The flow is forgotten: the upstream is closed now, and the
         // client's next bytes are left unread, so closing resets it.
         drop(server);
-        let did = format!(
-            "nothing moved for {} ms: closed the upstream",
-            idle.as_millis()
-        );
-        return match serve::reset(client) {
-            Got::Data(_) => (
-                format!("{did}, then reset the client when its next bytes arrived"),
-                Sees::Reset,
-            ),
-            Got::Broken(_) => (format!("{did}; the client's side failed"), Sees::Gone),
-            Got::Closed | Got::Quiet | Got::Done => (
-                format!("{did}; the client sent nothing more, so it was closed (FIN)"),
-                Sees::End,
-            ),
+        let sees = match serve::reset(client) {
+            Got::Data(_) => Sees::Reset,
+            Got::Broken(_) => Sees::Gone,
+            Got::Closed | Got::Quiet | Got::Done => Sees::End,
         };
+        return (Ending::IdleReset(idle.after), sees);
     }
     // A FIN, and what the client sent meanwhile read, so that the close is
     // a polite one, as a keep-alive timeout's is.
     let _ = client.stream.shutdown(Shutdown::Write);
     client.drain();
-    let did = format!(
-        "nothing moved for {} ms: closed the client (FIN) and the upstream",
-        idle.as_millis()
-    );
-    (did, Sees::End)
-}
-
-/// The narration of a connection the peer was done with.
-fn done() -> (String, Sees) {
-    (
-        "the peer's idle limit passed, or it stopped or gave the slot to a newcomer: closed both"
-            .to_string(),
-        Sees::End,
-    )
-}
-
-/// Copies the answer from the upstream to the client, as the script says,
-/// until one side closes or fails, or the connection is over or done.
-fn downward(
-    server: &mut Conn,
-    client: &mut Conn,
-    link: &Link,
-    script: Script,
-    limits: &Limits,
-    answer: &mut Answer,
-) -> Down {
-    let mut buf = [0u8; CHUNK];
-    let (count, idle, drip) = match script {
-        Script::ResetAfter(count) => (Some(u64::from(count)), None, None),
-        Script::IdleClose(idle) | Script::IdleReset(idle) => (None, Some(idle), None),
-        Script::Drip(interval) => (None, None, Some(interval)),
-        _ => (None, None, None),
-    };
-    let stall = script == Script::Stall;
-    // Each pass waits at most a TICK, so the loop ends within a TICK of the
-    // connection being over or done, which the idle limit makes true in the
-    // end.
-    loop {
-        if link.is_over() {
-            return Down::Over;
-        }
-        let now = Instant::now();
-        let Some(mut deadline) = now.checked_add(TICK) else {
-            return Down::Done;
-        };
-        if let Some(idle) = idle {
-            // Idleness counts from the last byte that moved either way.
-            let Some(expires) = limits.last_moved().checked_add(idle.as_duration()) else {
-                return Down::Done;
-            };
-            if now >= expires {
-                return Down::Idle(idle);
-            }
-            deadline = deadline.min(expires);
-        }
-        // Read no more than may still pass, and at least one byte: under
-        // `reset-after`, one more byte of the answer after the count is what
-        // triggers the reset.
-        let room = count.map(|count| count.saturating_sub(answer.passed));
-        let want = room.map_or(CHUNK, |room| {
-            usize::try_from(room).unwrap_or(CHUNK).clamp(1, CHUNK)
-        });
-        // `want` is at most CHUNK, the buffer's length, and `n` at most `want`.
-        match server.receive(&mut buf[..want], Some(deadline), false) {
-            Got::Data(_) if room == Some(0) => return Down::CountReached,
-            Got::Data(n) if stall => answer.thrown += n as u64,
-            Got::Data(n) => {
-                let sent = match drip {
-                    Some(interval) => drip_out(client, link, &buf[..n], interval, answer),
-                    None => {
-                        let sent = client.send(&buf[..n]);
-                        if sent {
-                            answer.passed += n as u64;
-                        }
-                        sent
-                    }
-                };
-                if !sent {
-                    if client.done() {
-                        return Down::Done;
-                    }
-                    if link.is_over() {
-                        return Down::Over;
-                    }
-                    return Down::ClientGone;
-                }
-            }
-            // A hung server does not pass its end on: the client goes on
-            // waiting, as it would for the stalled answer.
-            Got::Closed | Got::Broken(_) if stall => {
-                wait(client, link, None);
-                return Down::Done;
-            }
-            Got::Closed => {
-                let _ = client.stream.shutdown(Shutdown::Write);
-                return Down::UpstreamClosed;
-            }
-            Got::Broken(error) => return Down::UpstreamBroken(error),
-            Got::Quiet => {}
-            Got::Done => return Down::Done,
-        }
-    }
-}
-
-/// Sends `bytes` to the client one per `interval`, counting each in
-/// `answer` as it goes; false if the client or the connection went first.
-fn drip_out(
-    client: &mut Conn,
-    link: &Link,
-    bytes: &[u8],
-    interval: Millis,
-    answer: &mut Answer,
-) -> bool {
-    // One byte per pass, so the loop ends with `bytes`, at most one CHUNK:
-    // the rest of the answer waits in the upstream's socket meanwhile.
-    for byte in bytes {
-        let Some(deadline) = Instant::now().checked_add(interval.as_duration()) else {
-            return false;
-        };
-        if !wait(client, link, Some(deadline)) || !client.send(&[*byte]) {
-            return false;
-        }
-        answer.passed += 1;
-    }
-    true
-}
-
-/// Waits without reading until `deadline`, or with none until the
-/// connection is over or done, in steps of at most TICK.
-/// Returns false if the connection is over or done.
-fn wait(conn: &Conn, link: &Link, deadline: Option<Instant>) -> bool {
-    // Each step sleeps at most a TICK, and the loop ends by the deadline or
-    // within a TICK of the connection's end, which the idle limit makes
-    // come in the end.
-    loop {
-        if link.is_over() {
-            return false;
-        }
-        let Some(step) = Instant::now().checked_add(TICK) else {
-            return false;
-        };
-        let until = deadline.map_or(step, |deadline| deadline.min(step));
-        if !conn.pause(Some(until)) {
-            return false;
-        }
-        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-            return true;
-        }
-    }
-}
-
-/// Copies the request from the client to the upstream, passing on what it
-/// peeks at and reading it out of the client's queue only later, so that
-/// closing can still reset the client (see the module's doc).
-fn upward(
-    mut client: Conn,
-    mut server: Conn,
-    link: &Link,
-    keep: Keep,
-    stall: bool,
-    limits: &Limits,
-) -> Up {
-    let mut buf = [0u8; CHUNK];
-    let mut bytes: u64 = 0;
-    // When the byte at the head of the client's queue, already passed on,
-    // began to be kept unread; None while nothing is kept.
-    let mut kept: Option<Instant> = None;
-    // Each pass waits at most a TICK (a POLL while a byte is kept), so the
-    // loop ends within a TICK of the connection being over or done, which
-    // the idle limit makes true in the end.
-    let end = loop {
-        if link.is_over() {
-            break UpEnd::Stopped;
-        }
-        let got = if kept.is_some() {
-            // The kept byte is there, so a peek returns at once. It is not a
-            // new byte, so it does not count as a byte moving.
-            match client.stream.peek(&mut buf) {
-                Ok(0) => Got::Closed,
-                Ok(n) => Got::Data(n),
-                Err(error) if serve::is_wait(&error) => Got::Quiet,
-                Err(error) => Got::Broken(error),
-            }
-        } else {
-            match Instant::now().checked_add(TICK) {
-                Some(deadline) => client.receive(&mut buf, Some(deadline), true),
-                None => Got::Done,
-            }
-        };
-        match got {
-            Got::Data(n) => {
-                let old = usize::from(kept.is_some());
-                if n > old {
-                    // New bytes behind the kept one; `n` is at most CHUNK,
-                    // the buffer's length.
-                    if !server.send(&buf[old..n]) {
-                        if server.done() {
-                            break UpEnd::Stopped;
-                        }
-                        // The bytes just peeked are still unread, so closing
-                        // resets the client.
-                        link.end(true);
-                        return Up {
-                            end: UpEnd::UpstreamGone,
-                            bytes,
-                            kept: true,
-                        };
-                    }
-                    bytes += (n - old) as u64;
-                    // Read out everything passed on but the newest byte,
-                    // which stays in the queue. Bytes already queued are
-                    // read at once.
-                    if let Err(error) = (&*client.stream).read_exact(&mut buf[..n - 1]) {
-                        link.end(false);
-                        break UpEnd::ClientBroken(error);
-                    }
-                    kept = Some(Instant::now());
-                } else if link.keep(keep) == Keep::Briefly
-                    && kept.is_some_and(|since| since.elapsed() >= HOLD)
-                {
-                    // Nothing came back as a reset within HOLD: read the
-                    // kept byte, so that a FIN behind it can be seen.
-                    if let Err(error) = (&*client.stream).read_exact(&mut buf[..1]) {
-                        link.end(false);
-                        break UpEnd::ClientBroken(error);
-                    }
-                    kept = None;
-                } else if !client.pause(Instant::now().checked_add(POLL)) {
-                    break UpEnd::Stopped;
-                }
-            }
-            Got::Closed => {
-                // The client's half-close, passed on.
-                let _ = server.stream.shutdown(Shutdown::Write);
-                if stall {
-                    // A stalled connection stays open after the client's
-                    // FIN, as `stall` keeps it: its slot may go to a
-                    // newcomer.
-                    limits.client_gone();
-                }
-                break UpEnd::ClientClosed;
-            }
-            Got::Broken(error) => {
-                link.end(false);
-                break UpEnd::ClientBroken(error);
-            }
-            Got::Quiet => {}
-            Got::Done => break UpEnd::Stopped,
-        }
-    };
-    // Unless the client is to be reset, read the kept byte, so that the
-    // close is a FIN.
-    if kept.is_some()
-        && !link.resets_client()
-        && (&*client.stream).read_exact(&mut buf[..1]).is_ok()
-    {
-        kept = None;
-    }
-    Up {
-        end,
-        bytes,
-        kept: kept.is_some(),
-    }
+    (Ending::IdleClosed(idle.after), Sees::End)
 }

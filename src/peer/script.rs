@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::io;
-use std::str::FromStr;
 use std::time::Duration;
 
 /// A script's time: how often `drip` sends its byte, or how long
@@ -382,86 +381,5 @@ impl fmt::Display for Script {
             Script::IdleReset(idle) => write!(f, "idle-reset:{}", idle.ms),
             Script::ResetAfter(n) => write!(f, "reset-after:{n}"),
         }
-    }
-}
-
-/// A script name that [`Script`]'s `FromStr` could not understand.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseScriptError {
-    message: String,
-}
-
-impl fmt::Display for ParseScriptError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ParseScriptError {}
-
-impl FromStr for Script {
-    type Err = ParseScriptError;
-
-    /// Parses a script name such as `reset`, `drip:20` or `flaky:2`.
-    fn from_str(text: &str) -> Result<Script, ParseScriptError> {
-        let (name, argument) = match text.split_once(':') {
-            Some((name, argument)) => (name, Some(argument)),
-            None => (text, None),
-        };
-        let error = |message: String| ParseScriptError { message };
-        // Counts take the whole range of u32: `flaky:0` resets nothing, and
-        // every u32 prints back as itself.
-        let as_count = |text: &str| digits(text).and_then(|n| u32::try_from(n).ok());
-        let count = |usage: &str| match argument.map(as_count) {
-            Some(Some(n)) => Ok(n),
-            Some(None) => Err(error(format!(
-                "`{text}`: the count must be a whole number from 0 to {}, as in {usage}",
-                u32::MAX
-            ))),
-            None => Err(error(format!("`{name}` needs a count, as in {usage}"))),
-        };
-        // A script's time: the default, or MS within Millis's range.
-        let time = |default: Millis, usage: &str| match argument
-            .map(|ms| digits(ms).map(Millis::new))
-        {
-            None => Ok(default),
-            Some(Some(Ok(ms))) => Ok(ms),
-            Some(_) => Err(error(format!(
-                "`{text}`: the time must be a whole number of milliseconds from {} to {}, as in {usage}",
-                Millis::MIN_MS,
-                Millis::MAX_MS
-            ))),
-        };
-        let script = match name {
-            "echo" => Script::Echo,
-            "reset" => Script::Reset,
-            "close" => Script::Close,
-            "hello-reset" => Script::HelloReset,
-            "stall" => Script::Stall,
-            "heartbeat" => Script::Heartbeat,
-            "flaky" => return count("flaky:2").map(Script::Flaky),
-            "silent-after" => return count("silent-after:3").map(Script::SilentAfter),
-            "idle-close" => return time(DEFAULT_IDLE, "idle-close:200").map(Script::IdleClose),
-            "idle-reset" => return time(DEFAULT_IDLE, "idle-reset:200").map(Script::IdleReset),
-            "drip" => return time(DEFAULT_DRIP_INTERVAL, "drip:150").map(Script::Drip),
-            "reset-after" => return count("reset-after:1024").map(Script::ResetAfter),
-            _ => return Err(error(format!("unknown script `{text}`"))),
-        };
-        // Scripts that take no argument refuse one rather than ignore it.
-        match argument {
-            Some(_) => Err(error(format!("`{name}` takes no `:` argument"))),
-            None => Ok(script),
-        }
-    }
-}
-
-/// The number written in `text`, if it is only decimal digits and fits in a
-/// u64. The standard parser also takes a leading `+`, which would not print
-/// back the same.
-fn digits(text: &str) -> Option<u64> {
-    if text.bytes().all(|b| b.is_ascii_digit()) {
-        text.parse().ok()
-    } else {
-        None
     }
 }

@@ -221,6 +221,13 @@ pub fn skip_on_wine(test: &str, why: &str) -> bool {
 /// `recv` page); sends after the reset are unaffected and run under Wine.
 pub const WINE_READS_RESET_AS_EOF: &str = "wineserver reads the socket's pending ECONNRESET with getsockopt(SO_ERROR), which clears it on Linux, so a receive may read the end of the stream; Windows' own recv fails with WSAECONNRESET";
 
+/// Why a test whose send blocks on a full buffer until the peer's RST
+/// skips under Wine: the same taking of the pending error leaves the
+/// blocked send waiting for its write timeout (`TimedOut` after 5 s, in 5
+/// of 7 runs on a loaded machine), where Windows' own `send` fails with
+/// WSAECONNRESET.
+pub const WINE_BLOCKED_SEND_MISSES_RESET: &str = "a send blocked on a full buffer is not woken by the RST under Wine (wineserver takes the pending error with getsockopt(SO_ERROR)) and waits for its write timeout; Windows' own send fails with WSAECONNRESET";
+
 /// Whether a check's FAIL line, under Wine, may be Wine reading a reset as
 /// the end of the stream (see [`WINE_READS_RESET_AS_EOF`]): a case about a
 /// reset that met something else.

@@ -1,0 +1,108 @@
+//! How to start a lab peer beyond its script: [`Options`], and the checks
+//! that refuse a peer that would never serve anyone.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use super::script::Script;
+
+/// Where the peer listens unless told otherwise: loopback, any free port.
+pub(super) const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+
+/// The most connections a peer may be told to serve at once. Each one takes
+/// a thread and a descriptor (two as a relay: the client's and the
+/// upstream's); 512 stays under the usual limit of 1024 descriptors per
+/// process, except for a relay near its cap, which then tells each client
+/// it cannot take a `busy:` line.
+pub const MAX_CLIENTS: usize = 512;
+
+/// The longest idle limit: one hour.
+pub const MAX_IDLE: Duration = Duration::from_secs(3600);
+
+/// How to start a [`Peer`](super::Peer) beyond its script.
+///
+/// # Listening beyond loopback
+///
+/// The default address is `127.0.0.1` with a free port, which only this
+/// machine can reach. Any other address, such as `0.0.0.0:8080`, lets other
+/// machines connect to a server that misbehaves on purpose; the peer binds it
+/// because you named it, but check [`Peer::addr`](super::Peer::addr) (`ip().is_loopback()`) and
+/// warn your users, as the `peer` example does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The address to listen on; the default is `127.0.0.1:0`.
+    pub listen: SocketAddr,
+    /// Stop accepting after this many connections; the default, `None`, is
+    /// no limit. `Some(0)` is refused.
+    pub connections: Option<usize>,
+    /// How many connections the peer serves at once, from 1 to
+    /// [`MAX_CLIENTS`]; the default is 64. A client beyond it gets a `busy`
+    /// line and a close (see the module's "Serving a crowd").
+    pub max_clients: usize,
+    /// How long a connection may stay idle (nothing received, nothing sent)
+    /// before the peer closes it, from 1 ms to [`MAX_IDLE`]; the default is
+    /// 30 s. A `drip` slower than this is cut before its first byte.
+    pub idle: Duration,
+    /// Relay mode: the server to pass each connection on to, which may be
+    /// any address; the default, `None`, is no relay (see the module's
+    /// "Bring your own server").
+    pub upstream: Option<SocketAddr>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            listen: LOOPBACK,
+            connections: None,
+            max_clients: 64,
+            idle: Duration::from_secs(30),
+            upstream: None,
+        }
+    }
+}
+
+impl Options {
+    /// Refuses options that would make a peer that never serves anyone, or
+    /// one whose limits never end, and a script that makes no sense with
+    /// (or without) an upstream.
+    pub(super) fn check(&self, script: Script) -> io::Result<()> {
+        let invalid = |message: String| Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+        match (self.upstream, script) {
+            (Some(upstream), _) if upstream == self.listen => {
+                return invalid(format!(
+                    "the upstream {upstream} is the relay's own address: every connection would come back to the relay"
+                ));
+            }
+            (Some(_), script) => {
+                if let Some(why) = script.why_not_relayed() {
+                    return invalid(why.to_string());
+                }
+            }
+            (None, Script::ResetAfter(_)) => {
+                return invalid(
+                    "reset-after needs an upstream (--upstream HOST:PORT): it counts the bytes of your server's answer, and without a server there is no answer to count"
+                        .to_string(),
+                );
+            }
+            (None, _) => {}
+        }
+        if self.connections == Some(0) {
+            return invalid("connections must be at least 1 (None means no limit)".to_string());
+        }
+        if !(1..=MAX_CLIENTS).contains(&self.max_clients) {
+            return invalid(format!(
+                "max_clients must be from 1 to {MAX_CLIENTS}, not {}",
+                self.max_clients
+            ));
+        }
+        if self.idle < Duration::from_millis(1) || self.idle > MAX_IDLE {
+            return invalid(format!(
+                "idle must be from 1 ms to {} s, not {:?}",
+                MAX_IDLE.as_secs(),
+                self.idle
+            ));
+        }
+        Ok(())
+    }
+}
