@@ -16,7 +16,7 @@
 mod common;
 
 use std::fmt::Display;
-use std::io::{self, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{self, Command, Stdio};
 use std::sync::mpsc;
@@ -142,7 +142,7 @@ impl Status {
 /// Prints a line. A closed stdout is no reason to stop or to panic: the
 /// board is lost, the exit status still says it all.
 fn say(line: impl Display) {
-    let _ = writeln!(io::stdout().lock(), "{line}");
+    let _ = common::try_say(format_args!("{line}"));
 }
 
 /// The folder holding Cargo.toml, where cargo must run.

@@ -241,7 +241,6 @@ impl<'a> Conn<'a> {
                 Ok(0) => return false,
                 Ok(n) => {
                     self.limits.moved();
-                    // `write` took `n` of the bytes, so the slice is in range.
                     data = &data[n..];
                 }
                 Err(error) if is_wait(&error) => continue,

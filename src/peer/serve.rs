@@ -69,7 +69,6 @@ pub(super) fn serve(stream: TcpStream, script: Script, index: usize, limits: &Li
 fn echo(conn: &mut Conn) {
     let mut buf = [0u8; CHUNK];
     while let Got::Data(n) = conn.receive(&mut buf, None, false) {
-        // `read` returned `n`, so the slice is in range.
         if !conn.send(&buf[..n]) {
             return;
         }
@@ -215,7 +214,6 @@ fn heartbeat(conn: &mut Conn, answers: Option<u32>) {
     while let Got::Data(n) = conn.receive(&mut buf, None, false) {
         // A line longer than the cap is a broken or hostile client: hang up
         // rather than buffer it.
-        // `read` returned `n`, so the slice is in range.
         if lines.push(&buf[..n]).is_err() {
             return;
         }
