@@ -210,7 +210,7 @@ struct Case {
 
 /// A case against the shared echo peer.
 fn made(
-    what: String,
+    what: impl Into<String>,
     attempts: u32,
     connect_errors: Vec<Option<io::Error>>,
     talk_errors: Vec<io::Error>,
@@ -218,7 +218,7 @@ fn made(
     connects: usize,
 ) -> Case {
     Case {
-        what,
+        what: what.into(),
         attempts,
         script: None,
         connect_errors,
@@ -235,28 +235,25 @@ fn kernel_timeout() -> Option<io::Error> {
 }
 
 fn cases() -> Vec<Case> {
+    let flaky = |what: &str, attempts, expected, connects| Case {
+        script: Some(Script::Flaky(2)),
+        ..made(what, attempts, vec![], vec![], expected, connects)
+    };
     let mut cases = vec![
-        Case {
-            what: "flaky:2 (resets its first 2 connections), 3 attempts".to_string(),
-            attempts: 3,
-            script: Some(Script::Flaky(2)),
-            connect_errors: vec![],
-            talk_errors: vec![],
-            expected: Expect::Answer,
-            connects: 3,
-        },
-        Case {
-            what: "flaky:2 (resets its first 2 connections), 2 attempts: the last error"
-                .to_string(),
-            attempts: 2,
-            script: Some(Script::Flaky(2)),
-            connect_errors: vec![],
-            talk_errors: vec![],
-            expected: Expect::Error(ErrorKind::ConnectionReset),
-            connects: 2,
-        },
+        flaky(
+            "flaky:2 (resets its first 2 connections), 3 attempts",
+            3,
+            Expect::Answer,
+            3,
+        ),
+        flaky(
+            "flaky:2 (resets its first 2 connections), 2 attempts: the last error",
+            2,
+            Expect::Error(ErrorKind::ConnectionReset),
+            2,
+        ),
         made(
-            "the first connect is refused, 3 attempts".to_string(),
+            "the first connect is refused, 3 attempts",
             3,
             vec![None],
             vec![],
@@ -264,8 +261,7 @@ fn cases() -> Vec<Case> {
             2,
         ),
         made(
-            "every connect is refused, 3 attempts: a failed connect is a failed attempt"
-                .to_string(),
+            "every connect is refused, 3 attempts: a failed connect is a failed attempt",
             3,
             vec![None, None, None, None, None, None],
             vec![],
@@ -340,7 +336,7 @@ fn cases() -> Vec<Case> {
         ));
     }
     cases.push(made(
-        "connect fails with AddrInUse (no new connection fixes that), 3 attempts".to_string(),
+        "connect fails with AddrInUse (no new connection fixes that), 3 attempts",
         3,
         vec![Some(ErrorKind::AddrInUse.into())],
         vec![],
@@ -348,7 +344,7 @@ fn cases() -> Vec<Case> {
         1,
     ));
     cases.push(made(
-        "TimedOut, then ConnectionReset, 2 attempts: the last error".to_string(),
+        "TimedOut, then ConnectionReset, 2 attempts: the last error",
         2,
         vec![],
         vec![
@@ -359,21 +355,14 @@ fn cases() -> Vec<Case> {
         2,
     ));
     cases.push(made(
-        "an answer at once, 3 attempts".to_string(),
+        "an answer at once, 3 attempts",
         3,
         vec![],
         vec![],
         Expect::Answer,
         1,
     ));
-    cases.push(made(
-        "0 attempts".to_string(),
-        0,
-        vec![],
-        vec![],
-        Expect::AnyError,
-        0,
-    ));
+    cases.push(made("0 attempts", 0, vec![], vec![], Expect::AnyError, 0));
     cases
 }
 
