@@ -85,7 +85,9 @@ pub(super) fn reset(mut conn: Conn) -> Got {
     let got = conn.receive(&mut probe, None, true);
     // Closing a socket whose receive queue still holds data makes the kernel
     // abort the connection with an RST instead of a FIN: RFC 1122, 4.2.2.13,
-    // says a TCP SHOULD do so "to show that data was lost", and Linux does.
+    // says a TCP SHOULD do so "to show that data was lost". Linux does it in
+    // `tcp_close`, and macOS in `tcp_disconnect`; FreeBSD flushes the data
+    // and sends a FIN (`Script::caveat`; `docs/facts.md`, "Platforms").
     // That RST is what the client's next call reports as ConnectionReset.
     drop(conn);
     got
