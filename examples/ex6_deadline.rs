@@ -21,7 +21,7 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
-use reset_by_peer::peer::{DRIP_BYTE, Millis, Peer, Script};
+use reset_by_peer::peer::{DRIP_BYTE, Peer, Script, ScriptTime};
 
 const NAME: &str = "ex6_deadline";
 const USAGE: &str = "\
@@ -156,7 +156,7 @@ fn against(
 /// The lab peer's `drip` at DRIP.
 fn drip() -> io::Result<Script> {
     let ms = u64::try_from(DRIP.as_millis()).unwrap_or(u64::MAX);
-    Ok(Script::Drip(Millis::new(ms)?))
+    Ok(Script::Drip(ScriptTime::new(ms)?))
 }
 
 fn demo() -> io::Result<()> {

@@ -22,7 +22,7 @@ use std::io::{self, ErrorKind};
 use std::thread;
 use std::time::Duration;
 
-use reset_by_peer::peer::{Millis, Peer, Script};
+use reset_by_peer::peer::{Peer, Script, ScriptTime};
 use reset_by_peer::reuse::{Client, RequestError};
 
 const NAME: &str = "ex9_reuse";
@@ -98,7 +98,7 @@ fn stale_failure(script: Script) -> io::Result<Failed> {
 }
 
 fn demo() -> io::Result<()> {
-    let idle = Millis::new(IDLE_MS)?;
+    let idle = ScriptTime::new(IDLE_MS)?;
     let peer = Peer::start(Script::IdleReset(idle))?;
     say!(
         "A kept-open connection through a load balancer that forgets it after {IDLE_MS} ms (idle-reset):"

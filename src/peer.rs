@@ -135,7 +135,7 @@ pub use event::{Did, Ending, Relayed, Sees};
 pub use options::{MAX_CLIENTS, MAX_IDLE, Options};
 pub use parse::ParseScriptError;
 pub use relay::CONNECT_TIMEOUT;
-pub use script::{CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Millis, Script, ScriptInfo};
+pub use script::{CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Script, ScriptInfo, ScriptTime};
 pub use serve::{DRIP_BYTE, GREETING};
 pub use shared::{Counts, MAX_EVENTS};
 

@@ -57,11 +57,11 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use reset_by_peer::peer::{Millis, Peer, Script};
+//! use reset_by_peer::peer::{ScriptTime, Peer, Script};
 //! use reset_by_peer::reuse::Client;
 //!
 //! fn main() -> std::io::Result<()> {
-//!     let peer = Peer::start(Script::IdleReset(Millis::new(20)?))?;
+//!     let peer = Peer::start(Script::IdleReset(ScriptTime::new(20)?))?;
 //!     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
 //!     assert_eq!(client.request(b"one", true)?, b"one");
 //!     // The connection sits idle for longer than the load balancer keeps
@@ -245,11 +245,11 @@ impl Client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::{Millis, Peer, Script};
+    /// use reset_by_peer::peer::{ScriptTime, Peer, Script};
     /// use reset_by_peer::reuse::Client;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let peer = Peer::start(Script::IdleClose(Millis::new(1_000)?))?;
+    ///     let peer = Peer::start(Script::IdleClose(ScriptTime::new(1_000)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     assert_eq!(client.naive_request(b"hello")?, b"hello");
     ///     Ok(())
@@ -281,11 +281,11 @@ impl Client {
     /// ```
     /// use std::io::ErrorKind;
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::{Millis, Peer, Script};
+    /// use reset_by_peer::peer::{ScriptTime, Peer, Script};
     /// use reset_by_peer::reuse::Client;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let peer = Peer::start(Script::IdleReset(Millis::new(20)?))?;
+    ///     let peer = Peer::start(Script::IdleReset(ScriptTime::new(20)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     client.naive_request(b"one")?;
     ///     // The connection sits idle past the load balancer's idle time:
@@ -327,11 +327,11 @@ impl Client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::{Millis, Peer, Script};
+    /// use reset_by_peer::peer::{ScriptTime, Peer, Script};
     /// use reset_by_peer::reuse::Client;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let peer = Peer::start(Script::IdleClose(Millis::new(20)?))?;
+    ///     let peer = Peer::start(Script::IdleClose(ScriptTime::new(20)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     assert!(client.kept().is_none());
     ///     client.naive_request(b"one")?;
@@ -358,11 +358,11 @@ impl Client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::{Millis, Peer, Script};
+    /// use reset_by_peer::peer::{ScriptTime, Peer, Script};
     /// use reset_by_peer::reuse::Client;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let peer = Peer::start(Script::IdleClose(Millis::new(5_000)?))?;
+    ///     let peer = Peer::start(Script::IdleClose(ScriptTime::new(5_000)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     client.naive_request(b"one")?;
     ///     // Well within the idle time: the connection is fine.
@@ -397,11 +397,11 @@ impl Client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::{Millis, Peer, Script};
+    /// use reset_by_peer::peer::{ScriptTime, Peer, Script};
     /// use reset_by_peer::reuse::Client;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let peer = Peer::start(Script::IdleClose(Millis::new(20)?))?;
+    ///     let peer = Peer::start(Script::IdleClose(ScriptTime::new(20)?))?;
     ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
     ///     client.request(b"one", true)?;
     ///     // The server closes the idle connection.

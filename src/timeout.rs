@@ -459,12 +459,12 @@ fn deadline_passed() -> io::Error {
 /// use std::io::ErrorKind;
 /// use std::net::TcpStream;
 /// use std::time::Duration;
-/// use reset_by_peer::peer::{Millis, Peer, Script};
+/// use reset_by_peer::peer::{ScriptTime, Peer, Script};
 /// use reset_by_peer::timeout::{Deadline, read_exact_by};
 ///
 /// fn main() -> std::io::Result<()> {
 ///     // One byte every 20 ms: 100 bytes would take 2 s.
-///     let peer = Peer::start(Script::Drip(Millis::new(20)?))?;
+///     let peer = Peer::start(Script::Drip(ScriptTime::new(20)?))?;
 ///     let mut stream = TcpStream::connect(peer.addr())?;
 ///     let mut buf = [0u8; 100];
 ///     let deadline = Deadline::after(Duration::from_millis(100));

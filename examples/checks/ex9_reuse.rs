@@ -33,7 +33,7 @@ fn case(what: &str, failed: Failed, idempotent: bool, expected: bool) -> Case {
 
 fn cases() -> io::Result<Vec<Case>> {
     use ErrorKind::*;
-    let idle = Millis::new(IDLE_MS)?;
+    let idle = ScriptTime::new(IDLE_MS)?;
     // Real failures of a stale connection, from the lab peer; they spend
     // their time idle, so they run side by side.
     let scripts = [

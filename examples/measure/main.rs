@@ -25,7 +25,7 @@ use figures::{
     plain_read_overrun, plain_write_overrun, read_timeout_overshoot, refused_latency, watch_cpu,
 };
 use reset_by_peer::heartbeat::Config;
-use reset_by_peer::peer::{Millis, Peer, Script, refused_addr};
+use reset_by_peer::peer::{Peer, Script, ScriptTime, refused_addr};
 
 const NAME: &str = "measure";
 const USAGE: &str = "\
@@ -93,7 +93,7 @@ fn run(runs: usize) -> io::Result<()> {
     report("connect refused", &connect);
     say!("  nobody listening: the answer comes at once, no timeout involved");
 
-    let drip = Peer::start(Script::Drip(Millis::new(150)?))?;
+    let drip = Peer::start(Script::Drip(ScriptTime::new(150)?))?;
     let plain_read = in_batches(runs, || plain_read_overrun(drip.addr()))?;
     report("plain read_exact past a 500 ms budget", &plain_read);
     say!("  8 bytes from a peer dripping one per 150 ms, 500 ms timeout per call: it never fires");

@@ -5,7 +5,7 @@
 use std::io;
 use std::net::SocketAddr;
 
-use super::script::{Millis, Script};
+use super::script::{Script, ScriptTime};
 
 /// What happened to one relayed connection: which one it was, what the
 /// relay did with it, and what the client will have seen.
@@ -108,13 +108,13 @@ pub enum Ending {
     CountReached,
     /// `idle-close`: nothing moved for this long, and the relay closed the
     /// client (FIN) and the upstream.
-    IdleClosed(Millis),
+    IdleClosed(ScriptTime),
     /// `idle-reset`: nothing moved for this long, and the relay closed the
     /// upstream; then it reset the client when its next bytes arrived
     /// ([`Sees::Reset`]), or the client's side failed ([`Sees::Gone`]), or
     /// the client sent nothing more and was closed with a FIN
     /// ([`Sees::End`]).
-    IdleReset(Millis),
+    IdleReset(ScriptTime),
     /// A send to the client failed: it had gone.
     ClientGone,
     /// A send to the upstream failed (its connection is gone), passed on by

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::script::{DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Millis, Script};
+use super::script::{DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Script, ScriptTime};
 
 /// A script name that [`Script`]'s `FromStr` could not understand.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,17 +101,17 @@ impl<'a> Named<'a> {
         }
     }
 
-    /// The argument as a script's time: the default, or MS within Millis's
+    /// The argument as a script's time: the default, or MS within ScriptTime's
     /// range.
-    fn time(&self, default: Millis, usage: &str) -> Result<Millis, ParseScriptError> {
-        match self.argument.map(|ms| digits(ms).map(Millis::new)) {
+    fn time(&self, default: ScriptTime, usage: &str) -> Result<ScriptTime, ParseScriptError> {
+        match self.argument.map(|ms| digits(ms).map(ScriptTime::new)) {
             None => Ok(default),
             Some(Some(Ok(ms))) => Ok(ms),
             Some(_) => Err(error(format!(
                 "`{}`: the time must be a whole number of milliseconds from {} to {}, as in {usage}",
                 self.text,
-                Millis::MIN_MS,
-                Millis::MAX_MS
+                ScriptTime::MIN_MS,
+                ScriptTime::MAX_MS
             ))),
         }
     }

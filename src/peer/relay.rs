@@ -53,7 +53,7 @@ use std::time::Duration;
 
 use super::conn::{Conn, Got, Limits};
 use super::event::{Did, Ending, Relayed, Sees};
-use super::script::{Millis, Script};
+use super::script::{Script, ScriptTime};
 use super::serve;
 use crate::failure::Failure;
 
@@ -138,7 +138,7 @@ enum Answer {
     /// either.
     Stall,
     /// `drip`: passed on one byte per interval.
-    Drip(Millis),
+    Drip(ScriptTime),
     /// `reset-after`: this many bytes passed on, then the client is reset
     /// when more comes.
     CutAfter(u64),
@@ -148,7 +148,7 @@ enum Answer {
 /// the client (FIN), or forget the flow and reset the client's next bytes.
 #[derive(Clone, Copy)]
 struct IdleFault {
-    after: Millis,
+    after: ScriptTime,
     reset: bool,
 }
 

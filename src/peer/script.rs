@@ -10,16 +10,16 @@ use std::time::Duration;
 ///
 /// A zero interval would turn the drip into a flood, and an interval of
 /// hours would look like `stall`; so the only way to build one,
-/// [`Millis::new`], refuses both, and every script prints as a
+/// [`ScriptTime::new`], refuses both, and every script prints as a
 /// `NAME:MS` that parses back to itself.
 ///
 /// # Examples
 ///
 /// ```
-/// use reset_by_peer::peer::{Millis, Peer, Script};
+/// use reset_by_peer::peer::{ScriptTime, Peer, Script};
 ///
 /// fn main() -> std::io::Result<()> {
-///     let interval = Millis::new(20)?;
+///     let interval = ScriptTime::new(20)?;
 ///     let peer = Peer::start(Script::Drip(interval))?;
 ///     assert_eq!(Script::Drip(interval).to_string(), "drip:20");
 ///     drop(peer);
@@ -27,12 +27,12 @@ use std::time::Duration;
 /// }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Millis {
+pub struct ScriptTime {
     /// Milliseconds, from MIN_MS to MAX_MS: the constructor checks it.
     ms: u32,
 }
 
-impl Millis {
+impl ScriptTime {
     /// The shortest interval, in milliseconds.
     pub const MIN_MS: u32 = 1;
     /// The longest interval, in milliseconds: one minute.
@@ -48,18 +48,18 @@ impl Millis {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::Millis;
+    /// use reset_by_peer::peer::ScriptTime;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     let interval = Millis::new(150)?;
+    ///     let interval = ScriptTime::new(150)?;
     ///     assert_eq!(interval.as_duration(), Duration::from_millis(150));
-    ///     assert!(Millis::new(0).is_err());
+    ///     assert!(ScriptTime::new(0).is_err());
     ///     Ok(())
     /// }
     /// ```
-    pub fn new(ms: u64) -> io::Result<Millis> {
+    pub fn new(ms: u64) -> io::Result<ScriptTime> {
         match u32::try_from(ms) {
-            Ok(ms) if (Self::MIN_MS..=Self::MAX_MS).contains(&ms) => Ok(Millis { ms }),
+            Ok(ms) if (Self::MIN_MS..=Self::MAX_MS).contains(&ms) => Ok(ScriptTime { ms }),
             _ => Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!(
@@ -76,10 +76,10 @@ impl Millis {
     /// # Examples
     ///
     /// ```
-    /// use reset_by_peer::peer::Millis;
+    /// use reset_by_peer::peer::ScriptTime;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     assert_eq!(Millis::new(200)?.as_millis(), 200);
+    ///     assert_eq!(ScriptTime::new(200)?.as_millis(), 200);
     ///     Ok(())
     /// }
     /// ```
@@ -93,10 +93,10 @@ impl Millis {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use reset_by_peer::peer::Millis;
+    /// use reset_by_peer::peer::ScriptTime;
     ///
     /// fn main() -> std::io::Result<()> {
-    ///     assert_eq!(Millis::new(200)?.as_duration(), Duration::from_millis(200));
+    ///     assert_eq!(ScriptTime::new(200)?.as_duration(), Duration::from_millis(200));
     ///     Ok(())
     /// }
     /// ```
@@ -109,13 +109,13 @@ impl Millis {
 ///
 /// It is shorter than a 200 ms read timeout on purpose: each byte arrives
 /// before a per-call timeout can fire, so only a deadline notices the slowness.
-pub const DEFAULT_DRIP_INTERVAL: Millis = Millis { ms: 150 };
+pub const DEFAULT_DRIP_INTERVAL: ScriptTime = ScriptTime { ms: 150 };
 
 /// How long `idle-close` and `idle-reset` let a connection sit idle when
 /// given no time: 200 ms, short enough for a demonstration. Real servers and
 /// load balancers wait much longer (`docs/facts.md` cites nginx, AWS ALB and
 /// NLB).
-pub const DEFAULT_IDLE: Millis = Millis { ms: 200 };
+pub const DEFAULT_IDLE: ScriptTime = ScriptTime { ms: 200 };
 
 /// What the lab peer does with each connection it accepts.
 ///
@@ -159,7 +159,7 @@ pub enum Script {
     ///
     /// A per-call read timeout longer than the interval never fires; a
     /// shorter one does.
-    Drip(Millis),
+    Drip(ScriptTime),
     /// Resets the first N connections, then echoes: a restarting or
     /// overloaded server.
     Flaky(u32),
@@ -175,11 +175,11 @@ pub enum Script {
     /// Answers each request line with the same line, on one connection,
     /// and closes cleanly (FIN) once the connection has been idle this
     /// long: a server's keep-alive timeout.
-    IdleClose(Millis),
+    IdleClose(ScriptTime),
     /// Answers each request line with the same line, on one connection;
     /// a request that comes after the connection has been idle this long
     /// is answered with an RST: a load balancer that has forgotten the flow.
-    IdleReset(Millis),
+    IdleReset(ScriptTime),
     /// Relay only: passes this many bytes of the upstream's answer to the
     /// client, then resets the client: a server or a middlebox that dies in
     /// the middle of its answer.

@@ -9,7 +9,7 @@ use std::net::{Shutdown, TcpStream};
 use std::time::Instant;
 
 use super::conn::{CHUNK, Conn, Got, Limits};
-use super::script::{Millis, Script};
+use super::script::{Script, ScriptTime};
 use crate::line::{self, LineBuffer, PING, PONG};
 
 /// The line `hello-reset` sends before it resets the connection.
@@ -127,7 +127,7 @@ fn stall(conn: &mut Conn) {
     }
 }
 
-fn drip(conn: &mut Conn, interval: Millis) {
+fn drip(conn: &mut Conn, interval: ScriptTime) {
     let interval = interval.as_duration();
     // Runs until a send fails (the client has gone) or the peer is done with
     // the connection.
@@ -166,7 +166,7 @@ enum Idle {
 /// Idleness is judged when the next bytes arrive, by the clock, as well as
 /// by a timer: a request that comes after `idle` is never answered, even if
 /// this thread was slow to notice the time.
-fn keep_alive(conn: &mut Conn, idle: Millis) -> Idle {
+fn keep_alive(conn: &mut Conn, idle: ScriptTime) -> Idle {
     let idle = idle.as_duration();
     let mut lines = LineBuffer::default();
     let mut buf = [0u8; 256];

@@ -10,7 +10,7 @@ use crate::support::BOUND;
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::{ExchangeError, MAX_REPLY, Response, Step, exchange};
 use reset_by_peer::failure::Failure;
-use reset_by_peer::peer::{GREETING, Millis, Peer, Script, refused_addr};
+use reset_by_peer::peer::{GREETING, Peer, Script, ScriptTime, refused_addr};
 
 const REQUEST: &[u8] = b"Hello, server!";
 
@@ -142,7 +142,7 @@ fn an_exchange_error_converts_to_its_io_error() {
 
 #[test]
 fn a_dripping_peer_cannot_keep_the_receive_going_past_its_deadline() {
-    let peer = Peer::start(Script::Drip(Millis::new(10).unwrap())).unwrap();
+    let peer = Peer::start(Script::Drip(ScriptTime::new(10).unwrap())).unwrap();
     let timeout = Duration::from_millis(200);
     let started = std::time::Instant::now();
     let result = exchange(peer.addr(), REQUEST, timeout);

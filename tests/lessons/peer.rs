@@ -16,13 +16,13 @@ use crate::support::{BOUND, SLACK, client, quiet_addr, recv, refused_within, sen
 use assert_matches::assert_matches;
 use reset_by_peer::line::{MAX_LINE, PING, PONG, with_newline};
 use reset_by_peer::peer::{
-    CATALOGUE, DEFAULT_IDLE, DRIP_BYTE, GREETING, MAX_CLIENTS, MAX_IDLE, Millis, Options, Peer,
-    Script, refused_addr,
+    CATALOGUE, DEFAULT_IDLE, DRIP_BYTE, GREETING, MAX_CLIENTS, MAX_IDLE, Options, Peer, Script,
+    ScriptTime, refused_addr,
 };
 
 /// A drip interval of `ms` milliseconds.
 fn drip(ms: u64) -> Script {
-    Script::Drip(Millis::new(ms).unwrap())
+    Script::Drip(ScriptTime::new(ms).unwrap())
 }
 
 /// One of each script, in the catalogue's order.
@@ -37,8 +37,8 @@ fn every_script() -> [Script; 11] {
         Script::Flaky(1),
         Script::Heartbeat,
         Script::SilentAfter(1),
-        Script::IdleClose(Millis::new(20).unwrap()),
-        Script::IdleReset(Millis::new(20).unwrap()),
+        Script::IdleClose(ScriptTime::new(20).unwrap()),
+        Script::IdleReset(ScriptTime::new(20).unwrap()),
     ]
 }
 
@@ -511,7 +511,7 @@ fn silent_after_round_trips_through_its_name_over_its_whole_range() {
 #[test]
 fn idle_close_round_trips_through_its_name_over_its_whole_range() {
     for ms in [1, 199, 200, 201, 60_000] {
-        assert_round_trip(Script::IdleClose(Millis::new(ms).unwrap()));
+        assert_round_trip(Script::IdleClose(ScriptTime::new(ms).unwrap()));
     }
     assert_eq!(Script::IdleClose(DEFAULT_IDLE).to_string(), "idle-close");
     assert_eq!(
@@ -523,7 +523,7 @@ fn idle_close_round_trips_through_its_name_over_its_whole_range() {
 #[test]
 fn idle_reset_round_trips_through_its_name_over_its_whole_range() {
     for ms in [1, 199, 200, 201, 60_000] {
-        assert_round_trip(Script::IdleReset(Millis::new(ms).unwrap()));
+        assert_round_trip(Script::IdleReset(ScriptTime::new(ms).unwrap()));
     }
     assert_eq!(Script::IdleReset(DEFAULT_IDLE).to_string(), "idle-reset");
 }
@@ -570,7 +570,7 @@ fn bad_script_names_are_refused_with_a_reason() {
 #[test]
 fn a_drip_interval_outside_1_to_60000_ms_is_refused() {
     for ms in [0, 60_001, u64::MAX] {
-        let error = Millis::new(ms).unwrap_err();
+        let error = ScriptTime::new(ms).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput, "{ms}");
         assert!(error.to_string().contains("1 to 60000"), "{error}");
     }

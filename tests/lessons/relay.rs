@@ -17,7 +17,7 @@ use std::time::Instant;
 use crate::support::{BOUND, client};
 use assert_matches::assert_matches;
 use reset_by_peer::failure::Failure;
-use reset_by_peer::peer::{Did, Ending, Millis, Options, Peer, Script, Sees, refused_addr};
+use reset_by_peer::peer::{Did, Ending, Options, Peer, Script, ScriptTime, Sees, refused_addr};
 
 /// A relay running `script` in front of `upstream`.
 fn relay(script: Script, upstream: SocketAddr) -> Peer {
@@ -28,8 +28,8 @@ fn relay(script: Script, upstream: SocketAddr) -> Peer {
     Peer::start_with(script, options).unwrap()
 }
 
-fn ms(ms: u64) -> Millis {
-    Millis::new(ms).unwrap()
+fn ms(ms: u64) -> ScriptTime {
+    ScriptTime::new(ms).unwrap()
 }
 
 /// Reads until an error or the end of the stream, and returns what came

@@ -11,19 +11,19 @@ use std::time::Duration;
 use crate::support::{BOUND, client};
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::Step;
-use reset_by_peer::peer::{Millis, Peer, Script};
+use reset_by_peer::peer::{Peer, Script, ScriptTime};
 use reset_by_peer::reuse::{Client, RequestError, looks_stale, may_retry};
 
 const IDLE: Duration = Duration::from_millis(30);
 
 /// `IDLE`, as the idle scripts take it.
-fn idle() -> Millis {
-    Millis::new(30).unwrap()
+fn idle() -> ScriptTime {
+    ScriptTime::new(30).unwrap()
 }
 
 /// An idle time no test waits out.
-fn long() -> Millis {
-    Millis::new(5_000).unwrap()
+fn long() -> ScriptTime {
+    ScriptTime::new(5_000).unwrap()
 }
 
 /// One request line and its answer on `stream`, as the idle scripts serve

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::support::{BOUND, SLACK, client};
 use assert_matches::assert_matches;
 use reset_by_peer::failure::Failure;
-use reset_by_peer::peer::{DRIP_BYTE, Millis, Peer, Script};
+use reset_by_peer::peer::{DRIP_BYTE, Peer, Script, ScriptTime};
 use reset_by_peer::timeout::{
     Deadline, connect, read_by, read_exact_by, set_read_timeout, set_write_timeout, write_all_by,
 };
@@ -175,7 +175,7 @@ fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
     // One byte every 10 ms, a 250 ms timeout per call: 30 bytes take at least
     // 300 ms, more than the timeout, and still no call times out. (Each byte
     // has 240 ms to spare, for a loaded machine.)
-    let interval = Millis::new(10).unwrap();
+    let interval = ScriptTime::new(10).unwrap();
     let timeout = Duration::from_millis(250);
     let peer = Peer::start(Script::Drip(interval)).unwrap();
     let mut stream = client(peer.addr());
@@ -189,7 +189,7 @@ fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
 
 #[test]
 fn a_deadline_read_stops_on_time_against_drip_and_keeps_what_it_read() {
-    let peer = Peer::start(Script::Drip(Millis::new(20).unwrap())).unwrap();
+    let peer = Peer::start(Script::Drip(ScriptTime::new(20).unwrap())).unwrap();
     let mut stream = client(peer.addr());
     let within = Duration::from_millis(100);
     let started = Instant::now();

@@ -5,7 +5,7 @@ use std::net::Shutdown;
 use std::time::Instant;
 
 use super::super::conn::{CHUNK, Conn, Got, TICK};
-use super::super::script::Millis;
+use super::super::script::ScriptTime;
 use super::{Answer, Faults, IdleFault, Link};
 
 /// How the downward direction ended.
@@ -168,7 +168,7 @@ impl<'a> Downward<'a> {
 
 /// Sends `bytes` to the client one per `interval`, and returns how many it
 /// sent: fewer than all if the client or the connection went first.
-fn drip_out(client: &mut Conn, link: &Link, bytes: &[u8], interval: Millis) -> usize {
+fn drip_out(client: &mut Conn, link: &Link, bytes: &[u8], interval: ScriptTime) -> usize {
     // One byte per pass, so the loop ends with `bytes`, at most one CHUNK:
     // the rest of the answer waits in the upstream's socket meanwhile.
     for (sent, byte) in bytes.iter().enumerate() {
