@@ -45,10 +45,16 @@
 //! `interval × misses + timeout` of its last answer: the next ping goes out
 //! at most one interval after that answer, `misses` pings go unanswered one
 //! interval apart, and the last one's timeout runs out.
-//! The wait for an answer is a socket timeout, which ends up to a kernel
-//! tick or two late and never early ([`crate::timeout`], lesson 2), so
-//! [`Config::detection_bound`] adds 10 ms to that sum: two ticks of the
-//! Linux kernel this crate is measured on (HZ=250), and 2 ms more.
+//! The wait for an answer is [`crate::timeout::read_by`], whose steps of
+//! at most 200 ms Linux files on the finest level of its timer wheel at
+//! HZ=100, 250 and 300, and on the second at HZ=1000; each wait ends up to
+//! two steps of its level late, and never early ([`crate::timeout`],
+//! lesson 2). That step is at most 10 ms: one tick at HZ=100, the
+//! coarsest kernel in common use (4 ms at HZ=250, the kernel this crate is
+//! measured on; 8 ms on the second level at HZ=1000). So
+//! [`Config::detection_bound`] adds two such steps and 2 ms more for the
+//! rest of the watch, 22 ms, to that sum; the wait for the next ping is a
+//! channel's, which the wheel does not round.
 //! A reset or a close is noticed at the next ping, or sooner.
 //! (`cargo run --release --example measure` checks every run against the
 //! bound; its figures are in `docs/facts.md`.)
@@ -80,10 +86,16 @@ use crate::timeout::{Deadline, read_by};
 /// is not a heartbeat.
 const MAX_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// The coarsest step of the timer-wheel level that `read_by`'s waits are
+/// filed on, at any HZ in common use: one tick at HZ=100.
+const FINEST_STEP: Duration = Duration::from_millis(10);
+
 /// How much later than `interval × misses + timeout` a verdict may come:
-/// a socket timeout ends up to two kernel ticks late (8 ms on Linux at
-/// HZ=250), plus 2 ms for the rest of the watch.
-const TIMER_SLACK: Duration = Duration::from_millis(10);
+/// the last answer's wait ends up to two steps of its level late, plus
+/// 2 ms for the rest of the watch.
+const TIMER_SLACK: Duration = FINEST_STEP
+    .saturating_mul(2)
+    .saturating_add(Duration::from_millis(2));
 
 /// How often to ping, how long to wait for each answer, and how many missed
 /// answers in a row mean the peer is dead.
@@ -112,7 +124,7 @@ impl Config {
     ///
     /// let ms = Duration::from_millis;
     /// let config = Config::new(ms(100), ms(50), 3)?;
-    /// assert_eq!(config.detection_bound(), ms(360));
+    /// assert_eq!(config.detection_bound(), ms(372));
     /// assert!(Config::new(ms(100), ms(200), 3).is_err());
     /// # Ok::<(), std::io::Error>(())
     /// ```
@@ -143,7 +155,7 @@ impl Config {
     }
 
     /// The longest a silent peer goes unnoticed after its last answer:
-    /// `interval × misses + timeout`, plus 10 ms for the lateness of the
+    /// `interval × misses + timeout`, plus 22 ms for the lateness of the
     /// kernel's timers (see the [module documentation](self)).
     ///
     /// # Examples
@@ -153,7 +165,7 @@ impl Config {
     /// use reset_by_peer::heartbeat::Config;
     ///
     /// let config = Config::new(Duration::from_secs(1), Duration::from_millis(500), 3)?;
-    /// assert_eq!(config.detection_bound(), Duration::from_millis(3510));
+    /// assert_eq!(config.detection_bound(), Duration::from_millis(3522));
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn detection_bound(&self) -> Duration {

@@ -46,8 +46,13 @@
 //!    probably stale rather than the request bad: send it once more on a
 //!    fresh connection, if it is safe to repeat or not one byte of it went
 //!    out. [`may_retry`] is the rule;
-//!    Go's `net/http` Transport documents the same one, and hyper, urllib3
-//!    and requests apply their own versions of it.
+//!    Go's `net/http` Transport documents the same one. Python's pools do
+//!    less: urllib3 (2.7, checked on this machine) checks a pooled
+//!    connection before reusing it (`is_connection_dropped`, in
+//!    `HTTPConnectionPool._get_conn`) and retries by its general `Retry`
+//!    policy, which knows nothing of reused connections; requests (2.34)
+//!    builds its `HTTPAdapter` with `Retry(0, read=False)`, and retries
+//!    nothing unless told to.
 //!    Whether a request is safe to repeat is the caller's knowledge, not
 //!    the library's: [`Client::request`] takes it as an argument.
 //!

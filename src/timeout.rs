@@ -13,16 +13,25 @@
 //!    [`Failure::of_timed`] counts both as the program's own timeout.
 //!    (Pinned by `tests/lessons/timeout.rs`:
 //!    `on_linux_a_read_timeout_is_would_block_with_eagain_never_timed_out`.)
-//! 2. **It fires late, by up to a kernel tick or two.** The kernel counts
-//!    `SO_RCVTIMEO` in scheduler ticks; on the Linux machine this crate is
-//!    measured on (HZ=250) a tick is 4 ms, and a 200 ms read timeout fired
-//!    a few milliseconds late (the figure is in `docs/facts.md`, measured by
-//!    `cargo run --release --example measure`).
-//!    That is the kernel's tick, not Rust's: another kernel, or another HZ,
-//!    fires at other times.
-//!    Python's `settimeout` waits with `poll`, which is finer.
-//!    This module accepts that lateness rather than fight it: its deadlines
-//!    end up to a tick or two after the deadline, never before.
+//! 2. **It fires late, and the longer the timeout, the later.** Linux files
+//!    each timer on a level of its timer wheel chosen by how far away it
+//!    is, and rounds its expiry up to that level's step when it is armed.
+//!    At HZ=250, the kernel this crate is measured on, the step is 4 ms for
+//!    timers up to 255 ms, 32 ms up to about 2 s and 256 ms up to about
+//!    16 s (the table in the comments of `kernel/time/timer.c`; at HZ=1000
+//!    the first level ends at 63 ms). So a 200 ms read timeout fires a
+//!    tick or so late, a 1 s one up to 32 ms late, and a 5 s one, the
+//!    article's `settimeout(5)` done as `set_read_timeout`, up to a quarter
+//!    of a second late; never early. `measure` prints each
+//!    (`cargo run --release --example measure`; the figures are in
+//!    `docs/facts.md`). That is the kernel's doing, not Rust's.
+//!    Python's `settimeout` waits with `poll` (with `select` on Windows),
+//!    whose timeout is not filed on the wheel, so it is late by well under
+//!    a millisecond.
+//!    The deadline functions here wait in steps of at most 200 ms
+//!    ([`read_by`]), which HZ=250 files on the finest level, so they end
+//!    within a tick or two of their deadline whatever its length, never
+//!    before (at HZ=1000, whose finest level ends at 63 ms, within 8 ms).
 //! 3. **It bounds each call, not the whole operation.** Every `read` or
 //!    `write` gets the full timeout afresh. A peer that sends one byte every
 //!    150 ms keeps a 200 ms read timeout from ever firing, however long a
@@ -306,8 +315,9 @@ impl From<DeadlineError> for io::Error {
 ///
 /// It reads first and looks at the clock after, so bytes that have
 /// already arrived are returned even when the deadline has passed.
-/// It may return up to a kernel tick or two after the deadline, never
-/// before. It puts the stream's read timeout back as it found it.
+/// It waits in steps of at most 200 ms, filed on the finest level of
+/// Linux's timer wheel at HZ=250, so it may return up to a kernel tick or
+/// two after the deadline (at HZ=1000, up to 8 ms), never before. It puts the stream's read timeout back as it found it.
 ///
 /// # Errors
 ///
@@ -389,10 +399,13 @@ pub fn write_by(stream: &mut TcpStream, data: &[u8], deadline: Deadline) -> io::
 /// already arrived after its deadline has passed.
 const SHORTEST_WAIT: Duration = Duration::from_millis(1);
 
-/// The longest wait a step asks the kernel for at once. Linux files longer
-/// timers on a coarser level of its timer wheel (beyond 64 ticks, rounded
-/// up to 8 ticks: 32 ms at HZ=250), so a long deadline is waited for in
-/// steps of at most this.
+/// The longest wait a step asks the kernel for at once. Linux files a
+/// timer beyond 63 ticks on a coarser level of its timer wheel, which
+/// rounds it up to 8 ticks or more (32 ms at HZ=250, 256 ms beyond 2 s),
+/// so a long deadline is waited for in steps of at most this.
+/// 200 ms is under 64 ticks at HZ=100, 250 (this machine) and 300; at
+/// HZ=1000 a step longer than 63 ms goes on the second level, rounded up
+/// to 8 ms.
 const LONGEST_WAIT: Duration = Duration::from_millis(200);
 
 /// Calls `transfer` with a wait of the time left (clamped to

@@ -26,6 +26,9 @@ const SCRIPT: &str = include_str!("../../docs/python/measure.py");
 
 /// What Rust measured in the same run, for the comparison.
 pub struct Rust<'a> {
+    /// For each longer timeout: how late `set_read_timeout` fired, and how
+    /// late `read_exact_by` ended past a deadline as long.
+    pub long: &'a [(Duration, Vec<Duration>, Vec<Duration>)],
     /// `set_read_timeout(200 ms)` against a silent peer: how late it fired.
     pub read_timeout: &'a [Duration],
     /// `read_exact_by` against a dripping peer: how late past its deadline.
@@ -44,6 +47,9 @@ pub struct Rust<'a> {
 struct Figures {
     version: String,
     read_timeout: Vec<Duration>,
+    /// `settimeout(1)` and `settimeout(5)`: how late each fired.
+    read_timeout_1s: Vec<Duration>,
+    read_timeout_5s: Vec<Duration>,
     sendall: Vec<Duration>,
     rst: Vec<Duration>,
     refused: Vec<Duration>,
@@ -65,6 +71,8 @@ pub fn compare(runs: usize, parallel: usize, stall: SocketAddr, refused: SocketA
     say!("CPython, same run, same peers: {runs} runs per figure; times in ms: min / median / max");
     say!("  versions: {rust_version}; CPython {}", figures.version);
     report("CPython: settimeout(0.2) overshoot", &figures.read_timeout);
+    report("CPython: settimeout(1) overshoot", &figures.read_timeout_1s);
+    report("CPython: settimeout(5) overshoot", &figures.read_timeout_5s);
     report("CPython: sendall past its 200 ms timeout", &figures.sendall);
     report("CPython: RST seen by a blocked reader", &figures.rst);
     report("CPython: connect refused", &figures.refused);
@@ -84,6 +92,18 @@ pub fn compare(runs: usize, parallel: usize, stall: SocketAddr, refused: SocketA
         rust.read_timeout,
         Some(rust.read_deadline),
     );
+    for ((timeout, per_call, deadline), cpython) in rust
+        .long
+        .iter()
+        .zip([&figures.read_timeout_1s, &figures.read_timeout_5s])
+    {
+        row(
+            &format!("read, {timeout:?} timeout: late by"),
+            cpython,
+            per_call,
+            Some(deadline),
+        );
+    }
     row(
         "write, 200 ms budget: late by",
         &figures.sendall,
@@ -96,7 +116,10 @@ pub fn compare(runs: usize, parallel: usize, stall: SocketAddr, refused: SocketA
     say!(
         "  read: settimeout(0.2) and set_read_timeout against the silent peer; read_exact_by's figure is"
     );
-    say!("    the one above (8 bytes from a peer dripping one per 150 ms, a 500 ms deadline)");
+    say!(
+        "    the one above (8 bytes from a peer dripping one per 150 ms, a 500 ms deadline); at 1 s"
+    );
+    say!("    and 5 s, read_exact_by against the silent peer with a deadline as long");
     say!(
         "  write: 64 MiB to a peer that never reads: sendall with settimeout(0.2), write_all with a"
     );
@@ -147,10 +170,11 @@ fn measure(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|error| format!("python3 not found on the PATH: {error}"))?;
-    // Each run takes about a quarter of a second; a second each is generous.
+    // The runs of settimeout(5) take 5 s each, ten at a time, and the rest
+    // about a quarter of a second each: two seconds a run is generous.
     let runs_bound = u32::try_from(runs).unwrap_or(u32::MAX);
     let bound =
-        Duration::from_secs(30).saturating_add(Duration::from_secs(1).saturating_mul(runs_bound));
+        Duration::from_secs(30).saturating_add(Duration::from_secs(2).saturating_mul(runs_bound));
     let (stdout, stderr) = finish(child, bound)?;
     parse(&stdout).ok_or_else(|| {
         let why = stderr.lines().last().unwrap_or("no figures printed");
@@ -200,6 +224,7 @@ fn finish(mut child: Child, bound: Duration) -> Result<(String, String), String>
 fn parse(stdout: &str) -> Option<Figures> {
     let mut version = None;
     let (mut read_timeout, mut sendall, mut rst, mut refused) = (None, None, None, None);
+    let (mut read_timeout_1s, mut read_timeout_5s) = (None, None);
     for line in stdout.lines() {
         let (name, rest) = line.split_once(' ')?;
         let samples = || -> Option<Vec<Duration>> {
@@ -214,6 +239,8 @@ fn parse(stdout: &str) -> Option<Figures> {
         match name {
             "version" => version = Some(rest.to_string()),
             "read_timeout_late" => read_timeout = samples(),
+            "read_timeout_late_1s" => read_timeout_1s = samples(),
+            "read_timeout_late_5s" => read_timeout_5s = samples(),
             "sendall_late" => sendall = samples(),
             "rst_seen" => rst = samples(),
             "connect_refused" => refused = samples(),
@@ -224,6 +251,8 @@ fn parse(stdout: &str) -> Option<Figures> {
     Some(Figures {
         version: version?,
         read_timeout: read_timeout?,
+        read_timeout_1s: read_timeout_1s?,
+        read_timeout_5s: read_timeout_5s?,
         sendall: sendall?,
         rst: rst?,
         refused: refused?,

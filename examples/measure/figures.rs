@@ -35,13 +35,27 @@ pub fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
 }
 
 /// How late a 200 ms read timeout fires against a silent peer.
-pub fn read_timeout_overshoot(stall: SocketAddr) -> io::Result<Duration> {
+pub fn read_timeout_overshoot(stall: SocketAddr, timeout: Duration) -> io::Result<Duration> {
     let mut stream = connect(stall)?;
-    stream.set_read_timeout(Some(READ_TIMEOUT))?;
+    stream.set_read_timeout(Some(timeout))?;
     let started = Instant::now();
     match stream.read(&mut [0u8; 16]) {
-        Err(_) => Ok(started.elapsed().saturating_sub(READ_TIMEOUT)),
+        Err(_) => Ok(started.elapsed().saturating_sub(timeout)),
         Ok(n) => Err(io::Error::other(format!("the stalled peer sent {n} bytes"))),
+    }
+}
+
+/// How late `read_exact_by` ends against a silent peer, past a deadline as
+/// long as a per-call timeout: the same wait, kept in short steps.
+pub fn deadline_silence_overshoot(stall: SocketAddr, deadline: Duration) -> io::Result<Duration> {
+    let mut stream = connect(stall)?;
+    let started = Instant::now();
+    match read_exact_by(&mut stream, &mut [0u8; 16], Deadline::after(deadline)) {
+        Err(stopped) if stopped.error.kind() == io::ErrorKind::TimedOut => {
+            Ok(started.elapsed().saturating_sub(deadline))
+        }
+        Err(stopped) => Err(stopped.into()),
+        Ok(()) => Err(io::Error::other("the stalled peer sent 16 bytes")),
     }
 }
 

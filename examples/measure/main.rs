@@ -21,8 +21,9 @@ use std::thread;
 use std::time::Duration;
 
 use figures::{
-    blocked_reader_sees, deadline_read_overshoot, deadline_write_overshoot, heartbeat_detection,
-    plain_read_overrun, plain_write_overrun, read_timeout_overshoot, refused_latency, watch_cpu,
+    READ_TIMEOUT, blocked_reader_sees, deadline_read_overshoot, deadline_silence_overshoot,
+    deadline_write_overshoot, heartbeat_detection, plain_read_overrun, plain_write_overrun,
+    read_timeout_overshoot, refused_latency, watch_cpu,
 };
 use reset_by_peer::heartbeat::Config;
 use reset_by_peer::peer::{Peer, Script, ScriptTime, refused_addr};
@@ -42,6 +43,11 @@ With python3 on the PATH, CPython is measured too, beside Rust.
                several minutes)
   -h, --help   show this help
 ";
+
+/// The per-call read timeouts, and the deadlines as long, whose lateness is
+/// measured beside the 200 ms one: timers Linux files on coarser levels of
+/// its timer wheel. 5 s is the article's `settimeout(5)`.
+const LONG_TIMEOUTS: [Duration; 2] = [Duration::from_secs(1), Duration::from_secs(5)];
 
 /// More than loopback's socket buffers can hold, so that the write blocks.
 const WRITE_SIZE: usize = 64 * 1024 * 1024;
@@ -77,9 +83,25 @@ fn run(runs: usize) -> io::Result<()> {
     say!("{runs} runs per figure; times in ms: min / median / max\n");
 
     let stall = Peer::start(Script::Stall)?;
-    let overshoot = in_batches(runs, || read_timeout_overshoot(stall.addr()))?;
+    let overshoot = in_batches(runs, || read_timeout_overshoot(stall.addr(), READ_TIMEOUT))?;
     report("read-timeout overshoot at 200 ms", &overshoot);
-    say!("  a 200 ms read timeout fires this much late: the kernel rounds it up to whole ticks");
+    say!(
+        "  a 200 ms read timeout fires this much late: Linux files it on its timer wheel's finest"
+    );
+    say!("  level (steps of one tick, 4 ms at HZ=250) and rounds it up to the next step");
+    let mut long = Vec::new();
+    for timeout in LONG_TIMEOUTS {
+        let per_call = in_batches(runs, || read_timeout_overshoot(stall.addr(), timeout))?;
+        report(&format!("read-timeout overshoot at {timeout:?}"), &per_call);
+        let deadline = in_batches(runs, || deadline_silence_overshoot(stall.addr(), timeout))?;
+        report(
+            &format!("read_exact_by past a {timeout:?} deadline"),
+            &deadline,
+        );
+        long.push((timeout, per_call, deadline));
+    }
+    say!("  longer timers go on coarser levels (at HZ=250: 32 ms steps up to 2 s, 256 ms up to");
+    say!("  16 s); the deadline waits in steps of at most 60 ms, each on the finest level");
 
     let rst = one_by_one(runs, || blocked_reader_sees(true))?;
     report("RST seen by a blocked reader", &rst);
@@ -142,6 +164,7 @@ fn run(runs: usize) -> io::Result<()> {
     }
 
     let rust = cpython::Rust {
+        long: &long,
         read_timeout: &overshoot,
         read_deadline: &deadline_read,
         write_all: &plain_write,

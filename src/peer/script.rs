@@ -147,7 +147,9 @@ pub enum Script {
     /// Reads the request, then closes cleanly (FIN) without answering:
     /// a server shut down politely.
     Close,
-    /// Sends a greeting line, then resets as [`Script::Reset`] does.
+    /// Waits for the request and leaves it unread, answers with a greeting
+    /// line, then closes, which the unread request makes an RST: a server
+    /// that answers, then crashes.
     HelloReset,
     /// Reads and discards everything, and never answers: a hung server.
     ///

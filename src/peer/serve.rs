@@ -34,11 +34,7 @@ pub(super) fn serve(stream: TcpStream, script: Script, index: usize, limits: &Li
             reset(conn);
         }
         Script::Close => close(conn),
-        Script::HelloReset => {
-            if conn.send(GREETING) {
-                reset(conn);
-            }
-        }
+        Script::HelloReset => answer_then_reset(conn),
         Script::Stall => stall(&mut conn),
         Script::Drip(interval) => drip(&mut conn, interval),
         Script::Flaky(resets) if index <= resets as usize => {
@@ -91,6 +87,18 @@ pub(super) fn reset(mut conn: Conn) -> Got {
     // That RST is what the client's next call reports as ConnectionReset.
     drop(conn);
     got
+}
+
+/// `hello-reset`, a server that answers and then resets: it waits for the
+/// request and leaves it unread, answers with the greeting, and closes; the
+/// unread request turns the close into an RST, which reaches the client
+/// after the greeting.
+fn answer_then_reset(mut conn: Conn) {
+    let mut probe = [0u8; 1];
+    if let Got::Data(_) = conn.receive(&mut probe, None, true) {
+        conn.send(GREETING);
+    }
+    drop(conn);
 }
 
 fn close(mut conn: Conn) {

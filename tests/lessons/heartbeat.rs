@@ -134,7 +134,7 @@ fn bad_configurations_are_refused() {
     assert!(Config::new(Duration::from_secs(100_000), ms(50), 1).is_err());
     assert_eq!(
         Config::new(ms(100), ms(50), 3).unwrap().detection_bound(),
-        ms(360)
+        ms(372)
     );
 }
 
