@@ -76,7 +76,9 @@
 //! When it expires, the Unix kernel fails the read with EAGAIN, so Rust
 //! reports `ErrorKind::WouldBlock` (raw 11 on Linux); std's documentation of
 //! `set_read_timeout` says so, and adds that Windows may report `TimedOut`.
-//! Python's `settimeout` does not use that option: it waits with `poll` and
+//! Python's `settimeout` does not use that option: it waits with `poll`
+//! (`select` on Windows, which has no `poll` in CPython's
+//! `Modules/socketmodule.c`, `internal_select`) and
 //! raises its own `TimeoutError("timed out")`, with no errno at all.
 //! So the same expired timeout is `BlockingIOError: [Errno 11]` if you ask
 //! PEP 3151 what errno 11 is ([`PyError::of`]), and `TimeoutError: timed out`

@@ -10,9 +10,9 @@
 //! sends neither FIN nor RST, and a read with no timeout simply waits.
 //! Errors do come in the end, but late: with data unacknowledged (a ping
 //! included), Linux retransmits with a growing backoff and fails the socket
-//! with ETIMEDOUT after `tcp_retries2` retransmissions (15 by default, about
-//! 15 minutes; see `docs/facts.md`); with nothing in flight, only keepalive
-//! would probe, and nothing happens at all without it.
+//! with ETIMEDOUT once a time computed from `tcp_retries2` has passed (15
+//! by default, about 15 minutes; see `docs/facts.md`); with nothing in
+//! flight, only keepalive would probe, and nothing happens at all without it.
 //!
 //! TCP's keepalive is one answer, but std has no setter for it on stable
 //! Rust: `SO_KEEPALIVE` needs the libc crate with `unsafe` calls, or a crate

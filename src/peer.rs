@@ -12,8 +12,8 @@
 //! every byte, so the client's kernel never retransmits and never gives up.
 //! A real partition differs on Linux: the client's kernel retransmits the
 //! unacknowledged bytes, then fails the socket with ETIMEDOUT (`TimedOut`)
-//! after `tcp_retries2` retransmissions, about 15 minutes at the default of
-//! 15; and if the path heals after the far host has dropped the connection,
+//! once a time computed from `tcp_retries2` has passed, about 15 minutes at
+//! the default of 15; and if the path heals after the far host has dropped the connection,
 //! that host answers the next segment with an RST (`docs/facts.md` cites
 //! the kernel's documentation and RFC 9293 for both).
 //! A polite close ([`Script::Close`]) is not a reset either: the client reads

@@ -118,7 +118,8 @@
 //!   `wait_random_exponential` in Python; urllib3's `Retry(backoff_jitter=...)`
 //!   since urllib3 2.x);
 //! - **a total time budget** instead of, or beside, a count (tenacity's
-//!   `stop_after_delay`; backon's total delay in its recent builders);
+//!   `stop_after_delay`; backon's `ExponentialBuilder::with_total_delay`,
+//!   since backon 1.5.0, and on that builder only);
 //! - **`Retry-After`**, waiting as long as an HTTP server asks (urllib3's
 //!   `Retry(respect_retry_after_header=True)`, the default);
 //! - **retry budgets and circuit breakers**, which stop a whole fleet of

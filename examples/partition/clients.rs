@@ -1,31 +1,32 @@
 //! The clients' role: four connections to the server, the cut, the
-//! narration of what each connection sees, and the heal; and the parent's
-//! side, which runs the role in the clients' namespace.
+//! narration of what each connection sees and of what the kernel counted,
+//! then the heal (`heal.rs`); and the parent's side, which runs the role in
+//! the clients' namespace.
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Output, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use reset_by_peer::except::narrate_for_socket;
 use reset_by_peer::heartbeat::Config;
-use reset_by_peer::line::{self, PING, PONG};
 
+use crate::heal::heal;
+use crate::kernel::Rto;
 use crate::narrator::{Narrator, Note};
-use crate::netns::{CLIENT_IP, Host, Pair};
-use crate::output::{error_fields, say, tell, verdict_of};
-use crate::{NAME, STEP_BOUND, common, kernel, this_binary, watchers};
+use crate::netns::{DROP_COUNTER, Host, Net, Router};
+use crate::output::{say, tell};
+use crate::{HostSettings, NAME, common, kernel, this_binary, watchers};
 
 /// The command-line flag of the clients' role.
 pub const ROLE: &str = "--role-client";
 
-/// `tcp_retries2` in the clients' namespace: the kernel gives up after
-/// 0.6 s at the least (see [`kernel::hypothetical_timeout_ms`]).
+/// `tcp_retries2` in the clients' namespace: at the default RTO limits the
+/// kernel gives up 0.8 s after a send at the least (see [`Rto::bound_ms`]).
 const CLIENT_RETRIES2: u8 = 1;
 
-/// The heartbeat of `cargo run --example heartbeat`: bound 360 ms.
+/// The heartbeat of `cargo run --example heartbeat`: bound 372 ms.
 const HEARTBEAT_INTERVAL: Duration = Duration::from_millis(100);
 const HEARTBEAT_TIMEOUT: Duration = Duration::from_millis(50);
 const HEARTBEAT_MISSES: u32 = 3;
@@ -40,20 +41,25 @@ const CONNECT_ATTEMPTS: u32 = 20;
 /// waits for it. The clients' process narrates on our stdout; it bounds all
 /// its waits.
 pub fn run_in(
-    pair: &Pair,
+    net: &Net,
     server: SocketAddr,
-    host_retries2: u8,
+    host: HostSettings,
     machine: bool,
 ) -> io::Result<Output> {
     let host_netns = kernel::netns_id()?;
-    let mut command = pair.client.command(this_binary());
+    let mut command = net.client.command(this_binary());
     command.args([
         ROLE,
         &server.to_string(),
-        &pair.server.ns,
-        &pair.server.veth,
+        &net.server.ns,
+        &net.server.veth,
+        &net.router.ns,
+        &net.router.to_client,
+        &net.router.to_server,
         &host_netns,
-        &host_retries2.to_string(),
+        &host.retries2.to_string(),
+        &host.rto.min_us.to_string(),
+        &host.rto.max_ms.to_string(),
     ]);
     if machine {
         command.arg("--machine");
@@ -82,13 +88,15 @@ pub fn outcome(clients: &Output) -> io::Result<()> {
 
 /// What the parent tells the clients' process.
 pub struct ClientPlan {
-    server: SocketAddr,
-    /// The server's host, whose end of the link this process cuts and heals.
-    server_host: Host,
+    pub(crate) server: SocketAddr,
+    /// The server's host, which forgets the connections before the heal.
+    pub(crate) server_host: Host,
+    /// The router, which this process has stop forwarding, then forward.
+    pub(crate) router: Router,
     /// The parent's network namespace, which this process must not be in.
     host_netns: String,
-    /// `tcp_retries2` on the host, for the summary.
-    host_retries2: u8,
+    /// The host's `tcp_retries2` and RTO limits, for the summary.
+    host: HostSettings,
     machine: bool,
 }
 
@@ -101,8 +109,19 @@ impl ClientPlan {
                 ns: args.value(ROLE),
                 veth: args.value(ROLE),
             },
+            router: Router {
+                ns: args.value(ROLE),
+                to_client: args.value(ROLE),
+                to_server: args.value(ROLE),
+            },
             host_netns: args.value(ROLE),
-            host_retries2: args.value(ROLE),
+            host: HostSettings {
+                retries2: args.value(ROLE),
+                rto: Rto {
+                    min_us: args.value(ROLE),
+                    max_ms: args.value(ROLE),
+                },
+            },
             machine: args.next().is_some_and(|arg| arg == "--machine"),
         }
     }
@@ -111,8 +130,11 @@ impl ClientPlan {
 /// The role.
 pub fn run(plan: &ClientPlan) -> io::Result<()> {
     let retries2 = lower_retries2(plan)?;
+    // The RTO limits of this namespace, which a new namespace does not
+    // inherit from the host: they are its own defaults.
+    let rto = Rto::read()?;
     let config = Config::new(HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, HEARTBEAT_MISSES)?;
-    introduce(plan.machine, retries2, &config);
+    introduce(plan.machine, retries2, rto, &config);
     let clients = Clients {
         beating: connect(plan.server)?,
         blocked: connect(plan.server)?,
@@ -123,7 +145,7 @@ pub fn run(plan: &ClientPlan) -> io::Result<()> {
     let times = cut_and_watch(plan, &narrator, clients, config)?;
     heal(plan, &narrator, idle)?;
     if !plan.machine {
-        summarize(&times, retries2, plan.host_retries2);
+        summarize(&times, retries2, rto, plan.host);
     }
     Ok(())
 }
@@ -148,23 +170,31 @@ fn lower_retries2(plan: &ClientPlan) -> io::Result<u8> {
     Ok(retries2)
 }
 
-fn introduce(machine: bool, retries2: u8, config: &Config) {
-    let gives_up = kernel::hypothetical_timeout(retries2);
+fn introduce(machine: bool, retries2: u8, rto: Rto, config: &Config) {
     tell(
         machine,
         format!(
-            "tcp_retries2 in the clients' namespace only: {retries2}, so the kernel gives up after {:.1} s at the least.\n\
+            "In the clients' namespace: tcp_retries2 {retries2} (lowered here only), tcp_rto_min_us {}, tcp_rto_max_ms {}:\n  \
+             the kernel's budget is {} ms from its first timed-out retransmission, so ETIMEDOUT comes\n  \
+             no sooner than {} ms after a send.\n\
              The heartbeat pings every {} ms, waits {} ms for each PONG, and gives up after {} misses:\n  \
              a silent peer is noticed within {} ms of its last answer (Config::detection_bound).\n",
-            gives_up.as_secs_f64(),
+            rto.min_us,
+            rto.max_ms,
+            rto.budget_ms(retries2),
+            rto.bound_ms(retries2),
             HEARTBEAT_INTERVAL.as_millis(),
             HEARTBEAT_TIMEOUT.as_millis(),
             HEARTBEAT_MISSES,
             config.detection_bound().as_millis()
         ),
         format!(
-            "client_retries2 value={retries2} hypothetical_ms={}\nheartbeat_config interval_ms={} timeout_ms={} misses={}",
-            gives_up.as_millis(),
+            "client_retries2 value={retries2} rto_min_us={} rto_max_ms={} budget_ms={} bound_ms={}\n\
+             heartbeat_config interval_ms={} timeout_ms={} misses={}",
+            rto.min_us,
+            rto.max_ms,
+            rto.budget_ms(retries2),
+            rto.bound_ms(retries2),
             HEARTBEAT_INTERVAL.as_millis(),
             HEARTBEAT_TIMEOUT.as_millis(),
             HEARTBEAT_MISSES
@@ -172,10 +202,11 @@ fn introduce(machine: bool, retries2: u8, config: &Config) {
     );
 }
 
-fn summarize(times: &Times, retries2: u8, host_retries2: u8) {
+fn summarize(times: &Times, retries2: u8, rto: Rto, host: HostSettings) {
     say(format!(
-        "\nAfter the cut, the heartbeat knew in {} ms; the kernel gave up in {} ms with tcp_retries2 = {retries2},\n\
-         and would take at least {:.1} s with this host's {}.",
+        "\nAfter the cut, the heartbeat knew in {} ms; the kernel gave up in {} ms with tcp_retries2 = {retries2}\n\
+         (no sooner than {} ms after a send, by kernel.rs); the clients' namespace retransmitted {} segments meanwhile,\n\
+         all dropped at the router. It would take at least {:.1} s with this host's tcp_retries2 of {} and tcp_rto_max_ms of {}.",
         times
             .noticed
             .saturating_duration_since(times.cut)
@@ -184,8 +215,11 @@ fn summarize(times: &Times, retries2: u8, host_retries2: u8) {
             .gave_up
             .saturating_duration_since(times.cut)
             .as_millis(),
-        kernel::hypothetical_timeout(host_retries2).as_secs_f64(),
-        host_retries2
+        rto.bound_ms(retries2),
+        times.retrans,
+        host.rto.bound(host.retries2).as_secs_f64(),
+        host.retries2,
+        host.rto.max_ms
     ));
 }
 
@@ -196,16 +230,19 @@ struct Clients {
     timed: TcpStream,
 }
 
-/// When the link was cut, when the heartbeat gave its verdict, and when the
-/// kernel gave up on the blocked read.
+/// When the path was cut, when the heartbeat gave its verdict, when the
+/// kernel gave up on the blocked read, and the segments retransmitted in
+/// between.
 struct Times {
     cut: Instant,
     noticed: Instant,
     gave_up: Instant,
+    retrans: u64,
 }
 
-/// Starts the heartbeat, cuts the link after its first answer, starts the
-/// two readers, and narrates until all three are done.
+/// Starts the heartbeat, cuts the path after its first answer, starts the
+/// two readers, narrates until all three are done, and says what the kernel
+/// counted meanwhile.
 fn cut_and_watch(
     plan: &ClientPlan,
     narrator: &Narrator,
@@ -225,14 +262,17 @@ fn cut_and_watch(
         thread::spawn(move || watchers::heartbeat(beating, config, stop, notes))
     };
 
-    // Cut the link once the heartbeat has had an answer: its last one.
+    // Cut the path once the heartbeat has had an answer: its last one. The
+    // counters are read first, so that only the cut's own count.
     narrator.wait_for(&received, |note| matches!(note, Note::FirstPong))?;
-    plan.server_host.cut()?;
+    let counted_before = Counted::read(&plan.router)?;
+    plan.router.cut()?;
     let cut = Instant::now();
     narrator.line(
         cut,
         "network",
-        "link cut: the server's end of the veth pair is down; nothing comes back, not even ACKs",
+        "path cut: the router stops forwarding (ip_forward 0); both links stay up,\n\
+         so the clients' packets leave and the router drops them, with no ICMP error",
         "cut",
     );
     {
@@ -241,9 +281,49 @@ fn cut_and_watch(
     }
     thread::spawn(move || watchers::timed(timed, notes));
 
-    let times = wait_for_all(narrator, &received, cut)?;
+    let mut times = wait_for_all(narrator, &received, cut)?;
     let _ = heartbeat.join();
+    let counted = Counted::read(&plan.router)?.since(counted_before);
+    times.retrans = counted.retrans;
+    narrator.line(
+        Instant::now(),
+        "kernel",
+        &format!(
+            "counted during the cut: the clients' namespace retransmitted {} segments\n\
+             (TcpRetransSegs, tail-loss probes included); the router dropped {} packets\n\
+             ({DROP_COUNTER} in its namespace), the first transmissions and the retransmissions",
+            counted.retrans, counted.dropped
+        ),
+        &format!(
+            "counted retrans={} dropped={}",
+            counted.retrans, counted.dropped
+        ),
+    );
     Ok(times)
+}
+
+/// What the kernel counted: the segments this namespace retransmitted, and
+/// the packets the router dropped.
+#[derive(Clone, Copy)]
+struct Counted {
+    retrans: u64,
+    dropped: u64,
+}
+
+impl Counted {
+    fn read(router: &Router) -> io::Result<Counted> {
+        Ok(Counted {
+            retrans: kernel::retrans_segs()?,
+            dropped: router.dropped()?,
+        })
+    }
+
+    fn since(self, before: Counted) -> Counted {
+        Counted {
+            retrans: self.retrans.saturating_sub(before.retrans),
+            dropped: self.dropped.saturating_sub(before.dropped),
+        }
+    }
 }
 
 /// Narrates until the three watchers are done, and notes when the heartbeat
@@ -254,6 +334,7 @@ fn wait_for_all(narrator: &Narrator, received: &Receiver<Note>, cut: Instant) ->
         cut,
         noticed: cut,
         gave_up: cut,
+        retrans: 0,
     };
     while !waiting.is_empty() {
         if let Note::Done(who, at) =
@@ -270,70 +351,9 @@ fn wait_for_all(narrator: &Narrator, received: &Receiver<Note>, cut: Instant) ->
     Ok(times)
 }
 
-/// Who narrates the steps after the heal.
-const AFTER_HEAL: &str = "after heal";
-
-/// The server's host forgets the connections while the link is down, the
-/// link comes back, and the connection left idle through the cut is tried.
-fn heal(plan: &ClientPlan, narrator: &Narrator, idle: TcpStream) -> io::Result<()> {
-    // The server's RSTs are lost while its end is down. `ss -K` destroys the
-    // sockets at once, which is where a server that gave up on them (its FIN
-    // retransmissions run out) or a rebooted host ends up.
-    plan.server_host.forget_connections_to(CLIENT_IP)?;
-    narrator.line(
-        Instant::now(),
-        "server host",
-        &format!("forgets every connection from {CLIENT_IP} (ss -K), as a server that gave up does in the end"),
-        "forgotten",
-    );
-    plan.server_host.heal()?;
-    narrator.line(Instant::now(), "network", "link restored", "healed");
-    let (human, fields) = try_new_connection(plan.server);
-    narrator.line(Instant::now(), AFTER_HEAL, &human, &fields);
-    let (human, fields) = try_idle(idle);
-    narrator.line(Instant::now(), AFTER_HEAL, &human, &fields);
-    Ok(())
-}
-
-/// A new connection after the heal, in words and fields.
-fn try_new_connection(server: SocketAddr) -> (String, String) {
-    match ping_on_new_connection(server) {
-        Ok(()) => (
-            "a new connection gets its PONG: the path is back".to_string(),
-            "new_connection ok=true".to_string(),
-        ),
-        Err(error) => (
-            format!("a new connection failed: {error}"),
-            format!("new_connection ok=false {}", error_fields(&error)),
-        ),
-    }
-}
-
-/// A PING on the connection left idle through the cut, in words and fields.
-fn try_idle(mut idle: TcpStream) -> (String, String) {
-    let result = idle
-        .set_read_timeout(Some(STEP_BOUND))
-        .and_then(|()| idle.write_all(&line::with_newline(PING)))
-        .and_then(|()| idle.read(&mut [0u8; 64]));
-    match result {
-        Err(error) => (
-            format!(
-                "PING on the connection left idle through the cut:\n{}\n{}: the server's host no longer knows it, and answered with an RST",
-                narrate_for_socket(&error, &idle),
-                verdict_of(&error)
-            ),
-            format!("idle {}", error_fields(&error)),
-        ),
-        Ok(n) => (
-            format!("PING on the connection left idle through the cut: {n} bytes back, no RST"),
-            format!("idle ok={n}"),
-        ),
-    }
-}
-
 /// Connects, trying again if a SYN was lost while the link was coming up;
 /// a veth pair may drop the first packets after `ip link set up`.
-fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+pub(crate) fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
     let mut last = io::Error::other("no attempt");
     for _ in 1..=CONNECT_ATTEMPTS {
         match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
@@ -342,17 +362,4 @@ fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
         }
     }
     Err(last)
-}
-
-fn ping_on_new_connection(server: SocketAddr) -> io::Result<()> {
-    let mut stream = connect(server)?;
-    stream.set_read_timeout(Some(STEP_BOUND))?;
-    stream.write_all(&line::with_newline(PING))?;
-    let mut answer = [0u8; 64];
-    let n = stream.read(&mut answer)?;
-    if answer[..n].starts_with(PONG) {
-        Ok(())
-    } else {
-        Err(io::Error::other("no PONG"))
-    }
 }

@@ -1,47 +1,58 @@
-//! A real network partition, run rather than described (Linux, root).
+//! A real partition, run rather than described (Linux, root).
 //!
 //! The lab peer's `stall` and `silent-after` scripts play a hung
 //! application: the peer's kernel still acknowledges every byte. A lost
 //! network path is different, since nothing comes back at all, and one host
-//! cannot lose a path to itself on loopback. So this example builds two
-//! "hosts" on one machine: two network namespaces joined by a veth pair. The
-//! lab peer (`heartbeat` script) runs in one, four client connections in the
-//! other; then the server's end of the link goes down, and the example
-//! narrates, with elapsed times, what each client sees:
+//! cannot lose a path to itself on loopback. So this example builds three
+//! "hosts" on one machine: network namespaces for a client, a router and a
+//! server, joined by two veth pairs. The lab peer (`heartbeat` script) runs
+//! on the server, four client connections on the client; then the router
+//! stops forwarding. Both hosts' links stay up: the clients' packets leave,
+//! and the router drops them without an ICMP error. The example narrates,
+//! with elapsed times, what each client sees:
 //!
 //! - the heartbeat's verdict, within its bound;
 //! - a plain read with no timeout, which waits until the kernel stops
 //!   retransmitting and fails with ETIMEDOUT;
 //! - a read with a 200 ms timeout, which returns on time, says the socket is
 //!   usable, and is wrong;
-//! - and, once the server's host has forgotten the connections and the link
-//!   is back, the RST that a connection left idle through the cut receives.
+//! - what the kernel counted meanwhile: the segments the clients'
+//!   namespace retransmitted (`TcpRetransSegs`) and the packets the router
+//!   dropped (`Ip: InAddrErrors` in its namespace);
+//! - and, once the server's host has forgotten the connections and the
+//!   router forwards again, the RST that a connection left idle through the
+//!   cut receives.
 //!
 //! `tcp_retries2` is set per network namespace, so the example lowers it to
-//! 1 in the clients' namespace only, and the kernel gives up after 0.6 s at
-//! the least (about 0.7 s here) instead of the quarter of an hour that the
-//! host's default of 15 takes.
+//! 1 in the clients' namespace only. It reads `tcp_rto_min_us` and
+//! `tcp_rto_max_ms` there too, and computes the earliest ETIMEDOUT with the
+//! kernel's own formula (`kernel.rs`): 0.8 s at the defaults, where the
+//! host's default of 15 takes 924.8 s at the least. Measured here, the
+//! kernel gives up after about 1.7 s, having retransmitted three times.
 //!
-//! It drives the `ip` command (iproute2) and re-runs its own binary inside
-//! each namespace with `ip netns exec`, in one of three internal roles:
-//! the server, the clients, and a janitor that deletes the namespaces.
-//! Without Linux, root or a working `ip netns`, it says in one line what it
-//! needs and exits 0.
+//! It drives the `ip` command (iproute2), `sysctl` and `cat` inside the
+//! router, and re-runs its own binary inside two namespaces with
+//! `ip netns exec`, in one of three internal roles: the server, the
+//! clients, and a janitor that deletes the namespaces. Without Linux, root
+//! or a working `ip netns`, it says in one line what it needs and exits 0.
 //!
 //! Run it as root with `cargo run --example partition`, or build it and run
 //! `sudo target/debug/examples/partition`.
 //!
 //! The parts, beside this file: `netns.rs`, the namespace harness (make,
-//! link, cut, heal, clean up), which another tool can reuse; `server.rs` and
-//! `clients.rs`, the roles, each with the parent's side that starts it;
-//! `watchers.rs`, the three connections through the cut; `narrator.rs` and
-//! `output.rs`, what is printed, for people or with `--machine`; and
-//! `kernel.rs`, `tcp_retries2` and how long the kernel retransmits.
+//! link, route, cut, heal, count, clean up), which another tool can reuse;
+//! `server.rs` and `clients.rs`, the roles, each with the parent's side that
+//! starts it; `watchers.rs`, the three connections through the cut;
+//! `narrator.rs` and `output.rs`, what is printed, for people or with
+//! `--machine`; and `kernel.rs`, `tcp_retries2`, the RTO limits, the
+//! retransmission counter and how long the kernel retransmits.
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cleanup;
 mod clients;
+mod heal;
 mod kernel;
 mod narrator;
 mod netns;
@@ -54,8 +65,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use cleanup::Cleanup;
 use clients::ClientPlan;
-use netns::{CLIENT_IP, Cleanup, Pair};
+use kernel::Rto;
+use netns::{CLIENT_IP, Net, ROUTER_CLIENT_IP};
 use output::tell;
 
 const NAME: &str = "partition";
@@ -63,13 +76,15 @@ const USAGE: &str = "\
 usage: cargo run --example partition [-- --machine]      (Linux, as root)
    or: sudo target/debug/examples/partition [--machine]   (after a build)
 
-Linux, root: builds two network namespaces joined by a veth pair, runs the
-lab peer (heartbeat script) in one and four clients in the other, cuts the
-link, and narrates what each client sees: the heartbeat's verdict, a read
-with no timeout failing with ETIMEDOUT, a read with a 200 ms timeout, and
-the RST after the link comes back. tcp_retries2 is lowered to 1 in the
-clients' namespace only. The namespaces are deleted at the end, also on an
-error or Ctrl-C. Without root or `ip netns` it says what it needs and exits 0.
+Linux, root: builds three network namespaces, client, router and server,
+joined by two veth pairs, runs the lab peer (heartbeat script) on the server
+and four clients on the client, has the router stop forwarding, and narrates
+what each client sees: the heartbeat's verdict, a read with no timeout
+failing with ETIMEDOUT, a read with a 200 ms timeout, what the kernel counted
+(retransmissions, the router's drops), and the RST once the router forwards
+again. tcp_retries2 is lowered to 1 in the clients' namespace only. The
+namespaces are deleted at the end, also on an error or Ctrl-C. Without root,
+`ip netns` or `sysctl` it says what it needs and exits 0.
 
   --machine    print one `NAME key=value ...` line per step, for tests
   -h, --help   show this help
@@ -93,7 +108,7 @@ fn main() {
             let plan = ClientPlan::from_args(&mut args);
             common::finish(NAME, clients::run(&plan));
         }
-        Some(netns::JANITOR_ROLE) => netns::janitor(std::iter::from_fn(|| args.next())),
+        Some(netns::JANITOR_ROLE) => cleanup::janitor(std::iter::from_fn(|| args.next())),
         Some("--machine") | None => {
             let machine = first.is_some();
             if let Some(extra) = args.next() {
@@ -122,11 +137,11 @@ fn run(machine: bool) -> io::Result<()> {
         );
         return Ok(());
     }
-    let pair = Pair::for_this_run();
+    let net = Net::for_this_run();
     // The janitor starts before anything exists, so that whatever is made
     // next is deleted however this process ends.
-    let mut cleanup = Cleanup::start(&pair)?;
-    if let Err(error) = pair.add_first() {
+    let mut cleanup = Cleanup::start(&net)?;
+    if let Err(error) = net.add_first() {
         tell(
             machine,
             format!(
@@ -136,41 +151,67 @@ fn run(machine: bool) -> io::Result<()> {
         );
         return Ok(());
     }
-    pair.link()?;
-    let server = server::start(&pair.server, &mut cleanup)?;
-    let host_retries2 = kernel::read_retries2()?;
-    introduce(machine, &pair, server, host_retries2);
-    let clients = clients::run_in(&pair, server, host_retries2, machine)?;
+    net.link()?;
+    let server = server::start(&net.server, &mut cleanup)?;
+    let host = HostSettings::read()?;
+    introduce(machine, &net, server, host);
+    let clients = clients::run_in(&net, server, host, machine)?;
     drop(cleanup);
-    report_cleanup(machine, &pair)?;
+    report_cleanup(machine, &net)?;
     clients::outcome(&clients)
 }
 
-fn introduce(machine: bool, pair: &Pair, server: SocketAddr, host_retries2: u8) {
-    let host_timeout = kernel::hypothetical_timeout(host_retries2);
+/// The host's own settings, read in the host's network namespace.
+#[derive(Clone, Copy)]
+pub struct HostSettings {
+    pub retries2: u8,
+    pub rto: Rto,
+}
+
+impl HostSettings {
+    fn read() -> io::Result<HostSettings> {
+        Ok(HostSettings {
+            retries2: kernel::read_retries2()?,
+            rto: Rto::read()?,
+        })
+    }
+}
+
+fn introduce(machine: bool, net: &Net, server: SocketAddr, host: HostSettings) {
+    let HostSettings { retries2, rto } = host;
     tell(
         machine,
         format!(
-            "A real partition, on Linux as root: two network namespaces joined by a veth pair.\n  \
+            "A real partition, on Linux as root: three network namespaces, client, router and server,\n\
+             joined by two veth pairs, the router forwarding between them.\n  \
              the server's namespace {}: the lab peer (heartbeat script) on {server}\n  \
+             the router's namespace {}: {ROUTER_CLIENT_IP} on the clients' side\n  \
              the clients' namespace {}: {CLIENT_IP}, four connections to the server\n\
-             tcp_retries2 on this host: {host_retries2}, so a connection with data in flight across a lost path\n  \
-             fails after {:.1} s at the least (the kernel's Documentation/networking/ip-sysctl.rst).",
-            pair.server.ns,
-            pair.client.ns,
-            host_timeout.as_secs_f64()
+             On this host: tcp_retries2 {retries2}, tcp_rto_min_us {}, tcp_rto_max_ms {}, so a connection with\n  \
+             data in flight across a lost path fails after {:.1} s at the least (kernel.rs: the kernel's\n  \
+             budget of {:.1} s, tcp_model_timeout, counted from its first timed-out retransmission).",
+            net.server.ns,
+            net.router.ns,
+            net.client.ns,
+            rto.min_us,
+            rto.max_ms,
+            rto.bound(retries2).as_secs_f64(),
+            rto.budget_ms(retries2) as f64 / 1000.0,
         ),
         format!(
-            "host_retries2 value={host_retries2} hypothetical_ms={}",
-            host_timeout.as_millis()
+            "host_retries2 value={retries2} rto_min_us={} rto_max_ms={} budget_ms={} bound_ms={}",
+            rto.min_us,
+            rto.max_ms,
+            rto.budget_ms(retries2),
+            rto.bound_ms(retries2)
         ),
     );
 }
 
 /// Says whether the namespaces are gone, and that the host's `tcp_retries2`
 /// is as it was.
-fn report_cleanup(machine: bool, pair: &Pair) -> io::Result<()> {
-    let left = pair.leftover();
+fn report_cleanup(machine: bool, net: &Net) -> io::Result<()> {
+    let left = net.leftover();
     let retries2_after = kernel::read_retries2()?;
     tell(
         machine,

@@ -1,31 +1,48 @@
-//! The namespace harness: two "hosts" on one machine, a link between them
-//! that can be cut and healed, and a cleanup that holds however the process
-//! ends.
+//! The namespace harness: three "hosts" on one machine, a client and a
+//! server with a router between them, a path that can be cut in the middle
+//! and healed, and a cleanup that holds however the process ends.
 //!
-//! A host is a network namespace with its end of a veth pair; both are made
-//! with the `ip` command (iproute2), which needs Linux and root. Everything
-//! here is std, `ip` and `ss`, so another tool can reuse it as it is, in
-//! this order:
+//! ```text
+//!  client ns               router ns                          server ns
+//!  CLIENT_IP ---- veth ---- ROUTER_CLIENT_IP  ROUTER_SERVER_IP ---- veth ---- SERVER_IP
+//!                           (ip_forward: 1, or 0 during the cut)
+//! ```
+//!
+//! A host is a network namespace with its end of a veth pair; the router is
+//! a namespace with two ends, one per pair, and IPv4 forwarding on. All are
+//! made with the `ip` command (iproute2), which needs Linux and root; the
+//! router's forwarding is set with `sysctl` run inside it. Everything here is
+//! std, `ip`, `ss`, `sysctl` and `cat`, so another tool can reuse it as it
+//! is, in this order:
 //!
 //! 1. [`missing_requirement`], to say why it cannot run rather than fail;
-//! 2. [`Pair::for_this_run`] for the names, then [`Cleanup::start`] before
+//! 2. [`Net::for_this_run`] for the names, then [`Cleanup::start`](crate::cleanup::Cleanup::start) before
 //!    anything is made;
-//! 3. [`Pair::add_first`], whose failure means `ip netns` does not work
-//!    here, then [`Pair::link`];
-//! 4. [`Host::command`] to run a program on a host, [`Cleanup::adopt`] for
-//!    one that must end before its namespace goes, [`Host::cut`],
-//!    [`Host::heal`] and [`Host::forget_connections_to`] for the partition;
-//! 5. dropping the [`Cleanup`], then [`Pair::leftover`] to check.
+//! 3. [`Net::add_first`], whose failure means `ip netns` does not work
+//!    here, then [`Net::link`];
+//! 4. [`Host::command`] to run a program on a host, [`Cleanup::adopt`](crate::cleanup::Cleanup::adopt) for
+//!    one that must end before its namespace goes, [`Router::cut`],
+//!    [`Router::heal`] and [`Router::dropped`] for the partition, and
+//!    [`Host::forget_connections_to`] for a host that gave up;
+//! 5. dropping the [`Cleanup`](crate::cleanup::Cleanup), then [`Net::leftover`] to check.
 //!
 //! The tool must also hand [`JANITOR_ROLE`] on its command line to
-//! [`janitor`]: the cleanup runs the tool's own binary in that role.
+//! [`janitor`](crate::cleanup::janitor): the cleanup runs the tool's own binary in that role.
+//!
+//! The cut is the router's: it stops forwarding (`ip_forward` 0). Both
+//! hosts' links stay up, so the client's packets really leave it; the
+//! router drops them without a word (a host that does not forward sends no
+//! ICMP error) and counts each in `Ip: InAddrErrors` of its `/proc/net/snmp`.
+//! Two other cuts were tried and rejected: the router's own end of its link
+//! to the server set down, which removes its route there, so it answers
+//! with ICMP "net unreachable" and the client's read fails with
+//! ENETUNREACH instead of ETIMEDOUT; and a host's own end set down, which
+//! takes the carrier off its link, so that host's packets never leave it.
 
 use std::ffi::OsStr;
 use std::io;
 use std::net::Ipv4Addr;
-#[cfg(unix)]
-use std::os::unix::process::CommandExt;
-use std::process::{self, Child, Command, Stdio};
+use std::process::{self, Command, Stdio};
 
 /// The command-line flag of the janitor's role.
 pub const JANITOR_ROLE: &str = "--role-janitor";
@@ -35,11 +52,23 @@ pub const JANITOR_ROLE: &str = "--role-janitor";
 /// to delete any other name.
 pub const PREFIX: &str = "rbp-partition-";
 
-/// The two ends of the link: a /30 from the private range 10.0.0.0/8 that
-/// exists only inside the two namespaces, never on the host.
+/// The two links, each a /30 from the private range 10.0.0.0/8 that exists
+/// only inside the namespaces, never on the host.
 pub const CLIENT_IP: Ipv4Addr = Ipv4Addr::new(10, 199, 0, 1);
-pub const SERVER_IP: Ipv4Addr = Ipv4Addr::new(10, 199, 0, 2);
+pub const ROUTER_CLIENT_IP: Ipv4Addr = Ipv4Addr::new(10, 199, 0, 2);
+pub const ROUTER_SERVER_IP: Ipv4Addr = Ipv4Addr::new(10, 199, 0, 5);
+pub const SERVER_IP: Ipv4Addr = Ipv4Addr::new(10, 199, 0, 6);
+const CLIENT_NET: Ipv4Addr = Ipv4Addr::new(10, 199, 0, 0);
+const SERVER_NET: Ipv4Addr = Ipv4Addr::new(10, 199, 0, 4);
 const PREFIX_LEN: u8 = 30;
+
+/// The router's IPv4 forwarding switch, as `sysctl` names it.
+const FORWARDING: &str = "net.ipv4.ip_forward";
+
+/// The counter of the packets the router drops while it does not forward:
+/// `Ip: InAddrErrors` in its `/proc/net/snmp` (the kernel's `ip_error`,
+/// net/ipv4/route.c, counts there a packet it may not forward).
+pub const DROP_COUNTER: &str = "Ip: InAddrErrors";
 
 /// What this machine lacks for the harness, if anything.
 pub fn missing_requirement() -> Option<String> {
@@ -49,16 +78,19 @@ pub fn missing_requirement() -> Option<String> {
     if effective_uid() != Some(0) {
         return Some("this process is not root".to_string());
     }
-    match Command::new("ip")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-    {
-        Ok(status) if status.success() => None,
-        Ok(status) => Some(format!("`ip -V` failed ({status})")),
-        Err(error) => Some(format!("the `ip` command cannot run: {error}")),
+    for (program, args) in [("ip", &["-V"][..]), ("sysctl", &["-n", FORWARDING][..])] {
+        match Command::new(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+        {
+            Ok(status) if status.success() => {}
+            Ok(status) => return Some(format!("`{program} {}` failed ({status})", args.join(" "))),
+            Err(error) => return Some(format!("the `{program}` command cannot run: {error}")),
+        }
     }
+    None
 }
 
 /// The effective user id, from `/proc/self/status` (Linux): std has no call
@@ -70,7 +102,14 @@ fn effective_uid() -> Option<u32> {
     line.split_whitespace().nth(2)?.parse().ok()
 }
 
-/// One of the two hosts: a network namespace and its end of the veth pair.
+/// `program`, run in the namespace `ns` through `ip netns exec`.
+fn command_in(ns: &str, program: impl AsRef<OsStr>) -> Command {
+    let mut command = Command::new("ip");
+    command.args(["netns", "exec", ns]).arg(program);
+    command
+}
+
+/// One of the two hosts: a network namespace and its end of a veth pair.
 pub struct Host {
     pub ns: String,
     pub veth: String,
@@ -79,31 +118,15 @@ pub struct Host {
 impl Host {
     /// `program`, run in this host's namespace through `ip netns exec`.
     pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
-        let mut command = Command::new("ip");
-        command.args(["netns", "exec", &self.ns]).arg(program);
-        command
-    }
-
-    /// Sets this host's end of the link down: from now on nothing crosses
-    /// the link, not even ACKs.
-    pub fn cut(&self) -> io::Result<()> {
-        self.set_link("down")
-    }
-
-    /// Sets this host's end of the link up again.
-    pub fn heal(&self) -> io::Result<()> {
-        self.set_link("up")
-    }
-
-    fn set_link(&self, state: &str) -> io::Result<()> {
-        ip_line(&format!("-n {} link set {} {state}", self.ns, self.veth))
+        command_in(&self.ns, program)
     }
 
     /// `ss -K` in this host's namespace, for every TCP socket to `peer`:
     /// the host forgets those connections at once.
     pub fn forget_connections_to(&self, peer: Ipv4Addr) -> io::Result<()> {
-        let status = Command::new("ip")
-            .args(["netns", "exec", &self.ns, "ss", "-K", "-t", "dst"])
+        let status = self
+            .command("ss")
+            .args(["-K", "-t", "dst"])
             .arg(peer.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -116,20 +139,97 @@ impl Host {
     }
 }
 
-/// The names of one run's two hosts.
-pub struct Pair {
+/// The router: a network namespace with one end of each veth pair.
+pub struct Router {
+    pub ns: String,
+    /// Its end of the link to the client.
+    pub to_client: String,
+    /// Its end of the link to the server.
+    pub to_server: String,
+}
+
+impl Router {
+    /// Cuts the path in the middle: the router stops forwarding, and drops
+    /// what it receives for the other side without an ICMP error, counting
+    /// each packet in [`DROP_COUNTER`]. Both links stay up.
+    pub fn cut(&self) -> io::Result<()> {
+        self.forward(false)
+    }
+
+    /// Heals the path: the router forwards again.
+    pub fn heal(&self) -> io::Result<()> {
+        self.forward(true)
+    }
+
+    fn forward(&self, on: bool) -> io::Result<()> {
+        let setting = format!("{FORWARDING}={}", u8::from(on));
+        let output = command_in(&self.ns, "sysctl")
+            .args(["-q", "-w", &setting])
+            .stdin(Stdio::null())
+            .output()?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(io::Error::other(format!(
+                "sysctl -w {setting} in {}: {}",
+                self.ns,
+                first_line(&output.stderr)
+            )))
+        }
+    }
+
+    /// [`DROP_COUNTER`], read from `/proc/net/snmp` inside the router's
+    /// namespace (that file shows the counters of the reader's namespace).
+    pub fn dropped(&self) -> io::Result<u64> {
+        let output = command_in(&self.ns, "cat")
+            .arg("/proc/net/snmp")
+            .stdin(Stdio::null())
+            .output()?;
+        if !output.status.success() {
+            return Err(io::Error::other(format!(
+                "cat /proc/net/snmp in {}: {}",
+                self.ns,
+                first_line(&output.stderr)
+            )));
+        }
+        let snmp = String::from_utf8_lossy(&output.stdout);
+        snmp_counter(&snmp, "Ip", "InAddrErrors").ok_or_else(|| {
+            io::Error::other(format!("no {DROP_COUNTER} in the router's /proc/net/snmp"))
+        })
+    }
+}
+
+/// A counter of `/proc/net/snmp`, whose lines go in pairs: `Group: Name ...`
+/// then `Group: value ...`.
+pub fn snmp_counter(snmp: &str, group: &str, name: &str) -> Option<u64> {
+    let prefix = format!("{group}:");
+    let mut lines = snmp.lines().filter(|line| line.starts_with(&prefix));
+    let names = lines.next()?;
+    let values = lines.next()?;
+    let at = names.split_whitespace().position(|word| word == name)?;
+    values.split_whitespace().nth(at)?.parse().ok()
+}
+
+/// The names of one run's three namespaces and four veth ends.
+pub struct Net {
     pub client: Host,
+    pub router: Router,
     pub server: Host,
 }
 
-impl Pair {
-    pub fn for_this_run() -> Pair {
+impl Net {
+    pub fn for_this_run() -> Net {
         let pid = process::id();
-        Pair {
+        // Interface names are at most 15 bytes: "rbp" + 7 digits + 2.
+        Net {
             client: Host {
                 ns: format!("{PREFIX}{pid}-client"),
-                // Interface names are at most 15 bytes: "rbp" + 7 digits + 1.
                 veth: format!("rbp{pid}c"),
+            },
+            router: Router {
+                ns: format!("{PREFIX}{pid}-router"),
+                to_client: format!("rbp{pid}rc"),
+                to_server: format!("rbp{pid}rs"),
             },
             server: Host {
                 ns: format!("{PREFIX}{pid}-server"),
@@ -138,30 +238,53 @@ impl Pair {
         }
     }
 
+    /// The names of the three namespaces.
+    pub fn namespaces(&self) -> [&str; 3] {
+        [&self.client.ns, &self.router.ns, &self.server.ns]
+    }
+
     /// The clients' namespace: the first `ip netns` command of a run, so its
     /// failure says that `ip netns` does not work on this machine.
     pub fn add_first(&self) -> io::Result<()> {
         ip(&["netns", "add", &self.client.ns])
     }
 
-    /// The second namespace, and the veth pair made directly inside the two,
-    /// so that no interface ever appears on the host.
+    /// The router's and the server's namespaces, the two veth pairs made
+    /// directly inside them, so that no interface ever appears on the host,
+    /// the addresses, the links and loopback up, the routes through the
+    /// router, and its forwarding.
     pub fn link(&self) -> io::Result<()> {
-        let (client, server) = (&self.client.ns, &self.server.ns);
+        let (client, router, server) = (&self.client.ns, &self.router.ns, &self.server.ns);
         let (client_end, server_end) = (&self.client.veth, &self.server.veth);
+        let (router_client, router_server) = (&self.router.to_client, &self.router.to_server);
         for line in [
+            format!("netns add {router}"),
             format!("netns add {server}"),
             format!(
-                "-n {client} link add {client_end} type veth peer name {server_end} netns {server}"
+                "-n {client} link add {client_end} type veth peer name {router_client} netns {router}"
+            ),
+            format!(
+                "-n {router} link add {router_server} type veth peer name {server_end} netns {server}"
             ),
             format!("-n {client} addr add {CLIENT_IP}/{PREFIX_LEN} dev {client_end}"),
+            format!("-n {router} addr add {ROUTER_CLIENT_IP}/{PREFIX_LEN} dev {router_client}"),
+            format!("-n {router} addr add {ROUTER_SERVER_IP}/{PREFIX_LEN} dev {router_server}"),
             format!("-n {server} addr add {SERVER_IP}/{PREFIX_LEN} dev {server_end}"),
+            // Loopback too, as on any host: the lab peer, when it stops,
+            // wakes its own accept() by connecting to its own address.
+            format!("-n {client} link set lo up"),
+            format!("-n {router} link set lo up"),
+            format!("-n {server} link set lo up"),
             format!("-n {client} link set {client_end} up"),
+            format!("-n {router} link set {router_client} up"),
+            format!("-n {router} link set {router_server} up"),
             format!("-n {server} link set {server_end} up"),
+            format!("-n {client} route add {SERVER_NET}/{PREFIX_LEN} via {ROUTER_CLIENT_IP}"),
+            format!("-n {server} route add {CLIENT_NET}/{PREFIX_LEN} via {ROUTER_SERVER_IP}"),
         ] {
             ip_line(&line)?;
         }
-        Ok(())
+        self.router.heal()
     }
 
     /// How many of this run's namespaces `ip netns list` still shows.
@@ -169,7 +292,7 @@ impl Pair {
         let listed = Command::new("ip").args(["netns", "list"]).output();
         let listed = listed.map(|output| String::from_utf8_lossy(&output.stdout).into_owned());
         let listed = listed.unwrap_or_default();
-        [&self.client.ns, &self.server.ns]
+        self.namespaces()
             .into_iter()
             .filter(|name| {
                 listed
@@ -180,75 +303,14 @@ impl Pair {
     }
 }
 
-/// Deletes the namespaces when dropped, and also when this process dies
-/// without dropping anything (Ctrl-C, `kill -9`).
-///
-/// Std has no signal handling, so the cleanup lives in another process:
-/// a janitor, started first, in a process group of its own so that Ctrl-C
-/// in the terminal does not reach it. It waits for its standard input to
-/// end, which happens when this process closes the pipe or dies, however it
-/// dies; then it deletes the namespaces. The best effort stops there: if
-/// the janitor itself is killed, or the machine stops, the namespaces stay
-/// until `ip netns del NAME` (names start with `rbp-partition-`).
-pub struct Cleanup {
-    janitor: Child,
-    children: Vec<Child>,
-}
-
-impl Cleanup {
-    /// Starts the janitor: this binary again, in [`JANITOR_ROLE`].
-    pub fn start(pair: &Pair) -> io::Result<Cleanup> {
-        let exe = std::env::current_exe()?;
-        let mut command = Command::new(exe);
-        command
-            .args([JANITOR_ROLE, &pair.client.ns, &pair.server.ns])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        #[cfg(unix)]
-        command.process_group(0);
-        Ok(Cleanup {
-            janitor: command.spawn()?,
-            children: Vec::new(),
-        })
-    }
-
-    /// A child that runs in one of the namespaces: it is ended before they
-    /// are deleted.
-    pub fn adopt(&mut self, child: Child) {
-        self.children.push(child);
-    }
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        // The children go first, then the namespaces they were in. All are
-        // our own children, ended by their process ids.
-        for mut child in self.children.drain(..) {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        // Closing the pipe is the janitor's signal; waiting for it makes the
-        // deletion finished when this returns.
-        drop(self.janitor.stdin.take());
-        let _ = self.janitor.wait();
-    }
-}
-
-/// The janitor role: waits for its standard input to end, then deletes the
-/// namespaces named on its command line (only this harness's).
-pub fn janitor(names: impl IntoIterator<Item = String>) {
-    let _ = io::copy(&mut io::stdin(), &mut io::sink());
-    for name in names {
-        if name.starts_with(PREFIX) {
-            // A namespace that was never made is not an error.
-            let _ = ip(&["netns", "del", &name]);
-        }
-    }
+/// The first line of what a command said, for an error message.
+fn first_line(said: &[u8]) -> String {
+    let said = String::from_utf8_lossy(said);
+    said.lines().next().unwrap_or("no message").to_string()
 }
 
 /// Runs `ip` with these arguments; the error carries what `ip` said.
-fn ip(args: &[&str]) -> io::Result<()> {
+pub(crate) fn ip(args: &[&str]) -> io::Result<()> {
     let output = Command::new("ip")
         .args(args)
         .stdin(Stdio::null())
@@ -256,9 +318,11 @@ fn ip(args: &[&str]) -> io::Result<()> {
     if output.status.success() {
         return Ok(());
     }
-    let said = String::from_utf8_lossy(&output.stderr);
-    let said = said.lines().next().unwrap_or("no message").to_string();
-    Err(io::Error::other(format!("ip {}: {said}", args.join(" "))))
+    Err(io::Error::other(format!(
+        "ip {}: {}",
+        args.join(" "),
+        first_line(&output.stderr)
+    )))
 }
 
 /// Runs one `ip` command written as it would be typed in a shell; every

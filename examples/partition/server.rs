@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use reset_by_peer::peer::{Options, Peer, Script};
 
-use crate::netns::{Cleanup, Host, SERVER_IP};
+use crate::cleanup::Cleanup;
+use crate::netns::{Host, SERVER_IP};
 use crate::output::say;
 use crate::{STEP_BOUND, this_binary};
 
