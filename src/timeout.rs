@@ -26,8 +26,10 @@
 //!    (`cargo run --release --example measure`; the figures are in
 //!    `docs/facts.md`). That is the kernel's doing, not Rust's.
 //!    Python's `settimeout` waits with `poll` (with `select` on Windows),
-//!    whose timeout is not filed on the wheel, so it is late by well under
-//!    a millisecond.
+//!    whose timeout is a high-resolution timer, not filed on the wheel:
+//!    Linux lets it run late by 0.1% of the timeout (`fs/select.c`,
+//!    `__estimate_accuracy`, at most 100 ms), a fraction of a millisecond
+//!    at 200 ms and about 5 ms at 5 s.
 //!    The deadline functions here wait in steps of at most 200 ms
 //!    ([`read_by`]), which HZ=250 files on the finest level, so they end
 //!    within a tick or two of their deadline whatever its length, never

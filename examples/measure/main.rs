@@ -4,8 +4,9 @@
 //! When `python3` is on the PATH, it then measures CPython in the same
 //! scenarios and prints it beside Rust (module `cpython`).
 //!
-//! Run it with `cargo run --release --example measure` (about a minute,
-//! CPython included); `--runs N` changes the number of runs per figure (default 50).
+//! Run it with `cargo run --release --example measure` (about two and a half
+//! minutes, CPython included); `--runs N` changes the number of runs per
+//! figure (default 50).
 //! Timing belongs here, not in the tests: the tests only check bounds that
 //! cannot race.
 
