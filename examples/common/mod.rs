@@ -46,7 +46,13 @@ macro_rules! say {
         // now and any error shows up here rather than at exit.
         match ::std::writeln!(::std::io::stdout().lock(), $($arg)*) {
             Ok(()) => {}
-            Err(error) if error.kind() == ::std::io::ErrorKind::BrokenPipe => {
+            // A reader that has gone. Windows may also say so with
+            // ERROR_PIPE_NOT_CONNECTED (233), which std leaves
+            // uncategorized (seen under Wine with `| head -n 1`).
+            Err(error)
+                if error.kind() == ::std::io::ErrorKind::BrokenPipe
+                    || (cfg!(windows) && error.raw_os_error() == Some(233)) =>
+            {
                 ::std::process::exit(0)
             }
             Err(error) => {
