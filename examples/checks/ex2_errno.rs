@@ -1,11 +1,54 @@
-//! The check of exercise 2, kept apart from the exercise: what a right
-//! answer must do, case by case, and the reason a wrong one fails.
+//! Exercise 2's frame, kept apart from the answer: what the exercise
+//! gives (its name, its usage, the types and constants it shares with the
+//! answer), the demonstration, and the check: what a right answer must do,
+//! case by case, and the reason a wrong one fails. The grader compiles a
+//! student's answer against this file, so nothing here depends on it.
 
-use super::*;
+use super::common::say;
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use reset_by_peer::errno::Platform;
+use reset_by_peer::peer::{Peer, Script};
+
+/// The type of `same_error`.
+pub type SameError = fn(i32, Platform, i32, Platform) -> bool;
+
+pub const NAME: &str = "ex2_errno";
+pub const USAGE: &str = "\
+usage: cargo run --example ex2_errno [-- --check]
+
+Exercise 2 (docs/exercises.md): make same_error compare errors, not numbers.
+With no argument, shows what it says now; --check says PASS or FAIL.
+";
+
+pub fn demo(same_error: SameError) -> io::Result<()> {
+    // A real reset from the lab peer gives this machine's number.
+    let peer = Peer::start(Script::Reset)?;
+    let mut stream = TcpStream::connect_timeout(&peer.addr(), Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    stream.write_all(b"hello")?;
+    let here = match stream.read(&mut [0u8; 16]) {
+        Err(error) => error.raw_os_error(),
+        Ok(_) => None,
+    };
+    match (here, Platform::current()) {
+        (Some(number), Some(platform)) => {
+            say!("A reset here, on {platform}, is errno {number}.");
+            let answer = same_error(number, platform, 54, Platform::MacOs);
+            say!("Is that the same error as errno 54 on macOS? same_error says: {answer}");
+        }
+        _ => say!("This platform reported no errno for the reset."),
+    }
+    say!("Try: cargo run --example errno -- 54");
+    Ok(())
+}
 
 /// Checks `same` on the numbers of the article's title, their cousins, and
 /// numbers the crate's table does not name.
-pub fn check(same: fn(i32, Platform, i32, Platform) -> bool) -> Result<(), String> {
+pub fn check(same: SameError) -> Result<(), String> {
     use Platform::*;
     let cases = [
         (54, MacOs, 104, Linux, true, "both are ECONNRESET"),

@@ -1,7 +1,62 @@
-//! The check of exercise 3, kept apart from the exercise: what a right
-//! answer must do, case by case, and the reason a wrong one fails.
+//! Exercise 3's frame, kept apart from the answer: what the exercise
+//! gives (its name, its usage, the types and constants it shares with the
+//! answer), the demonstration, and the check: what a right answer must do,
+//! case by case, and the reason a wrong one fails. The grader compiles a
+//! student's answer against this file, so nothing here depends on it.
 
-use super::*;
+use super::common::say;
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use reset_by_peer::errno::{Platform, by_name};
+use reset_by_peer::peer::{Peer, Script, refused_addr};
+
+/// The type of `still_usable`.
+pub type StillUsable = fn(&io::Error) -> bool;
+
+pub const NAME: &str = "ex3_except";
+pub const USAGE: &str = "\
+usage: cargo run --example ex3_except [-- --check]
+
+Exercise 3 (docs/exercises.md): make still_usable say whether a connection
+may be used again after an error. With no argument, shows what it does now;
+--check says PASS or FAIL.
+";
+
+const BOUND: Duration = Duration::from_secs(2);
+
+/// The read timeout of the stalled connection in the check: short, since
+/// only the kind of error matters.
+const SHORT: Duration = Duration::from_millis(20);
+
+/// Real errors from the lab peer: the sends after a reset.
+fn sends_after_a_reset(sends: usize) -> io::Result<Vec<io::Error>> {
+    let peer = Peer::start(Script::Reset)?;
+    let mut stream = TcpStream::connect_timeout(&peer.addr(), BOUND)?;
+    stream.set_write_timeout(Some(BOUND))?;
+    stream.write_all(b"x")?;
+    // Wait until the peer has reset the connection.
+    peer.wait_finished(1, BOUND)?;
+    reset_by_peer::peer::wait_closed(&stream, BOUND)?;
+    Ok((0..sends)
+        .filter_map(|_| stream.write_all(b"hello").err())
+        .collect())
+}
+
+pub fn demo(still_usable: StillUsable) -> io::Result<()> {
+    say!("A handler that catches every error, as Strategy 1 does, sends 3 times after a reset:");
+    for (n, error) in sends_after_a_reset(3)?.iter().enumerate() {
+        let verdict = if still_usable(error) {
+            "caught; still_usable says carry on with this socket"
+        } else {
+            "caught; still_usable says this connection is finished: open a new one"
+        };
+        say!("send {}: {:?}: {verdict}", n + 1, error.kind());
+    }
+    Ok(())
+}
 
 /// One case: an error, what it is, and the answer the check expects.
 struct Case {
@@ -122,7 +177,7 @@ fn made_cases() -> Vec<Case> {
 }
 
 /// Checks `usable` against real errors and errors made from their kinds.
-pub fn check(usable: fn(&io::Error) -> bool) -> Result<(), String> {
+pub fn check(usable: StillUsable) -> Result<(), String> {
     let mut cases = real_cases().map_err(|e| format!("setting up: {e}"))?;
     cases.extend(made_cases());
     for case in cases {

@@ -1,17 +1,82 @@
-//! The check of exercise 4, kept apart from the exercise: it runs
-//! `ask_with_retries` against a peer that resets its first connections and
-//! against each kind of failure, fixable or not, faked at connect or in the
-//! conversation.
+//! Exercise 4's frame, kept apart from the answer: what the exercise
+//! gives (its name, its usage, the types and constants it shares with the
+//! answer), the demonstration, and the check: what a right answer must do,
+//! case by case, and the reason a wrong one fails. The grader compiles a
+//! student's answer against this file, so nothing here depends on it.
+
+use super::common::{self, say};
 
 use std::cell::Cell;
-use std::io::{self, ErrorKind};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::time::Duration;
 
 use reset_by_peer::errno::{Platform, by_name};
 use reset_by_peer::peer::{Peer, Script, refused_addr};
 
-use super::common;
-use super::{connect_to, say_hello};
+pub const NAME: &str = "ex4_retry";
+pub const USAGE: &str = "\
+usage: cargo run --example ex4_retry [-- --check]
+
+Exercise 4 (docs/exercises.md): make ask_with_retries reconnect for each
+attempt. With no argument, shows what it does now; --check says PASS or FAIL.
+";
+
+/// The bound on every blocking call here.
+const BOUND: Duration = Duration::from_secs(2);
+
+/// Connects to `addr`, every call bounded.
+fn connect_to(addr: SocketAddr) -> io::Result<TcpStream> {
+    let stream = TcpStream::connect_timeout(&addr, BOUND)?;
+    stream.set_read_timeout(Some(BOUND))?;
+    stream.set_write_timeout(Some(BOUND))?;
+    Ok(stream)
+}
+
+/// Sends `hello` on `stream`, says it is complete, and reads the answer
+/// until the peer closes: the conversation the demonstration and the check
+/// have with the lab peer.
+fn say_hello(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+    stream.write_all(b"hello")?;
+    // If the peer has already reset the connection, this fails with
+    // NotConnected; the read below reports the reset itself.
+    let _ = stream.shutdown(Shutdown::Write);
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer)?;
+    Ok(answer)
+}
+
+pub fn demo(ask_with_retries: Ask) -> io::Result<()> {
+    // The first two connections are reset; the third is answered.
+    let peer = Peer::start(Script::Flaky(2))?;
+    say!("flaky:2 resets its first two connections; 3 attempts:");
+    let connects = Cell::new(0);
+    let talks = Cell::new(0);
+    let result = ask_with_retries(
+        3,
+        &mut || {
+            connects.set(connects.get() + 1);
+            say!("  connect {}", connects.get());
+            connect_to(peer.addr())
+        },
+        &mut |stream| {
+            talks.set(talks.get() + 1);
+            let result = say_hello(stream);
+            match &result {
+                Ok(answer) => {
+                    say!("  attempt {}: answer {}", talks.get(), common::show(answer))
+                }
+                Err(error) => say!("  attempt {}: {:?}", talks.get(), error.kind()),
+            }
+            result
+        },
+    );
+    match result {
+        Ok(answer) => say!("ask_with_retries: answer {}", common::show(&answer)),
+        Err(error) => say!("ask_with_retries failed: {:?}: {error}", error.kind()),
+    }
+    Ok(())
+}
 
 /// The type of `ask_with_retries`.
 pub type Ask = fn(

@@ -1,7 +1,71 @@
-//! The check of exercise 8, kept apart from the exercise: what a right
-//! answer must do, case by case, and the reason a wrong one fails.
+//! Exercise 8's frame, kept apart from the answer: what the exercise
+//! gives (its name, its usage, the types and constants it shares with the
+//! answer), the demonstration, and the check: what a right answer must do,
+//! case by case, and the reason a wrong one fails. The grader compiles a
+//! student's answer against this file, so nothing here depends on it.
 
-use super::*;
+use super::common::{self, say};
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::panic;
+use std::thread;
+use std::time::Duration;
+
+use reset_by_peer::peer::{Peer, Script};
+
+pub const NAME: &str = "ex8_backoff";
+pub const USAGE: &str = "\
+usage: cargo run --example ex8_backoff [-- --check]
+
+Exercise 8, a bonus (docs/exercises.md): make delays grow exponentially up to
+a cap. With no argument, retries against flaky:4 with those delays; --check
+says PASS or FAIL.
+";
+
+/// The most attempts `delays` plans for: more is no retry policy, and a
+/// plan for `u32::MAX` attempts would need 64 GiB.
+pub const MAX_ATTEMPTS: u32 = 100;
+
+pub fn demo(delays: Delays) -> io::Result<()> {
+    let planned = delays(5, Duration::from_millis(10), Duration::from_millis(50))?;
+    say!("planned waits for 5 attempts, first 10 ms, cap 50 ms: {planned:?}");
+    // Try against a peer that resets its first 4 connections, waiting
+    // between attempts as planned.
+    let peer = Peer::start(Script::Flaky(4))?;
+    let mut waits = planned.iter();
+    for attempt in 1..=5 {
+        match say_hello(peer.addr()) {
+            Ok(answer) => {
+                say!("attempt {attempt}: answer {}", common::show(&answer));
+                break;
+            }
+            Err(error) => say!("attempt {attempt}: {:?}", error.kind()),
+        }
+        let Some(wait) = waits.next() else {
+            say!("no attempt left");
+            break;
+        };
+        say!("  waiting {wait:?}");
+        thread::sleep(*wait);
+    }
+    Ok(())
+}
+
+/// One attempt: a new connection, `hello`, and the answer until the peer
+/// closes.
+fn say_hello(addr: SocketAddr) -> io::Result<Vec<u8>> {
+    let bound = Duration::from_secs(2);
+    let mut stream = TcpStream::connect_timeout(&addr, bound)?;
+    stream.set_read_timeout(Some(bound))?;
+    stream.write_all(b"hello")?;
+    // If the peer has already reset the connection, this fails with
+    // NotConnected; the read below reports the reset itself.
+    let _ = stream.shutdown(Shutdown::Write);
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer)?;
+    Ok(answer)
+}
 
 /// The type of `delays`.
 pub type Delays = fn(u32, Duration, Duration) -> io::Result<Vec<Duration>>;

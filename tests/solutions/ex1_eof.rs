@@ -3,7 +3,8 @@
 use std::io::{self, Read};
 use std::net::TcpStream;
 
-use crate::ex1::MAX_READS;
+/// The starter's read budget, kept.
+const MAX_READS: usize = 100_000;
 
 pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
     let mut received = Vec::new();

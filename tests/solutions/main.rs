@@ -9,54 +9,52 @@
 //! Each solution (`tests/solutions/exN_*.rs`) holds only the solved
 //! function, with the changed lines marked `// Changed`.
 
-// Each exercise is a program of its own, so each declares the examples'
-// shared command-line module; included side by side here, that module is
-// compiled once per exercise, on purpose.
-#![allow(clippy::duplicate_mod)]
+#[path = "../../examples/common/mod.rs"]
+mod common;
 
-// The examples' `main` and demonstration are not used from here.
+// The frames\' names, usages and demonstrations are not used from here.
 #[allow(dead_code)]
-#[path = "../../examples/ex1_eof.rs"]
+#[path = "../../examples/checks/ex1_eof.rs"]
 mod ex1;
 mod ex1_eof;
 
 #[allow(dead_code)]
-#[path = "../../examples/ex2_errno.rs"]
+#[path = "../../examples/checks/ex2_errno.rs"]
 mod ex2;
 mod ex2_errno;
 
 #[allow(dead_code)]
-#[path = "../../examples/ex3_except.rs"]
+#[path = "../../examples/checks/ex3_except.rs"]
 mod ex3;
 mod ex3_except;
 
 #[allow(dead_code)]
-#[path = "../../examples/ex4_retry.rs"]
+#[path = "../../examples/checks/ex4_retry.rs"]
 mod ex4;
 mod ex4_retry;
 
 #[allow(dead_code)]
-#[path = "../../examples/ex5_timeout.rs"]
+#[path = "../../examples/checks/ex5_timeout.rs"]
 mod ex5;
 mod ex5_timeout;
 
 #[allow(dead_code)]
-#[path = "../../examples/ex6_deadline.rs"]
+#[path = "../../examples/checks/ex6_deadline.rs"]
 mod ex6;
 mod ex6_deadline;
 
 #[allow(dead_code)]
-#[path = "../../examples/ex7_heartbeat.rs"]
+#[path = "../../examples/checks/ex7_heartbeat.rs"]
 mod ex7;
 mod ex7_heartbeat;
 
 #[allow(dead_code)]
-#[path = "../../examples/ex8_backoff.rs"]
+#[path = "../../examples/checks/ex8_backoff.rs"]
 mod ex8;
 mod ex8_backoff;
 
 #[allow(dead_code)]
-#[path = "../../examples/ex9_reuse.rs"]
+#[path = "../../examples/checks/ex9_reuse.rs"]
 mod ex9;
 mod ex9_reuse;
 
