@@ -114,3 +114,43 @@ pub fn serve_once(
     });
     Ok(addr)
 }
+
+/// The two lines around exercise `number`'s answer in its file: the grader
+/// takes what is between them, and nothing else, from a student's copy.
+pub fn markers(number: u32) -> (String, String) {
+    (
+        format!("// >>> exercise {number}: your answer begins here >>>"),
+        format!("// <<< exercise {number}: your answer ends here <<<"),
+    )
+}
+
+/// The answer of exercise `number` in `source`: the lines between its two
+/// markers, each alone on its line (spaces around it allowed), the first
+/// before the second, each exactly once.
+///
+/// # Errors
+///
+/// A one-line reason when a marker is missing, repeated or out of order.
+pub fn answer(source: &str, number: u32) -> Result<&str, String> {
+    let (begins, ends) = markers(number);
+    let find = |marker: &str| {
+        let mut at = source
+            .split_inclusive('\n')
+            .scan(0, |offset, line| {
+                let start = *offset;
+                *offset += line.len();
+                Some((start, *offset, line.trim()))
+            })
+            .filter(|(_, _, line)| *line == marker);
+        match (at.next(), at.next()) {
+            (Some((start, end, _)), None) => Ok((start, end)),
+            (None, _) => Err(format!("the marker line `{marker}` is missing")),
+            (Some(_), Some(_)) => Err(format!("the marker line `{marker}` appears more than once")),
+        }
+    };
+    let (_, from) = find(&begins)?;
+    let (to, _) = find(&ends)?;
+    source
+        .get(from..to)
+        .ok_or_else(|| format!("the marker line `{ends}` comes before `{begins}`"))
+}
