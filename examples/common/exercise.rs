@@ -1,14 +1,22 @@
 //! The classroom exercises' frame (`exercise`: the demonstration, or
 //! `--check` and its verdict) and what their checks share.
 
+use std::io::BufRead;
 use std::net::SocketAddr;
+use std::panic::{self, AssertUnwindSafe};
 use std::process;
 
-use super::{Args, finish, try_say};
+use super::{Args, fail_run, finish, try_say};
 
 /// The command line of a classroom exercise: with no argument it runs
 /// `demo`, which shows the problem; with `--check` it runs `check` and prints
 /// PASS (exit 0) or FAIL and what is still wrong (exit 1).
+///
+/// `--check --sealed` is the grader's: the check first reads a token, one
+/// line on stdin, and its verdict is the one line `VERDICT TOKEN PASS` or
+/// `VERDICT TOKEN FAIL reason`. The answer runs only after the token has
+/// been read, so it cannot print a verdict of its own that the grader would
+/// believe, nor end the program with a status that looks like a pass.
 pub fn exercise(
     name: &'static str,
     usage: &str,
@@ -21,42 +29,104 @@ pub fn exercise(
         Some(flag) if flag == "--check" => true,
         Some(other) => args.unknown(&other),
     };
+    let sealed = checking
+        && match args.next() {
+            None => false,
+            Some(flag) if flag == "--sealed" => true,
+            Some(other) => args.unknown(&other),
+        };
     if let Some(extra) = args.next() {
         args.unknown(&extra);
     }
+    quiet_panics();
     if !checking {
-        finish(name, demo());
+        match panic::catch_unwind(AssertUnwindSafe(demo)) {
+            Ok(result) => finish(name, result),
+            Err(_) => fail_run(
+                name,
+                "the demonstration stopped: your code panicked (see above)",
+            ),
+        }
         return;
     }
+    let token = if sealed { Some(read_token(name)) } else { None };
+    let verdict = panic::catch_unwind(AssertUnwindSafe(check))
+        .unwrap_or_else(|_| Err("your code panicked (see the line above)".to_string()));
     // The verdict is also the exit status, so a closed stdout loses
     // nothing that matters: a failed write is ignored.
-    match check() {
-        Ok(()) => {
-            let _ = try_say(format_args!("PASS: {name}"));
-        }
-        Err(what) => {
-            let _ = try_say(format_args!("FAIL: {name}: {what}"));
-            process::exit(1);
-        }
+    let line = match (&token, &verdict) {
+        (Some(token), Ok(())) => format!("VERDICT {token} PASS"),
+        (Some(token), Err(what)) => format!("VERDICT {token} FAIL {what}"),
+        (None, Ok(())) => format!("PASS: {name}"),
+        (None, Err(what)) => format!("FAIL: {name}: {what}"),
+    };
+    let _ = try_say(format_args!("{line}"));
+    if verdict.is_err() {
+        process::exit(1);
     }
+}
+
+/// The grader's token: one line on stdin, read before any answer runs.
+fn read_token(name: &str) -> String {
+    let mut token = String::new();
+    match std::io::stdin().lock().read_line(&mut token) {
+        Ok(_) if !token.trim().is_empty() => token.trim().to_string(),
+        Ok(_) => fail_run(name, "--sealed wants a token on stdin"),
+        Err(error) => fail_run(name, format_args!("cannot read the token: {error}")),
+    }
+}
+
+/// Replaces Rust's panic message, and the backtrace that `RUST_BACKTRACE=1`
+/// adds to it, with one line: where the code panicked, and why. A check
+/// then reports the panic as its FAIL line.
+fn quiet_panics() {
+    panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|at| format!(" at {}:{}:{}", at.file(), at.line(), at.column()))
+            .unwrap_or_default();
+        // A panic's payload is a `&str` or a `String` (`panic!` with
+        // arguments); `payload_as_str` does this, but only since Rust 1.91.
+        let payload = info.payload();
+        let why = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("no message");
+        // One line, whatever the message holds.
+        let why = why.replace(['\n', '\r'], " ");
+        let _ = try_say(format_args!("panicked{place}: {why}"));
+    }));
 }
 
 /// Runs `f` on a thread of its own and waits at most `limit` for it: the
 /// safety net of an exercise's check, so that a student's function that
 /// never returns fails the check instead of hanging it. Returns what `f`
 /// returned and how long it took, or `None` if it had not returned in time
-/// (the thread is then left to end on its own).
+/// (the thread is then left to end on its own). If `f` panics, so does
+/// `within`.
 pub fn within<T: Send + 'static>(
     limit: std::time::Duration,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Option<(T, std::time::Duration)> {
+    use std::sync::mpsc::RecvTimeoutError;
     let (done, result) = std::sync::mpsc::channel();
     let started = std::time::Instant::now();
-    std::thread::spawn(move || {
+    let worker = std::thread::spawn(move || {
         let value = f();
         let _ = done.send((value, started.elapsed()));
     });
-    result.recv_timeout(limit).ok()
+    match result.recv_timeout(limit) {
+        Ok(returned) => Some(returned),
+        Err(RecvTimeoutError::Timeout) => None,
+        // `f` panicked, which dropped the sender: the panic is the check's,
+        // so that it is reported as a panic, not as a function that never
+        // returned.
+        Err(RecvTimeoutError::Disconnected) => match worker.join() {
+            Err(payload) => panic::resume_unwind(payload),
+            Ok(()) => None,
+        },
+    }
 }
 
 /// How many times a check runs a timed case before it calls it late: a
