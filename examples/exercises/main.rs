@@ -1,0 +1,289 @@
+//! The classroom exercises' board, and the teacher's commands.
+//!
+//! - The board (`board.rs`): checks every exercise by running `cargo run
+//!   --quiet --example exN_... -- --check` as a child process, so that an
+//!   exercise that does not compile shows as such on the board instead of
+//!   breaking it; prints the board and says which exercise to do next.
+//!   `--check` exits 0 only when all nine pass (`--check --core`: the six
+//!   core ones); without, it exits 0 once it has shown the board, as every
+//!   example does. `--hint N` prints exercise N's hint (from `docs/hints/`);
+//!   `--watch` re-checks the exercise you are on each time its file changes.
+//! - `--grade DIR...` (`grade.rs`): the teacher's grader, which compiles
+//!   only each student's answers against the teacher's own checks.
+//! - `--handout DIR` (`handout.rs`): a fresh repository for the students,
+//!   one commit, without the solutions and the wrong answers.
+//!
+//! Run:  cargo run --example exercises
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod board;
+mod grade;
+mod handout;
+
+use std::fmt::Display;
+use std::io::{Read, Write};
+use std::process::{self, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const NAME: &str = "exercises";
+const USAGE: &str = "\
+usage: cargo run --example exercises [-- --check [--core] | --hint N | --watch]
+       cargo run --example exercises -- --grade [--json] DIR...
+       cargo run --example exercises -- --handout DIR
+
+Checks every classroom exercise (docs/exercises.md) and prints a board:
+which pass, which do not yet and why, and which to do next.
+
+  --check    the same board, then exit 0 only if all nine pass, and 1 if
+             not; with --core, only if the six core exercises pass
+  --hint N   print the hint of exercise N: 1 to 9
+  --watch    re-check the exercise you are on each time you save its file;
+             Ctrl-C to stop
+
+For the teacher (docs/teaching.md):
+
+  --grade DIR...  grade each student's copy: only the answers between the
+             markers, compiled against this copy's checks, one line per
+             folder (DIR: core N/6, bonus M/3); --json prints one JSON
+             object per folder instead
+  --handout DIR   write a fresh repository for the students in DIR (new or
+             empty): one commit of HEAD, without tests/solutions/,
+             tests/wrong/ and the teacher's page; needs git
+";
+
+/// One exercise: its number, its example, what it teaches, and its hint.
+struct Exercise {
+    number: u32,
+    example: &'static str,
+    title: &'static str,
+    bonus: bool,
+    hint: &'static str,
+}
+
+const EXERCISES: [Exercise; 9] = [
+    Exercise {
+        number: 1,
+        example: "ex1_eof",
+        title: "tell the end of the stream from a reset",
+        bonus: false,
+        hint: include_str!("../../docs/hints/ex1_eof.md"),
+    },
+    Exercise {
+        number: 2,
+        example: "ex2_errno",
+        title: "read an errno: 54 against 104",
+        bonus: false,
+        hint: include_str!("../../docs/hints/ex2_errno.md"),
+    },
+    Exercise {
+        number: 3,
+        example: "ex3_except",
+        title: "after the except: is the socket still usable?",
+        bonus: false,
+        hint: include_str!("../../docs/hints/ex3_except.md"),
+    },
+    Exercise {
+        number: 4,
+        example: "ex4_retry",
+        title: "a retry that reconnects",
+        bonus: false,
+        hint: include_str!("../../docs/hints/ex4_retry.md"),
+    },
+    Exercise {
+        number: 5,
+        example: "ex5_timeout",
+        title: "a timeout that arrives as WouldBlock",
+        bonus: false,
+        hint: include_str!("../../docs/hints/ex5_timeout.md"),
+    },
+    Exercise {
+        number: 6,
+        example: "ex6_deadline",
+        title: "a deadline for read_exact",
+        bonus: true,
+        hint: include_str!("../../docs/hints/ex6_deadline.md"),
+    },
+    Exercise {
+        number: 7,
+        example: "ex7_heartbeat",
+        title: "a heartbeat that notices silence",
+        bonus: false,
+        hint: include_str!("../../docs/hints/ex7_heartbeat.md"),
+    },
+    Exercise {
+        number: 8,
+        example: "ex8_backoff",
+        title: "exponential backoff with a cap",
+        bonus: true,
+        hint: include_str!("../../docs/hints/ex8_backoff.md"),
+    },
+    Exercise {
+        number: 9,
+        example: "ex9_reuse",
+        title: "send again on a fresh connection, only when safe",
+        bonus: true,
+        hint: include_str!("../../docs/hints/ex9_reuse.md"),
+    },
+];
+
+/// The folder holding Cargo.toml, where cargo must run.
+const PROJECT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Prints a line. A closed stdout is no reason to stop or to panic: the
+/// board is lost, the exit status still says it all.
+fn say(line: impl Display) {
+    let _ = common::try_say(format_args!("{line}"));
+}
+
+/// What a child process left: its exit code and its output.
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Reads a pipe to its end (at most 1 MiB) in a thread of its own.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> mpsc::Receiver<String> {
+    let (done, text) = mpsc::channel();
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(pipe) = pipe {
+            let _ = pipe.take(1 << 20).read_to_end(&mut bytes);
+        }
+        let _ = done.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    text
+}
+
+/// Runs `command` with `input` on its stdin (or none), and waits at most
+/// `limit` for it; kills it after that.
+///
+/// # Errors
+///
+/// A one-line reason if it could not start or did not end in time.
+fn run_bounded(
+    mut command: Command,
+    input: Option<String>,
+    limit: Duration,
+) -> Result<Ran, String> {
+    let stdin = if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    };
+    let child = command
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child =
+        child.map_err(|error| format!("could not run {:?}: {error}", command.get_program()))?;
+    if let (Some(mut pipe), Some(input)) = (child.stdin.take(), input) {
+        // A program that never reads its stdin must not block this write:
+        // the input is one short line, well within a pipe's buffer.
+        let _ = pipe.write_all(input.as_bytes());
+    }
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    // The pipes close when the program exits, so a bounded wait for both
+    // texts is a bounded wait for the program.
+    let deadline = Instant::now() + limit;
+    let wait = |pipe: &mpsc::Receiver<String>| {
+        pipe.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok()
+    };
+    let (Some(stdout), Some(stderr)) = (wait(&stdout), wait(&stderr)) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(format!("it had not finished after {} s", limit.as_secs()));
+    };
+    let code = child.wait().ok().and_then(|status| status.code());
+    Ok(Ran {
+        code,
+        stdout,
+        stderr,
+    })
+}
+
+/// The compiler's first error in cargo's output, and where it is.
+fn compile_error(stderr: &str) -> String {
+    let first = stderr
+        .lines()
+        .find(|line| line.starts_with("error"))
+        .unwrap_or("error");
+    let place = stderr
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("--> "))
+        .map(|place| format!(" (at {place})"))
+        .unwrap_or_default();
+    format!("{first}{place}")
+}
+
+fn main() {
+    let mut args = common::Args::from_env(NAME, USAGE);
+    let mut hint = None;
+    let (mut watching, mut checking, mut core) = (false, false, false);
+    let (mut grading, mut json, mut handout) = (false, false, None);
+    let mut dirs = Vec::new();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--hint" => hint = Some(args.number("--hint", 1..=9)),
+            "--watch" => watching = true,
+            "--check" => checking = true,
+            "--core" => core = true,
+            "--grade" => grading = true,
+            "--json" => json = true,
+            "--handout" => handout = Some(args.value::<String>("--handout")),
+            dir if grading && !dir.starts_with('-') => dirs.push(dir.to_string()),
+            _ => args.unknown(&arg),
+        }
+    }
+    let modes = [
+        hint.is_some(),
+        watching,
+        checking,
+        grading,
+        handout.is_some(),
+    ];
+    if modes.iter().filter(|&&on| on).count() > 1 {
+        common::fail(
+            NAME,
+            "--check, --hint, --watch, --grade and --handout go alone",
+        );
+    }
+    if core && !checking {
+        common::fail(NAME, "--core goes with --check");
+    }
+    if json && !grading {
+        common::fail(NAME, "--json goes with --grade");
+    }
+    if grading && dirs.is_empty() {
+        common::fail(NAME, "--grade wants one or more student folders");
+    }
+    if let Some(number) = hint {
+        // `--hint` took a number from 1 to 9, and the nine are in order.
+        say(EXERCISES[number as usize - 1].hint.trim_end());
+        return;
+    }
+    if let Some(dir) = handout {
+        common::finish(NAME, handout::handout(&dir));
+        return;
+    }
+    let done = if grading {
+        grade::grade_all(&dirs, json)
+    } else if watching {
+        board::watch()
+    } else {
+        board::passes(&board::board(), core)
+    };
+    // A board that ran fine exits 0 whatever it shows; a grading run
+    // (--check) reports "not all pass" in its exit status, and --grade a
+    // folder it could not grade.
+    if (checking || grading) && !done {
+        process::exit(1);
+    }
+}
