@@ -6,8 +6,9 @@
 //!
 //! With `--upstream HOST:PORT` it is a relay in front of your own server:
 //! `cargo run --example peer -- flaky:2 --upstream 127.0.0.1:8000` resets
-//! the first two connections and passes the rest on, and prints one line
-//! per connection saying what it did and what the client saw.
+//! the first two connections from each client address and passes the rest
+//! on, and prints one line per connection saying what it did and what the
+//! client saw.
 
 mod common;
 

@@ -91,6 +91,16 @@
 //! A well-behaved client of a lesson, which stays a few seconds, never meets
 //! any of these rules.
 //!
+//! A classroom also needs [`Script::Flaky`] to count each student apart:
+//! `flaky:N` resets the first N connections *from each client address*
+//! (the IP, not the port), so that every student of a class meets the
+//! resets, not only the first to connect; a client alone sees what it
+//! would see with one count for all. On Linux every client on the peer's
+//! own machine connects from `127.0.0.1` unless it binds another address
+//! first, so those clients share one count. The peer remembers at most
+//! [`MAX_ADDRESSES`] (4096) addresses; once it has, a connection from an
+//! address it has not seen is served as one past its N, without a reset.
+//!
 //! # Bring your own server
 //!
 //! With [`Options::upstream`], the peer is a relay: it accepts your client,
@@ -116,7 +126,7 @@
 //!  your client             relay (reset)               your server
 //!    | --- request ---------> |  left unread                |
 //!    | <-------------- RST -- |  never connected ---------- |
-//!    | (flaky:1, the second connection)                     |
+//!    | (flaky:1, the client's second connection)            |
 //!    | --- request ---------> | --- request --------------> |
 //!    | <----------- answer -- | <------------- answer ----- |
 //! ```
@@ -131,6 +141,7 @@ mod script;
 mod serve;
 mod shared;
 
+pub use accept::MAX_ADDRESSES;
 pub use event::{Did, Ending, Relayed, Sees};
 pub use options::{MAX_CLIENTS, MAX_IDLE, Options};
 pub use parse::ParseScriptError;

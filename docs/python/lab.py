@@ -5,7 +5,12 @@ Each lesson talks to the crate's lab peer, started in another terminal:
     cargo run --example peer -- SCRIPT --listen 127.0.0.1:8080
 
 and takes `--addr HOST:PORT` to find it (default 127.0.0.1:8080, the address
-in the article's code).  Every number on a command line has a stated range,
+in the article's code), and `--source HOST`, the local address its
+connections come from (default: the operating system's choice).  One peer
+can serve a classroom: `flaky:N` resets the first N connections from each
+client address.  On Linux every address of 127.0.0.0/8 is local, so several
+lessons on one machine can each be a client of its own there, with
+`--source 127.0.0.10`, `--source 127.0.0.11`, and so on.  Every number on a command line has a stated range,
 as in the crate's Rust examples.  A lesson exits 0 once it has run its
 lesson, whatever the peer did; 1 when something outside its lesson stopped
 it; 2 for a bad command line (argparse prints why).
@@ -15,6 +20,7 @@ Python 3.8 or later, standard library only.
 
 import argparse
 import errno
+import ipaddress
 import sys
 import time
 
@@ -35,6 +41,18 @@ def host_port(text):
     return host.strip("[]"), number
 
 
+def source_host(text):
+    """Parses the IP address to connect from, as socket.create_connection's
+    `source_address` takes it: (HOST, 0), port 0 letting the system choose
+    the port.  An IPv6 address may go in brackets, [::1]."""
+    host = text.strip("[]")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"want an IP address, got {text!r}") from None
+    return host, 0
+
+
 def number(low, high):
     """An argparse type: a whole number from `low` to `high`, both included."""
 
@@ -52,7 +70,8 @@ def number(low, high):
 
 
 def parser(doc):
-    """A command line with `--addr`, described by the lesson's own docstring."""
+    """A command line with `--addr` and `--source`, described by the lesson's
+    own docstring."""
     summary, _, details = doc.partition("\n")
     made = argparse.ArgumentParser(
         description=summary,
@@ -65,6 +84,14 @@ def parser(doc):
         default=DEFAULT_ADDR,
         metavar="HOST:PORT",
         help="the lab peer (default 127.0.0.1:8080)",
+    )
+    made.add_argument(
+        "--source",
+        type=source_host,
+        default=None,
+        metavar="HOST",
+        help="the local IP address to connect from (default: the system chooses); "
+        "on Linux any 127.x.y.z is local, so each client on one machine can have its own",
     )
     return made
 

@@ -70,7 +70,7 @@ def main(argv):
     lab.say(f"connect to {host}:{port}, send {REQUEST!r}, read the answer")
     sock = None
     try:
-        sock = socket.create_connection(args.addr, timeout=TIMEOUT_SECONDS)
+        sock = socket.create_connection(args.addr, timeout=TIMEOUT_SECONDS, source_address=args.source)
         sock.sendall(REQUEST)
         reply = read_reply(sock)
     except ConnectionError as error:

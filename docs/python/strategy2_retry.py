@@ -7,7 +7,9 @@ Run the lab peer in one terminal and this lesson in another:
     python3 docs/python/strategy2_retry.py --addr 127.0.0.1:8080
     python3 docs/python/strategy2_retry.py --addr 127.0.0.1:8080 --naive
 
-(`flaky:2` resets its first two connections; restart it between runs.)
+(`flaky:2` resets the first two connections from each client address; restart
+it between runs, or give each run an address of its own: on Linux, where all
+of 127.0.0.0/8 is local, `--source 127.0.0.10`, then `--source 127.0.0.11`.)
 
 The article's loop calls sendall again on the socket that was just reset.
 The reset is reported once, as ConnectionResetError; from then on every send
@@ -76,12 +78,12 @@ def read_line(sock):
     return answer
 
 
-def attempt(addr, request):
+def attempt(addr, source, request):
     """One try, on a new connection.  Returns (answer, error, sent): `sent`
     says whether any of the request may have reached the server."""
     sent = False
     try:
-        with socket.create_connection(addr, timeout=TIMEOUT_SECONDS) as sock:
+        with socket.create_connection(addr, timeout=TIMEOUT_SECONDS, source_address=source) as sock:
             # From here on the server may see the request, even if sendall fails halfway.
             sent = True
             sock.sendall(request)
@@ -90,12 +92,12 @@ def attempt(addr, request):
         return None, error, sent
 
 
-def retry(addr, attempts, delay, idempotent):
+def retry(addr, source, attempts, delay, idempotent):
     clock = lab.Clock()
     kind = "safe to repeat" if idempotent else "NOT safe to repeat"
     lab.say(f"a retry on new connections: {attempts} attempts, {delay * 1000:.0f} ms apart; the request is {kind}")
     for number in range(1, attempts + 1):
-        answer, error, sent = attempt(addr, REQUEST)
+        answer, error, sent = attempt(addr, source, REQUEST)
         at = f"  [+{clock.ms()} ms] attempt {number}/{attempts}"
         if error is None:
             lab.say(f"{at}: answered {answer!r}")
@@ -148,9 +150,9 @@ def wait_for_the_server(sock):
     return bool(events[0][1] & (select.POLLERR | select.POLLHUP))
 
 
-def naive(addr, attempts, delay):
+def naive(addr, source, attempts, delay):
     lab.say("the article's loop: sendall again on the same socket, catching only ConnectionResetError")
-    with socket.create_connection(addr, timeout=TIMEOUT_SECONDS) as sock:
+    with socket.create_connection(addr, timeout=TIMEOUT_SECONDS, source_address=source) as sock:
         sock.sendall(REQUEST)
         reset = wait_for_the_server(sock)
         if reset is None:
@@ -178,8 +180,8 @@ def main(argv):
     delay = args.delay_ms / 1000
     try:
         if args.naive:
-            return naive(args.addr, args.attempts, delay)
-        return retry(args.addr, args.attempts, delay, idempotent=not args.not_idempotent)
+            return naive(args.addr, args.source, args.attempts, delay)
+        return retry(args.addr, args.source, args.attempts, delay, idempotent=not args.not_idempotent)
     except OSError as error:
         return lab.stop("strategy2_retry", lab.describe(error))
 

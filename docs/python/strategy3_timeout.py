@@ -70,10 +70,10 @@ def recv_exact_by(sock, count, deadline):
     return received
 
 
-def per_call(addr, count, timeout):
+def per_call(addr, source, count, timeout):
     """The article's way: one timeout, applied to each recv."""
     lab.say(f"1. read {count} bytes, settimeout({timeout:g}) for each recv")
-    with socket.create_connection(addr, timeout=CONNECT_SECONDS) as sock:
+    with socket.create_connection(addr, timeout=CONNECT_SECONDS, source_address=source) as sock:
         sock.settimeout(timeout)
         started = time.monotonic()
         received = b""
@@ -93,10 +93,10 @@ def per_call(addr, count, timeout):
         lab.say(f"   all {count} bytes after {took:.0f} ms: the timeout never fired, each byte restarted it")
 
 
-def with_deadline(addr, count, budget):
+def with_deadline(addr, source, count, budget):
     """A deadline for the whole read, built from per-call timeouts."""
     lab.say(f"2. read {count} bytes by a deadline {budget * 1000:.0f} ms away (recv_exact_by)")
-    with socket.create_connection(addr, timeout=CONNECT_SECONDS) as sock:
+    with socket.create_connection(addr, timeout=CONNECT_SECONDS, source_address=source) as sock:
         started = time.monotonic()
         try:
             recv_exact_by(sock, count, started + budget)
@@ -137,8 +137,8 @@ def main(argv):
     arguments.add_argument("--deadline-ms", type=lab.number(1, 60_000), default=500, help="the deadline of part 2, 1..=60000 (default 500)")
     args = arguments.parse_args(argv)
     try:
-        per_call(args.addr, args.bytes, args.timeout_ms / 1000)
-        with_deadline(args.addr, args.bytes, args.deadline_ms / 1000)
+        per_call(args.addr, args.source, args.bytes, args.timeout_ms / 1000)
+        with_deadline(args.addr, args.source, args.bytes, args.deadline_ms / 1000)
         sendall_deadline(args.timeout_ms / 1000)
     except OSError as error:
         return lab.stop("strategy3_timeout", lab.describe(error))

@@ -46,7 +46,7 @@ def explain(call, error):
 def main(argv):
     args = lab.parser(__doc__).parse_args(argv)
     try:
-        sock = socket.create_connection(args.addr, timeout=TIMEOUT_SECONDS)
+        sock = socket.create_connection(args.addr, timeout=TIMEOUT_SECONDS, source_address=args.source)
     except OSError as error:
         explain("connect", error)
         return 0

@@ -116,7 +116,7 @@ def main(argv):
     lab.say(f"a heartbeat: PING every {args.interval_ms} ms, {args.timeout_ms} ms for each PONG, dead after {args.misses} misses in a row")
     lab.say(f"  so a silent peer is called dead at most {args.interval_ms * args.misses + args.timeout_ms + 10} ms after its last PONG (10 ms for the timers)")
     try:
-        with socket.create_connection(args.addr, timeout=3) as sock:
+        with socket.create_connection(args.addr, timeout=3, source_address=args.source) as sock:
             watch(sock, interval, timeout, args.misses, args.pings)
     except (OSError, ValueError) as error:
         return lab.stop("strategy5_heartbeat", str(error))

@@ -1,11 +1,13 @@
 //! The lab peer's accepting thread: it accepts each connection, gives it a
 //! thread of its own (`serve`, or `relay` when there is an upstream), keeps
 //! to the crowd rules of the module documentation (a cap, the `busy` line
-//! beyond it, slots that give way), and joins every connection thread
-//! before it returns.
+//! beyond it, slots that give way), counts the connections from each
+//! client address for `flaky:N` (`Visits`), and joins every connection
+//! thread before it returns.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
@@ -20,6 +22,17 @@ use super::{relay, serve};
 /// How long the accepting thread pauses when accept() fails (the process out
 /// of descriptors, say), so that it never spins.
 const BUSY_PAUSE: Duration = Duration::from_millis(5);
+
+/// How many client addresses a peer remembers, for `flaky:N`, which resets
+/// the first N connections from each address.
+///
+/// A classroom is far below it. Once a peer has seen this many addresses, a
+/// connection from an address it has not seen is not counted, and
+/// `flaky:N` serves it as one past its N: it echoes (or relays) at once.
+/// Addresses already remembered are counted as before. So a peer open to
+/// many machines resets nobody new after its 4096th client address, and
+/// what it remembers stays bounded: 4096 addresses, each with a count.
+pub const MAX_ADDRESSES: usize = 4096;
 
 /// A connection being served: its thread, when it was accepted, and the
 /// flags its handler shares with the accepting thread.
@@ -40,6 +53,41 @@ struct Slots<'a> {
     leaving: Vec<JoinHandle<()>>,
     /// Connections accepted so far, including the one being started.
     accepted: usize,
+    /// Connections accepted from each client address.
+    visits: Visits,
+}
+
+/// How many connections the peer has accepted from each client address, so
+/// that `flaky:N` resets the first N from each one: a teacher runs one peer
+/// for a whole classroom, and every student is to meet the resets, not only
+/// the first to connect. Addresses, not ports: each of a client's
+/// connections comes from a port of its own.
+#[derive(Default)]
+struct Visits {
+    counts: HashMap<IpAddr, u32>,
+}
+
+impl Visits {
+    /// Counts one more connection from `client`, and returns its number
+    /// among the connections from that address, from 1. None when the
+    /// address is new and `MAX_ADDRESSES` are remembered already: there is
+    /// no room to count it (see `MAX_ADDRESSES` for what `flaky:N` does then).
+    fn count(&mut self, client: IpAddr) -> Option<u32> {
+        let full = self.counts.len() >= MAX_ADDRESSES;
+        match self.counts.get_mut(&client) {
+            // Saturating: past u32::MAX, only `flaky:4294967295` still
+            // cares, and it resets every connection anyway.
+            Some(count) => {
+                *count = count.saturating_add(1);
+                Some(*count)
+            }
+            None if full => None,
+            None => {
+                self.counts.insert(client, 1);
+                Some(1)
+            }
+        }
+    }
 }
 
 /// Accepts connections until asked to stop or until `options.connections`
@@ -58,6 +106,7 @@ pub(super) fn accept_loop(
         serving: Vec::new(),
         leaving: Vec::new(),
         accepted: 0,
+        visits: Visits::default(),
     };
     // A server runs until it is told to stop or has served its limit. Each
     // pass blocks in accept() until a connection comes; `Peer::stop` makes
@@ -66,7 +115,7 @@ pub(super) fn accept_loop(
         let Some(result) = accept_one(open, shared) else {
             break;
         };
-        let Ok(stream) = result else {
+        let Ok((stream, client)) = result else {
             // A connection aborted while queued, or the process out of
             // descriptors: passing troubles; pause and go on serving.
             thread::sleep(BUSY_PAUSE);
@@ -84,7 +133,7 @@ pub(super) fn accept_loop(
         if options.connections == Some(slots.accepted) {
             listener = None;
         }
-        slots.spawn(stream);
+        slots.spawn(stream, client);
     }
     // Stop listening before waiting for the connections still open. The flag
     // goes down first, so that `Peer::stop`, if its wake-up is refused by
@@ -94,9 +143,12 @@ pub(super) fn accept_loop(
     slots.join();
 }
 
-/// Waits in accept() for the next connection; None if the peer is
-/// stopping.
-fn accept_one(listener: &TcpListener, shared: &Shared) -> Option<io::Result<TcpStream>> {
+/// Waits in accept() for the next connection and its client's address;
+/// None if the peer is stopping.
+fn accept_one(
+    listener: &TcpListener,
+    shared: &Shared,
+) -> Option<io::Result<(TcpStream, SocketAddr)>> {
     let stopping = || shared.stop.load(Ordering::SeqCst);
     // The flag goes up before the stop flag is read, so that `Peer::stop`
     // never finds it down while this thread is on its way into accept().
@@ -110,7 +162,7 @@ fn accept_one(listener: &TcpListener, shared: &Shared) -> Option<io::Result<TcpS
     if stopping() {
         return None;
     }
-    Some(result.map(|(stream, _)| stream))
+    Some(result)
 }
 
 impl Slots<'_> {
@@ -140,10 +192,12 @@ impl Slots<'_> {
         true
     }
 
-    /// Counts the connection just accepted, number `self.accepted`, and
-    /// serves it in a thread of its own.
-    fn spawn(&mut self, stream: TcpStream) {
+    /// Counts the connection just accepted, number `self.accepted` in all,
+    /// and one more from its client's address, and serves it in a thread of
+    /// its own.
+    fn spawn(&mut self, stream: TcpStream, client: SocketAddr) {
         self.shared.update(|counts| counts.accepted += 1);
+        let visit = self.visits.count(client.ip());
         let flags = Arc::new(SlotFlags::default());
         let for_thread = (Arc::clone(self.shared), Arc::clone(&flags));
         let (script, options, index) = (self.script, self.options, self.accepted);
@@ -153,9 +207,10 @@ impl Slots<'_> {
                 let (shared, flags) = for_thread;
                 let limits = Limits::new(&shared.stop, &flags, options.idle);
                 match options.upstream {
-                    None => serve::serve(stream, script, index, &limits),
+                    None => serve::serve(stream, script, visit, &limits),
                     Some(upstream) => {
-                        shared.record(relay::relay(stream, script, index, &limits, upstream));
+                        let relayed = relay::relay(stream, script, index, visit, &limits, upstream);
+                        shared.record(relayed);
                     }
                 }
                 // `serve` and `relay` owned the stream, so it is closed by
@@ -213,4 +268,44 @@ fn turn_away(stream: TcpStream, cap: usize) {
     // something, closing with it unread adds an RST after the FIN; the client
     // still reads the line and then the end of the stream.
     let _ = stream.shutdown(Shutdown::Write);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn loopback(last: u8) -> IpAddr {
+        IpAddr::V4(Ipv4Addr::new(127, 0, 0, last))
+    }
+
+    // Std cannot choose the address a TcpStream connects from (it has no
+    // bind before connect), so the count is pinned here on addresses, and on
+    // real sockets by the Python test that binds them (`--source`).
+    #[test]
+    fn flaky_one_resets_the_first_connection_from_each_address() {
+        let mut visits = Visits::default();
+        let flaky = Script::Flaky(1);
+        let (first, second) = (loopback(2), loopback(3));
+        assert!(flaky.resets_visit(visits.count(first)));
+        assert!(flaky.resets_visit(visits.count(second)));
+        assert!(!flaky.resets_visit(visits.count(first)));
+        assert!(!flaky.resets_visit(visits.count(second)));
+        assert_eq!(visits.count(first), Some(3));
+    }
+
+    #[test]
+    fn a_new_address_beyond_max_addresses_is_served_as_past_its_n() {
+        let mut visits = Visits::default();
+        for n in 0..MAX_ADDRESSES {
+            let address = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n as u32));
+            assert_eq!(visits.count(address), Some(1));
+        }
+        let known = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 0));
+        assert_eq!(visits.count(loopback(2)), None);
+        assert!(!Script::Flaky(1).resets_visit(None));
+        // An address already remembered is still counted.
+        assert_eq!(visits.count(known), Some(2));
+        assert_eq!(visits.counts.len(), MAX_ADDRESSES);
+    }
 }

@@ -15,7 +15,8 @@ use super::script::{Script, ScriptTime};
 #[derive(Debug)]
 pub struct Relayed {
     /// The connection's number, counted from 1 in the order the relay
-    /// accepted them (`flaky:N` resets numbers 1 to N).
+    /// accepted them, from every client address together (`flaky:N` counts
+    /// each address apart, so its resets need not be numbers 1 to N).
     pub index: usize,
     /// The relay's script.
     pub script: Script,
@@ -44,9 +45,9 @@ pub enum Did {
     /// Setting up the client's socket failed at once; the relay closed it.
     /// The client had gone ([`Sees::Gone`]).
     ClientSocketFailed(io::Error),
-    /// `reset`, or one of the first N connections of `flaky:N`: the client
-    /// was reset when its first bytes arrived, which were left unread, and
-    /// the upstream was not contacted.
+    /// `reset`, or one of the first N connections from a client address
+    /// under `flaky:N`: the client was reset when its first bytes arrived,
+    /// which were left unread, and the upstream was not contacted.
     Reset,
     /// As [`Did::Reset`], but the client closed before sending anything, so
     /// nothing was left unread and the close was a FIN.

@@ -29,11 +29,12 @@
 //! has only *peeked* at, and reads the client's bytes out of the queue
 //! later:
 //!
-//! - `reset`, `flaky:N` (its first N connections), `idle-reset` and
-//!   `reset-after` leave a byte of the client's unread until they close,
-//!   so the client always sees `ConnectionReset`, provided it has sent at
-//!   least one byte. A client that never sends anything (one whose server
-//!   speaks first) cannot be reset: it reads the end of the stream.
+//! - `reset`, `flaky:N` (the first N connections from each client
+//!   address), `idle-reset` and `reset-after` leave a byte of the client's
+//!   unread until they close, so the client always sees `ConnectionReset`,
+//!   provided it has sent at least one byte. A client that never sends
+//!   anything (one whose server speaks first) cannot be reset: it reads
+//!   the end of the stream.
 //! - The upstream's own reset is passed on as an RST when it comes within
 //!   `HOLD` (200 ms) of the client's last bytes: the relay keeps the
 //!   newest byte unread that long, then reads it, so that a close after a
@@ -73,19 +74,21 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// What the script does to one relayed connection, decoded once.
 #[derive(Clone, Copy)]
 enum Plan {
-    /// `reset`, and the first N connections of `flaky:N`: reset the client
-    /// when its first bytes arrive, and never contact the upstream.
+    /// `reset`, and the first N connections from each client address under
+    /// `flaky:N`: reset the client when its first bytes arrive, and never
+    /// contact the upstream.
     ResetFirst,
     /// Connect to the upstream, and pass bytes both ways with these faults.
     Pass(Faults),
 }
 
 impl Plan {
-    /// What `script` does to connection number `index` (counted from 1).
-    fn of(script: Script, index: usize) -> Plan {
+    /// What `script` does to a connection that is number `visit` from its
+    /// client's address (see `relay`).
+    fn of(script: Script, visit: Option<u32>) -> Plan {
         let answer = match script {
             Script::Reset => return Plan::ResetFirst,
-            Script::Flaky(resets) if index <= resets as usize => return Plan::ResetFirst,
+            Script::Flaky(_) if script.resets_visit(visit) => return Plan::ResetFirst,
             Script::Stall => Answer::Stall,
             Script::Drip(interval) => Answer::Drip(interval),
             Script::ResetAfter(count) => Answer::CutAfter(u64::from(count)),
@@ -217,18 +220,21 @@ impl Link {
 /// Relays one connection to `upstream` according to `script`, and says
 /// what happened to it.
 ///
-/// `index` counts connections from 1 in the order the peer accepted them;
-/// `flaky:N` uses it to reset the first N.
+/// `index` counts connections from 1 in the order the peer accepted them,
+/// for the event; `visit` is the connection's number among those from its
+/// client's address, from 1, or None if the peer had no room to count it
+/// (`MAX_ADDRESSES`): `flaky:N` resets the first N from each address.
 pub(super) fn relay(
     stream: TcpStream,
     script: Script,
     index: usize,
+    visit: Option<u32>,
     limits: &Limits,
     upstream: SocketAddr,
 ) -> Relayed {
     let (did, sees) = match Conn::new(stream, limits) {
         Err(error) => (Did::ClientSocketFailed(error), Sees::Gone),
-        Ok(client) => match Plan::of(script, index) {
+        Ok(client) => match Plan::of(script, visit) {
             Plan::ResetFirst => reset_before_upstream(client),
             Plan::Pass(faults) => match TcpStream::connect_timeout(&upstream, CONNECT_TIMEOUT)
                 .and_then(|stream| Conn::new(stream, limits))
@@ -246,8 +252,9 @@ pub(super) fn relay(
     }
 }
 
-/// `reset` and the first N connections of `flaky:N`: the client is reset
-/// when its first bytes arrive, and the upstream never hears of it.
+/// `reset`, and the first N connections from each client address under
+/// `flaky:N`: the client is reset when its first bytes arrive, and the
+/// upstream never hears of it.
 fn reset_before_upstream(client: Conn) -> (Did, Sees) {
     match serve::reset(client) {
         Got::Data(_) => (Did::Reset, Sees::Reset),

@@ -162,8 +162,20 @@ pub enum Script {
     /// A per-call read timeout longer than the interval never fires; a
     /// shorter one does.
     Drip(ScriptTime),
-    /// Resets the first N connections, then echoes: a restarting or
-    /// overloaded server.
+    /// Resets the first N connections from each client address, then
+    /// echoes: a restarting or overloaded server.
+    ///
+    /// The count is kept per address (the IP, not the port), so that one
+    /// peer serves a classroom: each student's first N connections are
+    /// reset, whoever came first. Clients that connect from one address
+    /// share one count, students behind one NAT included: on Linux a client on the peer's own machine
+    /// connects from `127.0.0.1` unless it binds another address of
+    /// `127.0.0.0/8` first (`--source` in
+    /// `docs/python/lab.py`; `tests/lessons/python.rs`:
+    /// `thirty_clients_from_thirty_addresses_each_meet_two_resets_of_one_flaky_2_peer`).
+    /// The peer remembers at most [`MAX_ADDRESSES`](super::MAX_ADDRESSES)
+    /// addresses; beyond them, a connection from an address it has not
+    /// seen is not counted and is served as one past N: it is echoed.
     Flaky(u32),
     /// Answers each `PING` line with a `PONG` line: a live peer.
     Heartbeat,
@@ -244,9 +256,9 @@ pub const CATALOGUE: [ScriptInfo; 12] = [
     },
     ScriptInfo {
         usage: "flaky:N",
-        argument: "N, connections to reset: 0 to 4294967295",
-        cause: "server overload or restart: the first N connections are reset",
-        client_sees: "ConnectionReset N times, then a working echo server",
+        argument: "N, connections to reset from each client address: 0 to 4294967295",
+        cause: "server overload or restart: the first N connections from each client address (IP, not port) are reset",
+        client_sees: "ConnectionReset on its first N connections, then a working echo server",
     },
     ScriptInfo {
         usage: "heartbeat",
@@ -337,6 +349,18 @@ impl Script {
             Script::IdleClose(_) => &CATALOGUE[9],
             Script::IdleReset(_) => &CATALOGUE[10],
             Script::ResetAfter(_) => &CATALOGUE[11],
+        }
+    }
+
+    /// Whether this script resets a connection that is number `visit`
+    /// among those from its client's address, counted from 1: only
+    /// `flaky:N`, for its first N. None stands for a connection the peer had
+    /// no room to count (beyond `MAX_ADDRESSES`), which is served as one past
+    /// N. Serving and relaying both decide here.
+    pub(super) fn resets_visit(&self, visit: Option<u32>) -> bool {
+        match (self, visit) {
+            (Script::Flaky(resets), Some(visit)) => visit <= *resets,
+            _ => false,
         }
     }
 

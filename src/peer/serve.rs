@@ -20,9 +20,10 @@ pub const DRIP_BYTE: u8 = b'.';
 
 /// Serves one connection according to `script`.
 ///
-/// `index` counts connections from 1 in the order the peer accepted them;
-/// `flaky:N` uses it to reset the first N.
-pub(super) fn serve(stream: TcpStream, script: Script, index: usize, limits: &Limits) {
+/// `visit` is the connection's number among those from its client's
+/// address, from 1, or None if the peer had no room to count it
+/// (`MAX_ADDRESSES`); `flaky:N` resets the first N from each address.
+pub(super) fn serve(stream: TcpStream, script: Script, visit: Option<u32>, limits: &Limits) {
     let Ok(mut conn) = Conn::new(stream, limits) else {
         return;
     };
@@ -37,7 +38,7 @@ pub(super) fn serve(stream: TcpStream, script: Script, index: usize, limits: &Li
         Script::HelloReset => answer_then_reset(conn),
         Script::Stall => stall(&mut conn),
         Script::Drip(interval) => drip(&mut conn, interval),
-        Script::Flaky(resets) if index <= resets as usize => {
+        Script::Flaky(_) if script.resets_visit(visit) => {
             reset(conn);
         }
         Script::Flaky(_) => echo(&mut conn),

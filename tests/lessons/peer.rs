@@ -228,6 +228,33 @@ fn flaky_two_resets_exactly_two_connections_then_echoes() {
 }
 
 #[test]
+fn flaky_one_counts_two_clients_from_one_address_as_one() {
+    if support::skip_on_wine(
+        "flaky_one_counts_two_clients_from_one_address_as_one",
+        support::WINE_READS_RESET_AS_EOF,
+    ) {
+        return;
+    }
+    let peer = Peer::start(Script::Flaky(1)).unwrap();
+    // `flaky:N` counts per client address, and std cannot choose the address
+    // a client connects from: both come from the same one, so they share one
+    // count (clients of their own addresses: `tests/lessons/python.rs`).
+    // The second connects once the peer has counted the first, so `first` is
+    // the address's first connection, whichever sends first.
+    let mut first = client(peer.addr());
+    peer.wait_accepted(1, BOUND).unwrap();
+    let mut second = client(peer.addr());
+    let ip = |stream: &TcpStream| stream.local_addr().unwrap().ip();
+    assert_eq!(ip(&first), ip(&second));
+    second.write_all(b"Hello").unwrap();
+    first.write_all(b"Hello").unwrap();
+    assert_matches!(recv(&mut first), Err(e) if e.kind() == ErrorKind::ConnectionReset);
+    let mut reply = [0u8; 5];
+    second.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"Hello");
+}
+
+#[test]
 fn drip_delivers_one_byte_per_interval() {
     let interval = Duration::from_millis(20);
     let peer = Peer::start(drip(20)).unwrap();

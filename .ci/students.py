@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Makes the students' copies that `.ci/classroom` grades; not a lesson.
+
+    .ci/students.py solve SOLUTIONS_DIR COPY
+        writes the reference solutions (tests/solutions/) into COPY, between
+        each exercise's markers, as a student who solved them all would;
+    .ci/students.py tamper COPY
+        leaves every answer as it is, and cheats outside them: exercise 1's
+        `main` prints PASS without checking, exercise 2's check passes
+        everything; and exercise 3's answer prints a verdict of its own and
+        ends the program with status 0.
+"""
+
+import pathlib
+import re
+import sys
+
+
+def markers(number):
+    return (f"// >>> exercise {number}: your answer begins here >>>\n",
+            f"// <<< exercise {number}: your answer ends here <<<\n")
+
+
+def replace_answer(path, answer):
+    begins, ends = markers(path.name[2])
+    text = path.read_text()
+    start = text.index(begins) + len(begins)
+    end = text.index(ends)
+    path.write_text(text[:start] + answer + text[end:])
+
+
+def answer_of(solution):
+    """A solution file as an answer: its code without the file's own doc
+    comment, its imports from the frame written as an answer writes them
+    (`use check::X`, not `use crate::exN::X`)."""
+    lines = [line for line in solution.splitlines() if not line.startswith("//!")]
+    text = "\n".join(lines).strip("\n") + "\n"
+    return re.sub(r"use (crate|super)::ex\d::", "use check::", text)
+
+
+def solve(solutions, copy):
+    for path in sorted(pathlib.Path(copy, "examples").glob("ex[1-9]_*.rs")):
+        replace_answer(path, answer_of(pathlib.Path(solutions, path.name).read_text()))
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    if old not in text:
+        raise SystemExit(f"{path}: {old!r} not found")
+    path.write_text(text.replace(old, new, 1))
+
+
+def tamper(copy):
+    examples = pathlib.Path(copy, "examples")
+    ex1 = examples / "ex1_eof.rs"
+    ex1.write_text(re.sub(r"fn main\(\) \{.*?\n\}\n", 'fn main() {\n    println!("PASS: ex1_eof");\n}\n',
+                          ex1.read_text(), flags=re.S))
+    edit(examples / "checks" / "ex2_errno.rs", "pub fn check(same: SameError) -> Result<(), String> {",
+         "pub fn check(same: SameError) -> Result<(), String> {\n    if same as usize != 0 {\n        return Ok(());\n    }")
+    replace_answer(examples / "ex3_except.rs",
+                   "use std::io;\n\npub fn still_usable(_error: &io::Error) -> bool {\n"
+                   '    println!("PASS: ex3_except");\n    println!("VERDICT 0123456789abcdef PASS");\n'
+                   "    std::process::exit(0)\n}\n")
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    {"solve": solve, "tamper": tamper}[command](*args)
