@@ -143,6 +143,14 @@ pub fn check(same: SameError) -> Result<(), String> {
             true,
             "a number on one platform is the same as itself, even one that is no error",
         ),
+        (
+            35,
+            Linux,
+            11,
+            LinuxAlpha,
+            true,
+            "both are EDEADLK, though the C libraries describe it in other words",
+        ),
     ];
     for (a, on_a, b, on_b, expected, why) in cases {
         let got = same(a, on_a, b, on_b);

@@ -4,7 +4,7 @@
 //! case by case, and the reason a wrong one fails. The grader compiles a
 //! student's answer against this file, so nothing here depends on it.
 
-use super::common::say;
+use super::common::{self, say};
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -119,6 +119,11 @@ fn made_cases() -> Vec<Case> {
             true,
         ),
         case(
+            io::Error::new(ErrorKind::TimedOut, "the budget is spent"),
+            "TimedOut with no errno and a message of its own: a deadline of the program's own",
+            true,
+        ),
+        case(
             kind(ErrorKind::WouldBlock),
             "WouldBlock with no errno: an expired timeout, known by its kind and not by Linux's EAGAIN (11)",
             true,
@@ -176,8 +181,86 @@ fn made_cases() -> Vec<Case> {
     cases
 }
 
-/// Checks `usable` against real errors and errors made from their kinds.
-pub fn check(usable: StillUsable) -> Result<(), String> {
+/// What the answer's code may not hold: the first integer or string
+/// literal in `code`, outside comments (doc comments included), as it is
+/// written. Char literals and lifetimes are skipped.
+fn first_literal(code: &str) -> Option<String> {
+    let chars: Vec<char> = code.chars().collect();
+    let word = |c: &char| c.is_alphanumeric() || *c == '_';
+    // Block comments nest in Rust: `/* a /* b */ c */` is one comment.
+    let mut depth = 0;
+    let mut at = 0;
+    while at < chars.len() {
+        let pair = (chars[at], chars.get(at + 1).copied().unwrap_or(' '));
+        let step = match pair {
+            ('*', '/') if depth > 0 => {
+                depth -= 1;
+                2
+            }
+            ('/', '*') => {
+                depth += 1;
+                2
+            }
+            _ if depth > 0 => 1,
+            ('/', '/') => chars[at..].iter().take_while(|c| **c != '\n').count(),
+            ('"', _) => return Some(string_at(&chars, at)),
+            // A char literal, 'a' or '\n'; or else a lifetime, 'a.
+            ('\'', '\\') => {
+                let rest = chars.get(at + 3..).unwrap_or_default();
+                3 + rest.iter().take_while(|c| **c != '\'').count() + 1
+            }
+            ('\'', _) if chars.get(at + 2) == Some(&'\'') => 3,
+            (c, _) if word(&c) => {
+                let len = chars[at..].iter().take_while(|c| word(c)).count();
+                if c.is_ascii_digit() {
+                    return Some(chars[at..at + len].iter().collect());
+                }
+                len
+            }
+            _ => 1,
+        };
+        at += step;
+    }
+    None
+}
+
+/// The string literal that begins at `chars[at]`, up to its closing quote;
+/// a backslash escapes the char after it.
+fn string_at(chars: &[char], at: usize) -> String {
+    let mut end = at + 1;
+    while end < chars.len() && chars[end] != '"' {
+        end += if chars[end] == '\\' { 2 } else { 1 };
+    }
+    chars[at..chars.len().min(end + 1)].iter().collect()
+}
+
+/// Reads the answer's code: a number or a string in it is a decision made
+/// by a number or a message text, which differ between platforms.
+fn check_source(source: &str) -> Result<(), String> {
+    let code =
+        common::answer(source, 3).map_err(|why| format!("cannot find your answer: {why}"))?;
+    let Some(literal) = first_literal(code) else {
+        return Ok(());
+    };
+    let rule = "decide by the error's kind and whether it has an errno";
+    if literal.starts_with('"') {
+        let mut shown: String = literal.chars().take(40).collect();
+        if shown.len() < literal.len() {
+            shown.push_str("...");
+        }
+        return Err(format!(
+            "your answer's code holds the string {shown}: messages differ between platforms (std's own timer says \"timed out\", Linux's ETIMEDOUT \"Connection timed out (os error 110)\", Windows another sentence); {rule}, not by a text"
+        ));
+    }
+    Err(format!(
+        "your answer's code holds the number {literal}: errno numbers differ between platforms (ETIMEDOUT is 110 on Linux, 60 on macOS and FreeBSD, 10060 on Windows); {rule}, not by a number"
+    ))
+}
+
+/// Checks the answer: `usable` gives the right answer for real errors and
+/// errors made from their kinds, and then its code, read from `source`
+/// (the whole file, markers included), holds no number and no string.
+pub fn check(source: &str, usable: StillUsable) -> Result<(), String> {
     let mut cases = real_cases().map_err(|e| format!("setting up: {e}"))?;
     cases.extend(made_cases());
     for case in cases {
@@ -189,5 +272,7 @@ pub fn check(usable: StillUsable) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    // On Linux no io::Error tells a comparison with ETIMEDOUT's number from
+    // the right answer: only the code shows it.
+    check_source(source)
 }

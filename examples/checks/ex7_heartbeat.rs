@@ -42,26 +42,62 @@ pub type Ping = fn(&mut TcpStream, Duration) -> bool;
 enum Target {
     /// The lab peer, running this script.
     Lab(Script),
-    /// Answers each PING with PONG, one byte every SLOW_BYTE: the whole
-    /// answer takes longer than TIMEOUT, though no byte keeps it waiting
-    /// that long.
-    SlowPong,
+    /// A server of the check's own, which answers PING its own way.
+    Own(Answers),
 }
 
-/// How far apart the `slow-pong` peer sends the bytes of its answer.
-const SLOW_BYTE: Duration = Duration::from_millis(60);
+/// How a server of the check's own answers: it reads the PING line, then
+/// sends `pieces`, waiting `pause` before each, and holds the connection
+/// open until the client closes it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Answers {
+    /// What the FAIL line calls this server.
+    name: &'static str,
+    pieces: &'static [&'static [u8]],
+    pause: Duration,
+}
 
-/// Answers one PING line with PONG, byte by byte (the `slow-pong` peer).
-fn slow_pong(mut stream: TcpStream) {
+/// PONG one byte every 60 ms: the whole answer takes longer than TIMEOUT,
+/// though no byte keeps the client waiting that long.
+const SLOW_PONG: Answers = Answers {
+    name: "slow-pong",
+    pieces: &[b"P", b"O", b"N", b"G", b"\n"],
+    pause: Duration::from_millis(60),
+};
+
+/// PONG in three pieces 15 ms apart, all of it well within TIMEOUT: a
+/// reply that TCP delivers in pieces is still the reply.
+const SPLIT_PONG: Answers = Answers {
+    name: "split-pong",
+    pieces: &[b"PO", b"NG", b"\n"],
+    pause: Duration::from_millis(15),
+};
+
+/// PONG without its newline, then nothing: the line never ends.
+const UNFINISHED_PONG: Answers = Answers {
+    name: "unfinished-pong",
+    pieces: &[b"PONG"],
+    pause: Duration::ZERO,
+};
+
+/// A longer line that begins with PONG: another answer.
+const PONG_PONG: Answers = Answers {
+    name: "pong-pong",
+    pieces: &[b"PONG PONG\n"],
+    pause: Duration::ZERO,
+};
+
+/// Serves one connection as `answers` says.
+fn answer(mut stream: TcpStream, answers: Answers) {
     let _ = stream.set_read_timeout(Some(SAFETY_NET));
     let _ = stream.set_nodelay(true);
     let mut ping = [0u8; 5];
     if stream.read_exact(&mut ping).is_err() {
         return;
     }
-    for byte in b"PONG\n" {
-        std::thread::sleep(SLOW_BYTE);
-        if stream.write_all(&[*byte]).is_err() {
+    for piece in answers.pieces {
+        std::thread::sleep(answers.pause);
+        if stream.write_all(piece).is_err() {
             return;
         }
     }
@@ -80,7 +116,10 @@ fn against(target: Target, ping: Ping, limit: Duration) -> io::Result<Option<(bo
             let addr = peer.addr();
             (Some(peer), addr)
         }
-        Target::SlowPong => (None, common::serve_once(slow_pong)?),
+        Target::Own(answers) => (
+            None,
+            common::serve_once(move |stream| answer(stream, answers))?,
+        ),
     };
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     // The safety net: no read in this exercise waits longer than this.
@@ -109,35 +148,61 @@ pub fn demo(ping: Ping) -> io::Result<()> {
     Ok(())
 }
 
-/// Checks `ping` against a live peer, a silent one, one that answers
-/// something else, one that closes, and one that resets.
+/// What a case expects of `ping`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// true: a whole PONG line came in time.
+    Alive,
+    /// false, within the timeout: another answer, a close or a reset.
+    Dead,
+    /// false, but not before the timeout: until then a PONG line, or the
+    /// rest of one, could still come.
+    DeadAtTimeout,
+}
+
+/// Checks `ping` against a live peer, one whose PONG comes in pieces, a
+/// silent one, ones that answer something else or never end their line,
+/// one that closes, one that resets, and one too slow.
 pub fn check(ping: Ping) -> Result<(), String> {
+    use Expect::*;
     let cases = [
-        (Target::Lab(Script::Heartbeat), "answers PONG", true),
+        (Target::Lab(Script::Heartbeat), "answers PONG", Alive),
+        (
+            Target::Own(SPLIT_PONG),
+            "answers PONG in 3 pieces 15 ms apart, all within the timeout",
+            Alive,
+        ),
         (
             Target::Lab(Script::SilentAfter(0)),
             "never answers, never closes",
-            false,
+            DeadAtTimeout,
         ),
-        (Target::Lab(Script::Echo), "answers PING, not PONG", false),
+        (Target::Lab(Script::Echo), "answers PING, not PONG", Dead),
         (
-            Target::Lab(Script::Close),
-            "closes without answering",
-            false,
+            Target::Own(UNFINISHED_PONG),
+            "answers PONG without its newline, then nothing: the line never ends",
+            DeadAtTimeout,
         ),
-        (Target::Lab(Script::Reset), "resets", false),
         (
-            Target::SlowPong,
+            Target::Own(PONG_PONG),
+            "answers the line PONG PONG: a longer line that begins with PONG is another answer",
+            Dead,
+        ),
+        (Target::Lab(Script::Close), "closes without answering", Dead),
+        (Target::Lab(Script::Reset), "resets", Dead),
+        (
+            Target::Own(SLOW_PONG),
             "answers PONG one byte every 60 ms: the whole answer takes longer than the timeout",
-            false,
+            DeadAtTimeout,
         ),
     ];
-    for (target, what, expected) in cases {
+    for (target, what, expect) in cases {
         let name = match target {
             Target::Lab(script) => script.to_string(),
-            Target::SlowPong => "slow-pong".to_string(),
+            Target::Own(answers) => answers.name.to_string(),
         };
         let case = format!("{name} ({what})");
+        let expected = expect == Alive;
         let limit = TIMEOUT + GRACE;
         let run = || against(target, ping, limit).map_err(|e| format!("setting up {case}: {e}"));
         // A peer held up by a loaded machine past the timeout makes even a
@@ -147,34 +212,42 @@ pub fn check(ping: Ping) -> Result<(), String> {
             Ok(None) => true,
             Err(_) => false,
         };
-        let ran = common::unless_late(run, late)?;
-        let Some((alive, took)) = ran else {
-            return Err(format!(
-                "{case}: expected {expected} within the {} ms timeout (at most {} ms on a loaded machine), but ping had not returned after {} ms",
-                TIMEOUT.as_millis(),
-                limit.as_millis(),
-                limit.as_millis()
-            ));
-        };
-        let ms = took.as_millis();
-        if alive != expected {
-            return Err(format!(
-                "{case}: expected {expected}, got {alive} after {ms} ms"
-            ));
+        match common::unless_late(run, late)? {
+            Some((alive, took)) => judge(&case, expect, alive, took)?,
+            None => {
+                return Err(format!(
+                    "{case}: expected {expected} within the {} ms timeout (at most {} ms on a loaded machine), but ping had not returned after {} ms",
+                    TIMEOUT.as_millis(),
+                    limit.as_millis(),
+                    limit.as_millis()
+                ));
+            }
         }
-        if took > TIMEOUT + GRACE {
-            return Err(format!(
-                "{case}: expected an answer within the {} ms timeout (at most {} ms on a loaded machine), took {ms} ms",
-                TIMEOUT.as_millis(),
-                (TIMEOUT + GRACE).as_millis()
-            ));
-        }
-        if !expected && target == Target::Lab(Script::SilentAfter(0)) && took + EARLY < TIMEOUT {
-            return Err(format!(
-                "{case}: expected false after the {} ms timeout, but ping gave up after {ms} ms",
-                TIMEOUT.as_millis()
-            ));
-        }
+    }
+    Ok(())
+}
+
+/// Judges one case's run: `ping` said `alive` after `took`.
+fn judge(case: &str, expect: Expect, alive: bool, took: Duration) -> Result<(), String> {
+    let expected = expect == Expect::Alive;
+    let ms = took.as_millis();
+    if alive != expected {
+        return Err(format!(
+            "{case}: expected {expected}, got {alive} after {ms} ms"
+        ));
+    }
+    if took > TIMEOUT + GRACE {
+        return Err(format!(
+            "{case}: expected an answer within the {} ms timeout (at most {} ms on a loaded machine), took {ms} ms",
+            TIMEOUT.as_millis(),
+            (TIMEOUT + GRACE).as_millis()
+        ));
+    }
+    if expect == Expect::DeadAtTimeout && took + EARLY < TIMEOUT {
+        return Err(format!(
+            "{case}: expected false after the {} ms timeout, but ping gave up after {ms} ms: until then, a PONG line could still have come",
+            TIMEOUT.as_millis()
+        ));
     }
     Ok(())
 }

@@ -241,12 +241,14 @@ fn cases() -> io::Result<Vec<Case>> {
         ),
     ]);
     // Failures that say nothing of a dead connection: a new one would not
-    // help, or the request never reached the connection.
+    // help, the request never reached the connection, or (Interrupted) a
+    // signal cut the call short.
     for kind in [
         HostUnreachable,
         NetworkDown,
         AddrNotAvailable,
         PermissionDenied,
+        Interrupted,
         Other,
     ] {
         cases.push(case(

@@ -223,67 +223,84 @@ fn compile_error(stderr: &str) -> String {
     format!("{first}{place}")
 }
 
-fn main() {
+/// What the command line asks for.
+enum Mode {
+    Board,
+    Check { core: bool },
+    Hint(u64),
+    Watch,
+    Grade { dirs: Vec<String>, json: bool },
+    Handout(String),
+}
+
+/// Reads the command line; exits 2 on bad usage.
+fn parse() -> Mode {
     let mut args = common::Args::from_env(NAME, USAGE);
-    let mut hint = None;
-    let (mut watching, mut checking, mut core) = (false, false, false);
-    let (mut grading, mut json, mut handout) = (false, false, None);
-    let mut dirs = Vec::new();
+    let mut modes = Vec::new();
+    let (mut core, mut json, mut dirs) = (false, false, Vec::new());
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--hint" => hint = Some(args.number("--hint", 1..=9)),
-            "--watch" => watching = true,
-            "--check" => checking = true,
+            "--hint" => modes.push(Mode::Hint(args.number("--hint", 1..=9))),
+            "--watch" => modes.push(Mode::Watch),
+            "--check" => modes.push(Mode::Check { core: false }),
+            "--grade" => modes.push(Mode::Grade {
+                dirs: Vec::new(),
+                json: false,
+            }),
+            "--handout" => modes.push(Mode::Handout(args.value::<String>("--handout"))),
             "--core" => core = true,
-            "--grade" => grading = true,
             "--json" => json = true,
-            "--handout" => handout = Some(args.value::<String>("--handout")),
-            dir if grading && !dir.starts_with('-') => dirs.push(dir.to_string()),
+            dir if matches!(modes.last(), Some(Mode::Grade { .. })) && !dir.starts_with('-') => {
+                dirs.push(dir.to_string())
+            }
             _ => args.unknown(&arg),
         }
     }
-    let modes = [
-        hint.is_some(),
-        watching,
-        checking,
-        grading,
-        handout.is_some(),
-    ];
-    if modes.iter().filter(|&&on| on).count() > 1 {
+    if modes.len() > 1 {
         common::fail(
             NAME,
             "--check, --hint, --watch, --grade and --handout go alone",
         );
     }
-    if core && !checking {
-        common::fail(NAME, "--core goes with --check");
+    match (modes.pop().unwrap_or(Mode::Board), core, json) {
+        (Mode::Check { .. }, core, false) => Mode::Check { core },
+        (Mode::Grade { .. }, false, json) if !dirs.is_empty() => Mode::Grade { dirs, json },
+        (Mode::Grade { .. }, false, _) => {
+            common::fail(NAME, "--grade wants one or more student folders")
+        }
+        (_, true, _) => common::fail(NAME, "--core goes with --check"),
+        (_, _, true) => common::fail(NAME, "--json goes with --grade"),
+        (mode, false, false) => mode,
     }
-    if json && !grading {
-        common::fail(NAME, "--json goes with --grade");
-    }
-    if grading && dirs.is_empty() {
-        common::fail(NAME, "--grade wants one or more student folders");
-    }
-    if let Some(number) = hint {
-        // `--hint` took a number from 1 to 9, and the nine are in order.
-        say(EXERCISES[number as usize - 1].hint.trim_end());
-        return;
-    }
-    if let Some(dir) = handout {
-        common::finish(NAME, handout::handout(&dir));
-        return;
-    }
-    let done = if grading {
-        grade::grade_all(&dirs, json)
-    } else if watching {
-        board::watch()
-    } else {
-        board::passes(&board::board(), core)
+}
+
+fn main() {
+    let done = match parse() {
+        Mode::Hint(number) => {
+            // `--hint` took a number from 1 to 9, and the nine are in order.
+            say(EXERCISES[number as usize - 1].hint.trim_end());
+            true
+        }
+        Mode::Handout(dir) => {
+            common::finish(NAME, handout::handout(&dir));
+            true
+        }
+        // The board and --watch exit 0 once they have shown the board,
+        // whatever it shows.
+        Mode::Board => {
+            board::board();
+            true
+        }
+        Mode::Watch => {
+            board::watch();
+            true
+        }
+        Mode::Check { core } => board::passes(&board::board(), core),
+        Mode::Grade { dirs, json } => grade::grade_all(&dirs, json),
     };
-    // A board that ran fine exits 0 whatever it shows; a grading run
-    // (--check) reports "not all pass" in its exit status, and --grade a
+    // --check reports "not all pass" in its exit status, and --grade a
     // folder it could not grade.
-    if (checking || grading) && !done {
+    if !done {
         process::exit(1);
     }
 }

@@ -3,7 +3,17 @@
 //! in `tests/wrong/` and against right ones in `tests/solutions/`, tests of
 //! their own, so that this file never includes a student's answer.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_matches::assert_matches;
+
 use crate::support::{BOUND, run_example};
+
+// The examples' shared module, for the markers of an answer.
+#[path = "../../examples/common/mod.rs"]
+mod common;
 
 #[test]
 fn the_progress_command_prints_each_exercise_hint() {
@@ -24,4 +34,147 @@ fn the_progress_command_refuses_a_hint_it_does_not_have() {
         assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
         assert!(ran.stdout.is_empty(), "{}", ran.stdout);
     }
+}
+
+#[test]
+fn the_progress_command_refuses_teachers_flags_used_wrongly() {
+    let bad: [&[&str]; 7] = [
+        &["--grade"],
+        &["--grade", "--json"],
+        &["--json"],
+        &["--core"],
+        &["--handout"],
+        &["--check", "--hint", "3"],
+        &["--grade", "a", "--handout", "b"],
+    ];
+    for args in bad {
+        let ran = run_example("exercises", args, BOUND);
+        assert_eq!(ran.status.code(), Some(2), "{args:?}: {}", ran.stderr);
+        assert_eq!(ran.stderr.lines().count(), 1, "{args:?}: {}", ran.stderr);
+        assert!(ran.stdout.is_empty(), "{args:?}: {}", ran.stdout);
+    }
+}
+
+#[test]
+fn the_grader_says_why_it_cannot_grade_a_folder_and_exits_1() {
+    let empty = scratch("grade-empty");
+    let dir = empty.0.to_str().unwrap();
+    let ran = run_example("exercises", &["--grade", dir], BOUND);
+    assert_eq!(ran.status.code(), Some(1), "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        format!("{dir}: cannot grade: no examples/ folder: not a copy of the exercises\n")
+    );
+    let ran = run_example("exercises", &["--grade", "--json", dir], BOUND);
+    assert_eq!(ran.status.code(), Some(1), "{}", ran.stderr);
+    let json = format!(
+        "{{\"dir\":{dir:?},\"error\":\"no examples/ folder: not a copy of the exercises\"}}\n"
+    );
+    assert_eq!(ran.stdout, json);
+}
+
+#[test]
+fn a_hand_out_refuses_a_folder_that_is_not_empty() {
+    let full = scratch("handout-full");
+    std::fs::write(full.0.join("notes.txt"), "mine").unwrap();
+    let ran = run_example("exercises", &["--handout", full.0.to_str().unwrap()], BOUND);
+    assert_eq!(ran.status.code(), Some(1), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("exists and is not empty"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(full.0.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn a_hand_out_is_one_commit_without_the_answers() {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !project.join(".git").exists() {
+        // A copy downloaded without git has no HEAD to hand out.
+        return skip(
+            "a_hand_out_is_one_commit_without_the_answers",
+            "not a git checkout",
+        );
+    }
+    let scratch = scratch("handout");
+    let dir = scratch.0.join("students");
+    let ran = run_example("exercises", &["--handout", dir.to_str().unwrap()], BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(git(&["rev-list", "--count", "--all"]), "1\n");
+    let files = git(&["ls-files"]);
+    assert!(
+        files
+            .lines()
+            .any(|file| file == "examples/ex7_heartbeat.rs")
+    );
+    for left_out in [
+        "tests/solutions/",
+        "tests/wrong/",
+        "docs/teaching.md",
+        ".ci/",
+        ".github/",
+    ] {
+        assert!(
+            !files.lines().any(|file| file.starts_with(left_out)),
+            "{left_out}"
+        );
+        for file in files.lines().filter(|file| file.ends_with(".md")) {
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            assert!(!text.contains(left_out), "{file} names {left_out}");
+        }
+    }
+}
+
+#[test]
+fn an_answer_is_the_lines_between_its_two_markers() {
+    let (begins, ends) = common::markers(7);
+    let file = format!("// above\n  {begins}  \nfn ping() {{}}\n{ends}\nfn main() {{}}\n");
+    assert_eq!(common::answer(&file, 7), Ok("fn ping() {}\n"));
+    assert_matches!(common::answer(&file, 6), Err(why) if why.contains("exercise 6: your answer begins here >>>` is missing"));
+    let twice = format!("{begins}\n{begins}\n{ends}\n");
+    assert_matches!(common::answer(&twice, 7), Err(why) if why.contains("appears more than once"));
+    let swapped = format!("{ends}\nfn ping() {{}}\n{begins}\n");
+    assert_matches!(common::answer(&swapped, 7), Err(why) if why.contains("comes before"));
+    let unended = format!("{begins}\nfn ping() {{}}\n");
+    assert_matches!(common::answer(&unended, 7), Err(why) if why.contains("ends here <<<` is missing"));
+}
+
+/// A fresh, empty folder for one test, in the system's temporary folder,
+/// removed when the test is done with it.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("reset-by-peer-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Scratch(dir)
+}
+
+/// Says that a test was not run, and why; on CI, where it must run, fails.
+fn skip(test: &str, why: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "on CI {test} must run, not skip: {why}"
+    );
+    let _ = writeln!(std::io::stderr(), "SKIP: {why}; {test} was not run");
 }

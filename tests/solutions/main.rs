@@ -7,7 +7,9 @@
 //! and `cargo test` stays green.
 //!
 //! Each solution (`tests/solutions/exN_*.rs`) holds only the solved
-//! function, with the changed lines marked `// Changed`.
+//! function, with the changed lines marked `// Changed`. Exercise 3's check
+//! also reads the answer's code: it gets the reference's file whole between
+//! the two marker lines, where `.ci/students.py` puts it in a solved copy.
 
 #[path = "../../examples/common/mod.rs"]
 mod common;
@@ -63,6 +65,13 @@ mod other_ways;
 #[path = "../lessons/support.rs"]
 mod support;
 
+/// A solution file as exercise 3's check reads a student's copy: the whole
+/// file, between that exercise's two marker lines.
+fn between_markers(file: &str) -> String {
+    let (begins, ends) = common::markers(3);
+    format!("{begins}\n{file}{ends}\n")
+}
+
 /// A correct solution passes its check. Under Wine a run that failed at a
 /// reset may be Wine reading the reset as an end of stream
 /// (`support::WINE_READS_RESET_AS_EOF`): the check runs again, up to 12
@@ -109,14 +118,17 @@ fn exercise_2_errno_other_way_passes() {
 #[test]
 fn exercise_3_except_reference_passes() {
     passes("exercise_3_except_reference_passes", || {
-        ex3::check(ex3_except::still_usable)
+        ex3::check(
+            &between_markers(include_str!("ex3_except.rs")),
+            ex3_except::still_usable,
+        )
     });
 }
 
 #[test]
 fn exercise_3_except_other_way_passes() {
     passes("exercise_3_except_other_way_passes", || {
-        ex3::check(other_ways::ex3::still_usable)
+        ex3::check(other_ways::ex3::SOURCE, other_ways::ex3::still_usable)
     });
 }
 

@@ -31,18 +31,25 @@ pub mod ex2 {
     }
 }
 
-/// Tells the kernel's ETIMEDOUT by its number, from the crate's table.
+/// Matches the kind and the errno together, as a pair. The check reads
+/// this answer's code as well, so it stands between the marker lines, and
+/// `SOURCE` is this file.
 pub mod ex3 {
+    // >>> exercise 3: your answer begins here >>>
     use std::io::{self, ErrorKind};
 
-    use reset_by_peer::errno::{Platform, by_name};
-
     pub fn still_usable(error: &io::Error) -> bool {
-        let etimedout = Platform::current().and_then(|here| by_name("ETIMEDOUT")?.number(here));
-        let kernel_gave_up = etimedout.is_some() && error.raw_os_error() == etimedout;
-        let waited = matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
-        (waited && !kernel_gave_up) || error.kind() == ErrorKind::Interrupted
+        match (error.kind(), error.raw_os_error()) {
+            // A timeout of the program's own, or a signal.
+            (ErrorKind::WouldBlock | ErrorKind::Interrupted, _) => true,
+            // A timer of the program's own: no errno.
+            (ErrorKind::TimedOut, None) => true,
+            _ => false,
+        }
     }
+    // <<< exercise 3: your answer ends here <<<
+
+    pub const SOURCE: &str = include_str!("other_ways.rs");
 }
 
 /// Recursion instead of a loop: one attempt, then the rest; the failures

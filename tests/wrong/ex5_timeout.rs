@@ -91,3 +91,42 @@ pub mod reset_is_the_only_error {
         }
     }
 }
+
+/// Takes a read of 0 bytes for "nothing arrived in time": the peer's
+/// clean close is reported as a timeout.
+pub mod zero_bytes_is_a_timeout {
+    use std::io::{self, ErrorKind, Read};
+
+    use super::super::ex5::Reply;
+
+    pub fn wait_for_reply(stream: &mut dyn Read) -> io::Result<Reply> {
+        let mut buf = [0u8; 1024];
+        match stream.read(&mut buf) {
+            Ok(0) => Ok(Reply::TimedOut),
+            Ok(n) => Ok(Reply::Data(buf[..n].to_vec())),
+            Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                Ok(Reply::TimedOut)
+            }
+            Err(error) => Err(error),
+        }
+    }
+}
+
+/// Turns both kinds into one error of kind TimedOut, as if the caller
+/// wanted an error: the timeout is known, but still escapes as an error
+/// instead of the reply `Reply::TimedOut`.
+pub mod timeout_as_an_error {
+    use std::io::{self, ErrorKind, Read};
+
+    use super::super::ex5::Reply;
+
+    pub fn wait_for_reply(stream: &mut dyn Read) -> io::Result<Reply> {
+        let mut buf = [0u8; 1024];
+        match stream.read(&mut buf) {
+            Ok(0) => Ok(Reply::Closed),
+            Ok(n) => Ok(Reply::Data(buf[..n].to_vec())),
+            Err(error) if error.kind() == ErrorKind::WouldBlock => Err(ErrorKind::TimedOut.into()),
+            Err(error) => Err(error),
+        }
+    }
+}

@@ -156,3 +156,67 @@ pub mod spins_non_blocking {
         Ok(())
     }
 }
+
+/// Takes a read of 0 bytes for "done": a peer that closes before the
+/// buffer is full passes for one that filled it.
+pub mod zero_is_done {
+    use std::io::{self, ErrorKind, Read};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    pub fn read_exact_within(
+        stream: &mut TcpStream,
+        buf: &mut [u8],
+        budget: Duration,
+    ) -> io::Result<()> {
+        let deadline = Instant::now() + budget;
+        let mut filled = 0;
+        while filled < buf.len() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(ErrorKind::TimedOut.into());
+            }
+            stream.set_read_timeout(Some(left))?;
+            match stream.read(&mut buf[filled..]) {
+                Ok(0) => return Ok(()),
+                Ok(n) => filled += n,
+                Err(error)
+                    if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Keeps time right, but reports the spent budget as an error of its own
+/// kind, `Other`: a caller that asks "was it a timeout?" is told no.
+pub mod timeout_of_kind_other {
+    use std::io::{self, ErrorKind, Read};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    pub fn read_exact_within(
+        stream: &mut TcpStream,
+        buf: &mut [u8],
+        budget: Duration,
+    ) -> io::Result<()> {
+        let deadline = Instant::now() + budget;
+        let mut filled = 0;
+        while filled < buf.len() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::other("the budget is spent"));
+            }
+            stream.set_read_timeout(Some(left))?;
+            match stream.read(&mut buf[filled..]) {
+                Ok(0) => return Err(ErrorKind::UnexpectedEof.into()),
+                Ok(n) => filled += n,
+                Err(error)
+                    if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+}

@@ -121,3 +121,98 @@ pub mod timeout_per_byte {
         false
     }
 }
+
+/// The audit's one-read ping (issue 23): one `read` is taken for the whole
+/// answer, so a PONG that TCP delivers in pieces is taken for no PONG.
+pub mod one_read {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
+        if stream.set_read_timeout(Some(timeout)).is_err() || stream.write_all(b"PING\n").is_err() {
+            return false;
+        }
+        let mut answer = [0u8; 64];
+        match stream.read(&mut answer) {
+            Ok(n) => &answer[..n] == b"PONG\n",
+            Err(_) => false,
+        }
+    }
+}
+
+/// Reads as many bytes as the crate's `PONG`, which is spelled without its
+/// newline, under one deadline: a PONG whose line never ends counts.
+pub mod pong_without_newline {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    use reset_by_peer::line::PONG;
+
+    pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        if stream.write_all(b"PING\n").is_err() {
+            return false;
+        }
+        let mut answer = [0u8; PONG.len()];
+        let mut filled = 0;
+        while filled < answer.len() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+                return false;
+            }
+            match stream.read(&mut answer[filled..]) {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => filled += n,
+            }
+        }
+        answer == PONG
+    }
+}
+
+/// Reads the line with `BufRead::read_line`, ignores its error, and judges
+/// what came: a timeout after `PONG` without its newline leaves "PONG" in
+/// the string, and trimmed it looks like a whole PONG line.
+pub mod ignores_the_read_error {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
+        if stream.set_read_timeout(Some(timeout)).is_err() || stream.write_all(b"PING\n").is_err() {
+            return false;
+        }
+        let mut line = String::new();
+        let _ = BufReader::new(stream).read_line(&mut line);
+        line.trim() == "PONG"
+    }
+}
+
+/// Reads the whole line under one deadline, right, but then asks only
+/// whether it begins with PONG: a longer line is taken for PONG.
+pub mod line_starts_with_pong {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        if stream.write_all(b"PING\n").is_err() {
+            return false;
+        }
+        let mut line = Vec::new();
+        let mut buf = [0u8; 16];
+        while !line.contains(&b'\n') && line.len() < 64 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+                return false;
+            }
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => line.extend_from_slice(&buf[..n]),
+            }
+        }
+        line.starts_with(b"PONG")
+    }
+}

@@ -120,3 +120,72 @@ pub mod wait_after_last {
         Ok(all)
     }
 }
+
+/// Refuses MAX_ATTEMPTS itself, with `>=` for `>`: the longest plan the
+/// statement allows is refused.
+pub mod refuses_the_most {
+    use std::io;
+    use std::time::Duration;
+
+    use super::super::ex8::MAX_ATTEMPTS;
+
+    pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<Duration>> {
+        if attempts >= MAX_ATTEMPTS {
+            return Err(io::ErrorKind::InvalidInput.into());
+        }
+        let mut wait = first.min(cap);
+        let mut all = Vec::new();
+        for _ in 1..attempts {
+            all.push(wait);
+            wait = wait.saturating_mul(2).min(cap);
+        }
+        Ok(all)
+    }
+}
+
+/// Doubles before the first wait, `first × 2^n` for n from 1: every wait
+/// is twice what it should be.
+pub mod doubles_the_first {
+    use std::io;
+    use std::time::Duration;
+
+    use super::super::ex8::MAX_ATTEMPTS;
+
+    pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<Duration>> {
+        if attempts > MAX_ATTEMPTS {
+            return Err(io::ErrorKind::InvalidInput.into());
+        }
+        let mut wait = first;
+        let mut all = Vec::new();
+        for _ in 1..attempts {
+            wait = wait.saturating_mul(2).min(cap);
+            all.push(wait);
+        }
+        Ok(all)
+    }
+}
+
+/// Works in whole milliseconds, the unit of the examples: a first wait
+/// under a millisecond becomes 0, and stays 0 however often it doubles.
+pub mod whole_milliseconds {
+    use std::io;
+    use std::time::Duration;
+
+    use super::super::ex8::MAX_ATTEMPTS;
+
+    pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<Duration>> {
+        if attempts > MAX_ATTEMPTS {
+            return Err(io::ErrorKind::InvalidInput.into());
+        }
+        let cap_ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX);
+        let mut wait = u64::try_from(first.as_millis())
+            .unwrap_or(u64::MAX)
+            .min(cap_ms);
+        let mut all = Vec::new();
+        for _ in 1..attempts {
+            all.push(Duration::from_millis(wait));
+            wait = wait.saturating_mul(2).min(cap_ms);
+        }
+        Ok(all)
+    }
+}

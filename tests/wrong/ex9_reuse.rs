@@ -123,3 +123,46 @@ pub mod deny_list {
         failed.reused && failed.received == 0 && !harmless && (idempotent || failed.sent == 0)
     }
 }
+
+/// Forgets to ask how much of the answer came: a connection that died
+/// while its answer was arriving is taken for a stale one, though the
+/// server got the request and acted on it.
+pub mod after_part_of_the_answer {
+    use std::io::ErrorKind;
+
+    use super::super::ex9::Failed;
+
+    pub fn send_again(failed: &Failed, idempotent: bool) -> bool {
+        let found_dead = matches!(
+            failed.error.kind(),
+            ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof
+                | ErrorKind::NotConnected
+        );
+        failed.reused && found_dead && (idempotent || failed.sent == 0)
+    }
+}
+
+/// Counts an interrupted call among the signs of a dead connection, as
+/// "call it again" (exercise 3) became "send it again": a signal says
+/// nothing about the connection.
+pub mod interrupted_too {
+    use std::io::ErrorKind;
+
+    use super::super::ex9::Failed;
+
+    pub fn send_again(failed: &Failed, idempotent: bool) -> bool {
+        let again = matches!(
+            failed.error.kind(),
+            ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof
+                | ErrorKind::NotConnected
+                | ErrorKind::Interrupted
+        );
+        failed.reused && failed.received == 0 && again && (idempotent || failed.sent == 0)
+    }
+}

@@ -148,6 +148,26 @@ fn exercise_1_eof_rejects_wrong_fixes() {
             || ex1::check(ex1_eof::one_fixed_buffer::receive_all),
             "long (answers 100000 bytes",
         ),
+        (
+            "capacity_is_not_length",
+            || ex1::check(ex1_eof::capacity_is_not_length::receive_all),
+            "echo (echoes hello, then closes): expected Ok(\"hello\"), got Ok(\"\")",
+        ),
+        (
+            "empty_reply_is_an_error",
+            || ex1::check(ex1_eof::empty_reply_is_an_error::receive_all),
+            "close (closes without answering)",
+        ),
+        (
+            "reads_again_after_an_error",
+            || ex1::check(ex1_eof::reads_again_after_an_error::receive_all),
+            "reset (resets)",
+        ),
+        (
+            "read_to_end_keeps_the_part",
+            || ex1::check(ex1_eof::read_to_end_keeps_the_part::receive_all),
+            "hello-reset",
+        ),
     ]);
 }
 
@@ -179,15 +199,35 @@ fn exercise_2_errno_rejects_wrong_fixes() {
             || ex2::check(ex2_errno::unnamed_equal_anywhere::same_error),
             "same_error(40, Linux, 40, MacOs)",
         ),
+        (
+            "equal_numbers_first",
+            || ex2::check(ex2_errno::equal_numbers_first::same_error),
+            "same_error(54, Linux, 54, MacOs)",
+        ),
+        (
+            "named_here",
+            || ex2::check(ex2_errno::named_here::same_error),
+            "same_error(54, MacOs, 104, Linux)",
+        ),
+        (
+            "compares_descriptions",
+            || ex2::check(ex2_errno::compares_descriptions::same_error),
+            "same_error(35, Linux, 11, LinuxAlpha)",
+        ),
     ]);
 }
 
 #[test]
 fn exercise_3_except_rejects_wrong_fixes() {
+    // Each wrong answer is a file; the check reads its code, `SOURCE`, and
+    // runs its function.
     wrong_fixes_fail(&[
         (
             "unless_connection_error",
-            || ex3::check(ex3_except::unless_connection_error::still_usable),
+            || {
+                use ex3_except::unless_connection_error::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
             // Windows has no case of the kernel's ETIMEDOUT (there, its number
             // is a read timeout's too): the next mistake shows.
             if cfg!(windows) {
@@ -198,7 +238,10 @@ fn exercise_3_except_rejects_wrong_fixes() {
         ),
         (
             "every_timeout",
-            || ex3::check(ex3_except::every_timeout::still_usable),
+            || {
+                use ex3_except::every_timeout::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
             if cfg!(windows) {
                 "Interrupted"
             } else {
@@ -207,23 +250,80 @@ fn exercise_3_except_rejects_wrong_fixes() {
         ),
         (
             "would_block_only",
-            || ex3::check(ex3_except::would_block_only::still_usable),
+            || {
+                use ex3_except::would_block_only::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
             "TimedOut with no errno",
         ),
         (
             "deny_list",
-            || ex3::check(ex3_except::deny_list::still_usable),
+            || {
+                use ex3_except::deny_list::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
             "InvalidInput",
         ),
         (
             "forgets_interrupted",
-            || ex3::check(ex3_except::forgets_interrupted::still_usable),
+            || {
+                use ex3_except::forgets_interrupted::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
             "Interrupted",
         ),
         (
             "eagain_only",
-            || ex3::check(ex3_except::eagain_only::still_usable),
+            || {
+                use ex3_except::eagain_only::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
             "WouldBlock with no errno",
+        ),
+        (
+            "hard_coded_errno",
+            || {
+                use ex3_except::hard_coded_errno::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
+            // Where ETIMEDOUT is another number (macOS, FreeBSD), running
+            // the function shows the mistake; on Linux and Windows, only
+            // its code does.
+            if cfg!(any(target_os = "linux", windows)) {
+                "your answer's code holds the number 110:"
+            } else {
+                "TimedOut with errno"
+            },
+        ),
+        (
+            "os_error_in_message",
+            || {
+                use ex3_except::os_error_in_message::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
+            "your answer's code holds the string \"os error\":",
+        ),
+        (
+            "message_text",
+            || {
+                use ex3_except::message_text::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
+            "TimedOut with no errno and a message of its own",
+        ),
+        (
+            "no_errno_is_ours",
+            || {
+                use ex3_except::no_errno_is_ours::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
+            // Windows has no real read timeout among the cases (there it is
+            // TimedOut with an errno): an abort, which has no errno, shows.
+            if cfg!(windows) {
+                "ConnectionAborted"
+            } else {
+                "a read timeout that expired (WouldBlock)"
+            },
         ),
     ]);
 }
@@ -260,6 +360,21 @@ fn exercise_4_retry_rejects_wrong_fixes() {
             "connects_without_counting",
             || ex4::check(ex4_retry::connects_without_counting::ask_with_retries),
             "every connect is refused",
+        ),
+        (
+            "one_attempt_short",
+            || ex4::check(ex4_retry::one_attempt_short::ask_with_retries),
+            "flaky:2 (resets its first 2 connections), 3 attempts:",
+        ),
+        (
+            "retries_only_dead_connections",
+            || ex4::check(ex4_retry::retries_only_dead_connections::ask_with_retries),
+            "the conversation fails with WouldBlock once",
+        ),
+        (
+            "connect_refused_only",
+            || ex4::check(ex4_retry::connect_refused_only::ask_with_retries),
+            "connect fails with HostUnreachable once",
         ),
     ]);
 }
@@ -301,6 +416,16 @@ fn exercise_5_timeout_rejects_wrong_fixes() {
             || ex5::check(ex5_timeout::reset_is_the_only_error::wait_for_reply),
             "a reader failing with BrokenPipe",
         ),
+        (
+            "zero_bytes_is_a_timeout",
+            || ex5::check(ex5_timeout::zero_bytes_is_a_timeout::wait_for_reply),
+            "close (closes without answering): expected Closed, got TimedOut",
+        ),
+        (
+            "timeout_as_an_error",
+            || ex5::check(ex5_timeout::timeout_as_an_error::wait_for_reply),
+            "stall (never answers: the read timeout expires): expected TimedOut, but the error TimedOut escaped",
+        ),
     ]);
 }
 
@@ -338,6 +463,16 @@ fn exercise_6_deadline_rejects_wrong_fixes() {
             "spins_non_blocking",
             || ex6::check(ex6_deadline::spins_non_blocking::read_exact_within),
             "no longer blocks",
+        ),
+        (
+            "zero_is_done",
+            || ex6::check(ex6_deadline::zero_is_done::read_exact_within),
+            "close (closes without answering), budget 300 ms: expected the error UnexpectedEof, got Ok",
+        ),
+        (
+            "timeout_of_kind_other",
+            || ex6::check(ex6_deadline::timeout_of_kind_other::read_exact_within),
+            "30 bytes, budget 100 ms: expected a timeout (WouldBlock or TimedOut) at 100 ms, got Other",
         ),
     ];
     // On Windows an expired timer is TimedOut, which ends zero_timeout's
@@ -377,6 +512,26 @@ fn exercise_7_heartbeat_rejects_wrong_fixes() {
             || ex7::check(ex7_heartbeat::timeout_per_byte::ping),
             "slow-pong",
         ),
+        (
+            "one_read",
+            || ex7::check(ex7_heartbeat::one_read::ping),
+            "split-pong",
+        ),
+        (
+            "pong_without_newline",
+            || ex7::check(ex7_heartbeat::pong_without_newline::ping),
+            "unfinished-pong (answers PONG without its newline, then nothing: the line never ends): expected false, got true",
+        ),
+        (
+            "ignores_the_read_error",
+            || ex7::check(ex7_heartbeat::ignores_the_read_error::ping),
+            "unfinished-pong (answers PONG without its newline, then nothing: the line never ends): expected false, got true",
+        ),
+        (
+            "line_starts_with_pong",
+            || ex7::check(ex7_heartbeat::line_starts_with_pong::ping),
+            "pong-pong",
+        ),
     ]);
 }
 
@@ -415,6 +570,21 @@ fn exercise_8_backoff_rejects_wrong_fixes() {
             "wait_after_last",
             || ex8::check(ex8_backoff::wait_after_last::delays),
             "delays(5, 100ms, 500ms)",
+        ),
+        (
+            "refuses_the_most",
+            || ex8::check(ex8_backoff::refuses_the_most::delays),
+            "delays(100, 1ns,",
+        ),
+        (
+            "doubles_the_first",
+            || ex8::check(ex8_backoff::doubles_the_first::delays),
+            "wait 1 is 200ms, expected 100ms",
+        ),
+        (
+            "whole_milliseconds",
+            || ex8::check(ex8_backoff::whole_milliseconds::delays),
+            "wait 1 is 0ns, expected 1ns",
         ),
     ]);
 }
@@ -456,6 +626,16 @@ fn exercise_9_reuse_rejects_wrong_fixes() {
             "deny_list",
             || ex9::check(ex9_reuse::deny_list::send_again),
             "HostUnreachable on a reused connection",
+        ),
+        (
+            "after_part_of_the_answer",
+            || ex9::check(ex9_reuse::after_part_of_the_answer::send_again),
+            "after 3 bytes of the answer",
+        ),
+        (
+            "interrupted_too",
+            || ex9::check(ex9_reuse::interrupted_too::send_again),
+            "Interrupted on a reused connection",
         ),
     ]);
 }
