@@ -17,6 +17,14 @@
 
 #![forbid(unsafe_code)]
 
+// The frame comes first: a macro the answer defines is in scope only
+// below it, so it cannot reach the frame.
+#[path = "common/mod.rs"]
+mod common;
+
+#[path = "checks/ex1_eof.rs"]
+mod check;
+
 // >>> exercise 1: your answer begins here >>>
 use std::io::{self, Read};
 use std::net::TcpStream;
@@ -39,14 +47,11 @@ pub fn receive_all(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
 }
 // <<< exercise 1: your answer ends here <<<
 
-#[path = "common/mod.rs"]
-mod common;
-
-#[path = "checks/ex1_eof.rs"]
-mod check;
-
+// `main` follows the answer at once, and uses no macro: an attribute left
+// at the end of the answer would fall on it, and break the build.
 fn main() {
     common::exercise(
+        check::SOURCE,
         check::NAME,
         check::USAGE,
         || check::demo(receive_all),

@@ -17,6 +17,14 @@
 
 #![forbid(unsafe_code)]
 
+// The frame comes first: a macro the answer defines is in scope only
+// below it, so it cannot reach the frame.
+#[path = "common/mod.rs"]
+mod common;
+
+#[path = "checks/ex2_errno.rs"]
+mod check;
+
 // >>> exercise 2: your answer begins here >>>
 use reset_by_peer::errno::Platform;
 
@@ -33,14 +41,11 @@ pub fn same_error(a: i32, on_a: Platform, b: i32, on_b: Platform) -> bool {
 }
 // <<< exercise 2: your answer ends here <<<
 
-#[path = "common/mod.rs"]
-mod common;
-
-#[path = "checks/ex2_errno.rs"]
-mod check;
-
+// `main` follows the answer at once, and uses no macro: an attribute left
+// at the end of the answer would fall on it, and break the build.
 fn main() {
     common::exercise(
+        check::SOURCE,
         check::NAME,
         check::USAGE,
         || check::demo(same_error),

@@ -16,8 +16,16 @@
 
 #![forbid(unsafe_code)]
 
+// The frame comes first: a macro the answer defines is in scope only
+// below it, so it cannot reach the frame.
+#[path = "common/mod.rs"]
+mod common;
+
+#[path = "checks/ex8_backoff.rs"]
+mod check;
+
 // >>> exercise 8: your answer begins here >>>
-use check::MAX_ATTEMPTS;
+use crate::check::MAX_ATTEMPTS;
 use std::io;
 use std::time::Duration;
 
@@ -32,14 +40,11 @@ pub fn delays(attempts: u32, first: Duration, cap: Duration) -> io::Result<Vec<D
 }
 // <<< exercise 8: your answer ends here <<<
 
-#[path = "common/mod.rs"]
-mod common;
-
-#[path = "checks/ex8_backoff.rs"]
-mod check;
-
+// `main` follows the answer at once, and uses no macro: an attribute left
+// at the end of the answer would fall on it, and break the build.
 fn main() {
     common::exercise(
+        check::SOURCE,
         check::NAME,
         check::USAGE,
         || check::demo(delays),

@@ -20,8 +20,16 @@
 
 #![forbid(unsafe_code)]
 
+// The frame comes first: a macro the answer defines is in scope only
+// below it, so it cannot reach the frame.
+#[path = "common/mod.rs"]
+mod common;
+
+#[path = "checks/ex9_reuse.rs"]
+mod check;
+
 // >>> exercise 9: your answer begins here >>>
-use check::Failed;
+use crate::check::Failed;
 
 /// Whether to send the failed request once more, on a fresh connection.
 /// `idempotent` says whether the request is safe to repeat.
@@ -34,14 +42,11 @@ pub fn send_again(failed: &Failed, idempotent: bool) -> bool {
 }
 // <<< exercise 9: your answer ends here <<<
 
-#[path = "common/mod.rs"]
-mod common;
-
-#[path = "checks/ex9_reuse.rs"]
-mod check;
-
+// `main` follows the answer at once, and uses no macro: an attribute left
+// at the end of the answer would fall on it, and break the build.
 fn main() {
     common::exercise(
+        check::SOURCE,
         check::NAME,
         check::USAGE,
         || check::demo(send_again),

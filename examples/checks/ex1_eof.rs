@@ -16,6 +16,12 @@ use reset_by_peer::peer::{GREETING, Peer, Script};
 /// The type of `receive_all`.
 pub type Receive = fn(&mut TcpStream) -> io::Result<Vec<u8>>;
 
+/// The exercise's file, its answer included, as the compiler read it: for
+/// the rules every answer keeps (`common::exercise`). It is read here, in
+/// the frame, which the file declares before the answer, so that no macro
+/// of the answer's can stand in for `include_str!`.
+pub const SOURCE: &str = include_str!("../ex1_eof.rs");
+
 pub const NAME: &str = "ex1_eof";
 pub const USAGE: &str = "\
 usage: cargo run --example ex1_eof [-- --check]

@@ -16,6 +16,12 @@ use reset_by_peer::peer::{Peer, Script};
 /// The type of `same_error`.
 pub type SameError = fn(i32, Platform, i32, Platform) -> bool;
 
+/// The exercise's file, its answer included, as the compiler read it: for
+/// the rules every answer keeps (`common::exercise`). It is read here, in
+/// the frame, which the file declares before the answer, so that no macro
+/// of the answer's can stand in for `include_str!`.
+pub const SOURCE: &str = include_str!("../ex2_errno.rs");
+
 pub const NAME: &str = "ex2_errno";
 pub const USAGE: &str = "\
 usage: cargo run --example ex2_errno [-- --check]

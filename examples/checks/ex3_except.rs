@@ -4,6 +4,7 @@
 //! case by case, and the reason a wrong one fails. The grader compiles a
 //! student's answer against this file, so nothing here depends on it.
 
+use super::common::code::Token;
 use super::common::{self, say};
 
 use std::io::{self, ErrorKind, Read, Write};
@@ -15,6 +16,12 @@ use reset_by_peer::peer::{Peer, Script, refused_addr};
 
 /// The type of `still_usable`.
 pub type StillUsable = fn(&io::Error) -> bool;
+
+/// The exercise's file, its answer included, as the compiler read it: for
+/// the rules every answer keeps (`common::exercise`). It is read here, in
+/// the frame, which the file declares before the answer, so that no macro
+/// of the answer's can stand in for `include_str!`.
+pub const SOURCE: &str = include_str!("../ex3_except.rs");
 
 pub const NAME: &str = "ex3_except";
 pub const USAGE: &str = "\
@@ -181,65 +188,18 @@ fn made_cases() -> Vec<Case> {
     cases
 }
 
-/// What the answer's code may not hold: the first integer or string
-/// literal in `code`, outside comments (doc comments included), as it is
-/// written. Char literals and lifetimes are skipped.
-fn first_literal(code: &str) -> Option<String> {
-    let chars: Vec<char> = code.chars().collect();
-    let word = |c: &char| c.is_alphanumeric() || *c == '_';
-    // Block comments nest in Rust: `/* a /* b */ c */` is one comment.
-    let mut depth = 0;
-    let mut at = 0;
-    while at < chars.len() {
-        let pair = (chars[at], chars.get(at + 1).copied().unwrap_or(' '));
-        let step = match pair {
-            ('*', '/') if depth > 0 => {
-                depth -= 1;
-                2
-            }
-            ('/', '*') => {
-                depth += 1;
-                2
-            }
-            _ if depth > 0 => 1,
-            ('/', '/') => chars[at..].iter().take_while(|c| **c != '\n').count(),
-            ('"', _) => return Some(string_at(&chars, at)),
-            // A char literal, 'a' or '\n'; or else a lifetime, 'a.
-            ('\'', '\\') => {
-                let rest = chars.get(at + 3..).unwrap_or_default();
-                3 + rest.iter().take_while(|c| **c != '\'').count() + 1
-            }
-            ('\'', _) if chars.get(at + 2) == Some(&'\'') => 3,
-            (c, _) if word(&c) => {
-                let len = chars[at..].iter().take_while(|c| word(c)).count();
-                if c.is_ascii_digit() {
-                    return Some(chars[at..at + len].iter().collect());
-                }
-                len
-            }
-            _ => 1,
-        };
-        at += step;
-    }
-    None
-}
-
-/// The string literal that begins at `chars[at]`, up to its closing quote;
-/// a backslash escapes the char after it.
-fn string_at(chars: &[char], at: usize) -> String {
-    let mut end = at + 1;
-    while end < chars.len() && chars[end] != '"' {
-        end += if chars[end] == '\\' { 2 } else { 1 };
-    }
-    chars[at..chars.len().min(end + 1)].iter().collect()
-}
-
 /// Reads the answer's code: a number or a string in it is a decision made
 /// by a number or a message text, which differ between platforms.
 fn check_source(source: &str) -> Result<(), String> {
     let code =
         common::answer(source, 3).map_err(|why| format!("cannot find your answer: {why}"))?;
-    let Some(literal) = first_literal(code) else {
+    let literal = common::code::tokens(code)
+        .into_iter()
+        .find_map(|token| match token {
+            Token::Number(text) | Token::Str(text) | Token::Char(text) => Some(text),
+            Token::Word(_) => None,
+        });
+    let Some(literal) = literal else {
         return Ok(());
     };
     let rule = "decide by the error's kind and whether it has an errno";
@@ -250,6 +210,11 @@ fn check_source(source: &str) -> Result<(), String> {
         }
         return Err(format!(
             "your answer's code holds the string {shown}: messages differ between platforms (std's own timer says \"timed out\", Linux's ETIMEDOUT \"Connection timed out (os error 110)\", Windows another sentence); {rule}, not by a text"
+        ));
+    }
+    if literal.starts_with('\'') {
+        return Err(format!(
+            "your answer's code holds the character {literal}: a character is a number too ('n' as i32 is 110), and errno numbers differ between platforms; {rule}, not by a number"
         ));
     }
     Err(format!(

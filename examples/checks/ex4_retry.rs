@@ -14,6 +14,12 @@ use std::time::Duration;
 use reset_by_peer::errno::{Platform, by_name};
 use reset_by_peer::peer::{Peer, Script, refused_addr};
 
+/// The exercise's file, its answer included, as the compiler read it: for
+/// the rules every answer keeps (`common::exercise`). It is read here, in
+/// the frame, which the file declares before the answer, so that no macro
+/// of the answer's can stand in for `include_str!`.
+pub const SOURCE: &str = include_str!("../ex4_retry.rs");
+
 pub const NAME: &str = "ex4_retry";
 pub const USAGE: &str = "\
 usage: cargo run --example ex4_retry [-- --check]

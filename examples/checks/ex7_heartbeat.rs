@@ -12,6 +12,12 @@ use std::time::Duration;
 
 use reset_by_peer::peer::{Peer, Script};
 
+/// The exercise's file, its answer included, as the compiler read it: for
+/// the rules every answer keeps (`common::exercise`). It is read here, in
+/// the frame, which the file declares before the answer, so that no macro
+/// of the answer's can stand in for `include_str!`.
+pub const SOURCE: &str = include_str!("../ex7_heartbeat.rs");
+
 pub const NAME: &str = "ex7_heartbeat";
 pub const USAGE: &str = "\
 usage: cargo run --example ex7_heartbeat [-- --check]

@@ -16,6 +16,12 @@ use reset_by_peer::reuse::{Client, RequestError};
 /// The type of `send_again`.
 pub type SendAgain = fn(&Failed, bool) -> bool;
 
+/// The exercise's file, its answer included, as the compiler read it: for
+/// the rules every answer keeps (`common::exercise`). It is read here, in
+/// the frame, which the file declares before the answer, so that no macro
+/// of the answer's can stand in for `include_str!`.
+pub const SOURCE: &str = include_str!("../ex9_reuse.rs");
+
 pub const NAME: &str = "ex9_reuse";
 pub const USAGE: &str = "\
 usage: cargo run --example ex9_reuse [-- --check]

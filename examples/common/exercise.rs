@@ -18,6 +18,7 @@ use super::{Args, fail_run, finish, try_say};
 /// been read, so it cannot print a verdict of its own that the grader would
 /// believe, nor end the program with a status that looks like a pass.
 pub fn exercise(
+    source: &str,
     name: &'static str,
     usage: &str,
     demo: impl FnOnce() -> std::io::Result<()>,
@@ -50,19 +51,54 @@ pub fn exercise(
         return;
     }
     let token = if sealed { Some(read_token(name)) } else { None };
-    let verdict = panic::catch_unwind(AssertUnwindSafe(check))
-        .unwrap_or_else(|_| Err("your code panicked (see the line above)".to_string()));
+    // The rules come first: they read the code, and no answer has run yet.
+    let verdict = rules(source, name).and_then(|()| {
+        panic::catch_unwind(AssertUnwindSafe(check))
+            .unwrap_or_else(|_| Err("your code panicked (see the line above)".to_string()))
+    });
     // The verdict is also the exit status, so a closed stdout loses
     // nothing that matters: a failed write is ignored.
     let line = match (&token, &verdict) {
-        (Some(token), Ok(())) => format!("VERDICT {token} PASS"),
-        (Some(token), Err(what)) => format!("VERDICT {token} FAIL {what}"),
+        // On a line of its own, even after an answer's `print!` that did
+        // not end its line.
+        (Some(token), Ok(())) => format!("\nVERDICT {token} PASS"),
+        (Some(token), Err(what)) => format!("\nVERDICT {token} FAIL {what}"),
         (None, Ok(())) => format!("PASS: {name}"),
         (None, Err(what)) => format!("FAIL: {name}: {what}"),
     };
     let _ = try_say(format_args!("{line}"));
     if verdict.is_err() {
         process::exit(1);
+    }
+}
+
+/// Names an answer may not use: each reads another file into the program
+/// while it is compiled (`#[path]` on a module, and the `include` macros),
+/// which could bring in code from outside the answer, the teacher's
+/// solutions included.
+const FORBIDDEN: [&str; 4] = ["path", "include", "include_str", "include_bytes"];
+
+/// The rules every answer keeps, read in `source`, the exercise's file:
+/// its two markers are there, and the code between them names nothing in
+/// [`FORBIDDEN`].
+fn rules(source: &str, name: &str) -> Result<(), String> {
+    let number = name
+        .strip_prefix("ex")
+        .and_then(|rest| rest.split('_').next())
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or(0);
+    let answer = answer(source, number).map_err(|why| format!("cannot find your answer: {why}"))?;
+    let named = super::code::tokens(answer)
+        .into_iter()
+        .find_map(|token| match token {
+            super::code::Token::Word(word) if FORBIDDEN.contains(&word) => Some(word),
+            _ => None,
+        });
+    match named {
+        Some(word) => Err(format!(
+            "your answer names `{word}`: an answer may not read other files when it is compiled (`#[path]`, `include!`, `include_str!`, `include_bytes!`); a variable of that name needs another"
+        )),
+        None => Ok(()),
     }
 }
 

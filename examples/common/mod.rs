@@ -18,6 +18,7 @@
 #![allow(dead_code, unused_macros, unused_imports)]
 
 mod args;
+pub mod code;
 mod exercise;
 
 pub use args::Args;

@@ -6,7 +6,10 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{EXERCISES, Exercise, PROJECT, Ran, compile_error, run_bounded, say};
+use super::{EXERCISES, Exercise, PROJECT, Ran, compile_error, run_bounded, say, shorten};
+
+/// How long a reason on the board may be, in characters.
+const REASON: usize = 300;
 
 /// How long one check may take, its build included: a first build of an
 /// exercise takes seconds, a check well under one.
@@ -50,7 +53,7 @@ fn check(exercise: &Exercise) -> Status {
         .args(["run", "--quiet", "--example", exercise.example])
         .args(["--", "--check"])
         .current_dir(PROJECT);
-    match run_bounded(command, None, CHECK_LIMIT) {
+    match run_bounded(command, None, CHECK_LIMIT, false) {
         Ok(ran) => judge(exercise, &ran),
         Err(why) => Status::Broken(format!("the check: {why}")),
     }
@@ -67,7 +70,7 @@ fn judge(exercise: &Exercise, ran: &Ran) -> Status {
         .lines()
         .find_map(|line| line.strip_prefix(fail.as_str()))
     {
-        return Status::NotYet(reason.to_string());
+        return Status::NotYet(shorten(reason, REASON));
     }
     if ran.stderr.contains("could not compile") {
         return Status::DoesNotCompile(compile_error(&ran.stderr));
@@ -83,6 +86,7 @@ fn judge(exercise: &Exercise, ran: &Ran) -> Status {
                 .find(|line| !line.trim().is_empty())
         })
         .unwrap_or("no output");
+    let last = shorten(last, REASON);
     match ran.code {
         Some(code) => Status::Broken(format!("the check exited with {code}: {last}")),
         None => Status::Broken(format!("the check was killed: {last}")),

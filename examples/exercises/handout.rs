@@ -47,17 +47,38 @@ pub fn handout(dir: &str) -> Result<(), String> {
         return Err(format!("{} exists and is not empty", dir.display()));
     }
     fs::create_dir_all(dir).map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
+    let written = write_all(dir);
+    if written.is_err() {
+        // Half a hand-out is no use, and would make the next try refuse
+        // the folder: the folder was empty, so emptying it loses nothing.
+        let _ = fs::remove_dir_all(dir);
+    }
+    let kept = written?;
+    say(format_args!(
+        "{}: a new repository, one commit of {kept} files, without {}",
+        dir.display(),
+        LEFT_OUT.join(", ")
+    ));
+    Ok(())
+}
+
+/// Copies HEAD's files into `dir`, the left-out ones aside, and commits
+/// them; returns how many it copied.
+fn write_all(dir: &Path) -> Result<usize, String> {
     let listing = git(
         Path::new(PROJECT),
         &["ls-tree", "-r", "-z", "--full-tree", "HEAD"],
     )?;
     let mut kept = 0;
     for entry in listing.split('\0').filter(|entry| !entry.is_empty()) {
-        // `MODE blob SHA\tPATH`
+        // `MODE TYPE SHA\tPATH`
         let Some((meta, path)) = entry.split_once('\t') else {
             return Err(format!("git ls-tree printed {entry:?}"));
         };
-        if LEFT_OUT.iter().any(|left_out| path.starts_with(left_out)) {
+        // A file is a blob; a commit is a repository inside this one
+        // (a submodule), which is not the students' to have.
+        let is_file = meta.split(' ').nth(1) == Some("blob");
+        if !is_file || LEFT_OUT.iter().any(|left_out| path.starts_with(left_out)) {
             continue;
         }
         copy(dir, path, meta.starts_with("100755"))?;
@@ -66,12 +87,7 @@ pub fn handout(dir: &str) -> Result<(), String> {
     git(dir, &["init", "--quiet"])?;
     git(dir, &["add", "--all"])?;
     commit(dir)?;
-    say(format_args!(
-        "{}: a new repository, one commit of {kept} files, without {}",
-        dir.display(),
-        LEFT_OUT.join(", ")
-    ));
-    Ok(())
+    Ok(kept)
 }
 
 /// Copies one file of HEAD into `dir`, its Markdown cleaned.
@@ -95,11 +111,23 @@ fn copy(dir: &Path, path: &str, executable: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// `text` without its lines that name a file the copy leaves out.
+/// `text` without its lines that name a file the copy leaves out, and
+/// without the second of two blank lines that a dropped line leaves.
 fn without_left_out(text: &str) -> String {
-    text.split_inclusive('\n')
-        .filter(|line| !LEFT_OUT.iter().any(|left_out| line.contains(left_out)))
-        .collect()
+    let mut kept = String::new();
+    let mut dropped = false;
+    for line in text.split_inclusive('\n') {
+        if LEFT_OUT.iter().any(|left_out| line.contains(left_out)) {
+            dropped = true;
+            continue;
+        }
+        if dropped && line.trim().is_empty() && (kept.is_empty() || kept.ends_with("\n\n")) {
+            continue;
+        }
+        dropped = false;
+        kept.push_str(line);
+    }
+    kept
 }
 
 /// Keeps a script runnable (`.ci/run` is left out, but a teacher may add
@@ -138,7 +166,7 @@ fn commit(dir: &Path) -> Result<(), String> {
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     let mut command = Command::new("git");
     command.arg("-C").arg(dir).args(args);
-    match run_bounded(command, None, GIT_LIMIT) {
+    match run_bounded(command, None, GIT_LIMIT, false) {
         Ok(Ran {
             code: Some(0),
             stdout,

@@ -23,7 +23,7 @@ mod grade;
 mod handout;
 
 use std::fmt::Display;
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::process::{self, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -44,7 +44,7 @@ which pass, which do not yet and why, and which to do next.
   --watch    re-check the exercise you are on each time you save its file;
              Ctrl-C to stop
 
-For the teacher (docs/teaching.md):
+For the teacher (docs/teaching.md, in the teacher's copy):
 
   --grade DIR...  grade each student's copy: only the answers between the
              markers, compiled against this copy's checks, one line per
@@ -146,21 +146,33 @@ struct Ran {
     stderr: String,
 }
 
-/// Reads a pipe to its end (at most 1 MiB) in a thread of its own.
+/// How much of a program's output is kept: the rest is read and dropped,
+/// so that a program that floods its output still ends.
+const KEEP: u64 = 64 * 1024;
+
+/// Reads a pipe to its end in a thread of its own, keeping the first
+/// [`KEEP`] bytes.
 fn drain(pipe: Option<impl Read + Send + 'static>) -> mpsc::Receiver<String> {
     let (done, text) = mpsc::channel();
     thread::spawn(move || {
         let mut bytes = Vec::new();
-        if let Some(pipe) = pipe {
-            let _ = pipe.take(1 << 20).read_to_end(&mut bytes);
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.by_ref().take(KEEP).read_to_end(&mut bytes);
+            let _ = io::copy(&mut pipe, &mut io::sink());
         }
         let _ = done.send(String::from_utf8_lossy(&bytes).into_owned());
     });
     text
 }
 
+/// How often a bounded wait looks whether the program has ended.
+const POLL_EXIT: Duration = Duration::from_millis(10);
+
 /// Runs `command` with `input` on its stdin (or none), and waits at most
-/// `limit` for it; kills it after that.
+/// `limit` for it; kills it after that. With `group` (Unix), the program
+/// gets a process group of its own, and the whole group is killed once it
+/// has ended or run out of time, so that nothing it started lives on: a
+/// compiler cargo started, a process an answer started.
 ///
 /// # Errors
 ///
@@ -169,19 +181,24 @@ fn run_bounded(
     mut command: Command,
     input: Option<String>,
     limit: Duration,
+    group: bool,
 ) -> Result<Ran, String> {
     let stdin = if input.is_some() {
         Stdio::piped()
     } else {
         Stdio::null()
     };
-    let child = command
+    command
         .stdin(stdin)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child =
-        child.map_err(|error| format!("could not run {:?}: {error}", command.get_program()))?;
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    if group {
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|error| format!("could not run {:?}: {error}", command.get_program()))?;
     if let (Some(mut pipe), Some(input)) = (child.stdin.take(), input) {
         // A program that never reads its stdin must not block this write:
         // the input is one short line, well within a pipe's buffer.
@@ -189,24 +206,63 @@ fn run_bounded(
     }
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
-    // The pipes close when the program exits, so a bounded wait for both
-    // texts is a bounded wait for the program.
     let deadline = Instant::now() + limit;
     let wait = |pipe: &mpsc::Receiver<String>| {
         pipe.recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .ok()
     };
-    let (Some(stdout), Some(stderr)) = (wait(&stdout), wait(&stderr)) else {
+    let texts = (wait(&stdout), wait(&stderr));
+    // The pipes close when the program exits, unless it closed them itself
+    // or left them to a process of its own: the wait for its exit has the
+    // same bound.
+    let mut code = None;
+    while Instant::now() < deadline {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                code = Some(status.code());
+                break;
+            }
+            Ok(None) => thread::sleep(POLL_EXIT),
+            Err(_) => break,
+        }
+    }
+    if code.is_none() {
         let _ = child.kill();
         let _ = child.wait();
-        return Err(format!("it had not finished after {} s", limit.as_secs()));
-    };
-    let code = child.wait().ok().and_then(|status| status.code());
-    Ok(Ran {
-        code,
-        stdout,
-        stderr,
-    })
+    }
+    if group {
+        end_group(child.id());
+    }
+    match (texts, code) {
+        ((Some(stdout), Some(stderr)), Some(code)) => Ok(Ran {
+            code,
+            stdout,
+            stderr,
+        }),
+        _ => Err(format!("it had not finished after {} s", limit.as_secs())),
+    }
+}
+
+/// Kills every process left in the group `id` leads (Unix; std has no call
+/// for it, so `kill` does it).
+fn end_group(id: u32) {
+    if cfg!(unix) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{id}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// `text`, cut to at most `limit` characters, with `...` if it was cut:
+/// a reason fits on one line of the board.
+fn shorten(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// The compiler's first error in cargo's output, and where it is.
@@ -247,7 +303,13 @@ fn parse() -> Mode {
                 dirs: Vec::new(),
                 json: false,
             }),
-            "--handout" => modes.push(Mode::Handout(args.value::<String>("--handout"))),
+            "--handout" => match args.value::<String>("--handout") {
+                // An unset shell variable: never the current folder.
+                dir if dir.trim().is_empty() => {
+                    common::fail(NAME, "--handout wants a folder, not an empty name")
+                }
+                dir => modes.push(Mode::Handout(dir)),
+            },
             "--core" => core = true,
             "--json" => json = true,
             dir if matches!(modes.last(), Some(Mode::Grade { .. })) && !dir.starts_with('-') => {

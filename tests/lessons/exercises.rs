@@ -184,3 +184,32 @@ fn skip(test: &str, why: &str) {
     );
     let _ = writeln!(std::io::stderr(), "SKIP: {why}; {test} was not run");
 }
+
+#[test]
+fn an_answers_code_is_read_as_words_and_literals_without_its_comments() {
+    use common::code::{Token, tokens};
+    let code = "// 110 in a comment\n/* and /* nested */ 60 */ fn f<'a>(x: &'a str) -> bool {\n    \
+                x == \"timed \\\" out\" || 'n' as i32 == 0x6e || '\\n' != ' ' && r#path\n}";
+    let found: Vec<Token> = tokens(code)
+        .into_iter()
+        .filter(|token| !matches!(token, Token::Word(_)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            Token::Str("\"timed \\\" out\""),
+            Token::Char("'n'"),
+            Token::Number("0x6e"),
+            Token::Char("'\\n'"),
+            Token::Char("' '"),
+        ]
+    );
+    let words: Vec<Token> = tokens(code)
+        .into_iter()
+        .filter(|token| matches!(token, Token::Word(_)))
+        .collect();
+    // The lifetime is no character, and `r#path` names `path`.
+    assert!(words.contains(&Token::Word("path")));
+    assert!(words.contains(&Token::Word("str")));
+    assert!(!words.contains(&Token::Word("nested")));
+}

@@ -8,6 +8,7 @@
 
 pub mod deny_list;
 pub mod eagain_only;
+pub mod errno_as_a_character;
 pub mod every_timeout;
 pub mod forgets_interrupted;
 pub mod hard_coded_errno;

@@ -296,6 +296,18 @@ fn exercise_3_except_rejects_wrong_fixes() {
             },
         ),
         (
+            "errno_as_a_character",
+            || {
+                use ex3_except::errno_as_a_character::{SOURCE, still_usable};
+                ex3::check(SOURCE, still_usable)
+            },
+            if cfg!(any(target_os = "linux", windows)) {
+                "your answer's code holds the character 'n':"
+            } else {
+                "TimedOut with errno"
+            },
+        ),
+        (
             "os_error_in_message",
             || {
                 use ex3_except::os_error_in_message::{SOURCE, still_usable};
