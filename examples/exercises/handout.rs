@@ -93,6 +93,9 @@ fn write_all(dir: &Path) -> Result<usize, String> {
 /// Copies one file of HEAD into `dir`, its Markdown cleaned.
 fn copy(dir: &Path, path: &str, executable: bool) -> Result<(), String> {
     let text = git(Path::new(PROJECT), &["show", &format!("HEAD:{path}")])?;
+    if text.len() as u64 >= super::KEEP {
+        return Err(format!("{path} is too large to copy whole"));
+    }
     let text = if path.ends_with(".md") {
         without_left_out(&text)
     } else {

@@ -147,8 +147,9 @@ struct Ran {
 }
 
 /// How much of a program's output is kept: the rest is read and dropped,
-/// so that a program that floods its output still ends.
-const KEEP: u64 = 64 * 1024;
+/// so that a program that floods its output still ends. The largest file
+/// the hand-out copies through `git show` is under 100 KiB.
+const KEEP: u64 = 16 * 1024 * 1024;
 
 /// Reads a pipe to its end in a thread of its own, keeping the first
 /// [`KEEP`] bytes.
