@@ -116,3 +116,19 @@ pub fn show(bytes: &[u8]) -> String {
         format!("\"{shown}\"")
     }
 }
+
+/// `text` as a JSON string: quotes, backslashes and control characters
+/// escaped (RFC 8259, section 7).
+pub fn json_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

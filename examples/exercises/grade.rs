@@ -71,7 +71,11 @@ pub fn grade_all(dirs: &[String], json: bool) -> bool {
             Err(why) => {
                 all_graded = false;
                 if json {
-                    format!("{{\"dir\":{},\"error\":{}}}", quoted(dir), quoted(&why))
+                    format!(
+                        "{{\"dir\":{},\"error\":{}}}",
+                        common::json_string(dir),
+                        common::json_string(&why)
+                    )
                 } else {
                     format!("{dir}: cannot grade: {why}")
                 }
@@ -302,36 +306,20 @@ fn json_line(dir: &str, grades: &[Grade]) -> String {
                 Grade::DoesNotCompile(error) => ("does not compile", Some(error)),
             };
             let reason = reason
-                .map(|why| format!(",\"reason\":{}", quoted(why)))
+                .map(|why| format!(",\"reason\":{}", common::json_string(why)))
                 .unwrap_or_default();
             format!(
                 "{{\"exercise\":{},\"example\":{},\"bonus\":{},\"result\":{}{reason}}}",
                 exercise.number,
-                quoted(exercise.example),
+                common::json_string(exercise.example),
                 exercise.bonus,
-                quoted(result)
+                common::json_string(result)
             )
         })
         .collect();
     format!(
         "{{\"dir\":{},\"core\":{core},\"core_of\":{core_of},\"bonus\":{bonus},\"bonus_of\":{bonus_of},\"exercises\":[{}]}}",
-        quoted(dir),
+        common::json_string(dir),
         exercises.join(",")
     )
-}
-
-/// `text` as a JSON string: quotes, backslashes and control characters
-/// escaped (RFC 8259, section 7).
-fn quoted(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
