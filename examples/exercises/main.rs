@@ -52,7 +52,7 @@ For the teacher (docs/teaching.md, in the teacher's copy):
              object per folder instead
   --handout DIR   write a fresh repository for the students in DIR (new or
              empty): one commit of HEAD, without tests/solutions/,
-             tests/wrong/ and the teacher's page; needs git
+             tests/wrong/, the teacher's page and the CI; needs git
 ";
 
 /// One exercise: its number, its example, what it teaches, and its hint.
