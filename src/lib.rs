@@ -28,6 +28,7 @@
 //! | Strategy 4: check errno | [`errno`] | `raw_os_error()`, and what each number means on each platform |
 //! | Strategy 5: heartbeats | [`heartbeat`] | no keepalive in stable std: ping, count misses, and notice a silent peer |
 //! | (a cause the article misses) | [`reuse`] | a kept-open connection goes stale while idle: the send succeeds, the receive fails; check before reuse, and retry once by a rule |
+//! | (beyond the article: your own stack's message) | [`explain`] | what curl, Go, Node, Java, .NET, nginx, libpq and the rest print for the same few TCP events, and which event each text really is |
 //!
 //! Two shared pieces are not lessons of their own:
 //! [`failure`], the one place that decides whether an error is a timeout,
@@ -65,6 +66,7 @@ pub mod companion {}
 pub mod errno;
 pub mod except;
 pub mod exchange;
+pub mod explain;
 pub mod failure;
 pub mod heartbeat;
 pub mod line;

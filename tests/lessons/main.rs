@@ -5,11 +5,13 @@
 mod support;
 
 mod citations;
+mod clients;
 mod errno;
 mod examples;
 mod except;
 mod exchange;
 mod exercises;
+mod explain;
 mod failure;
 mod heartbeat;
 mod partition;
