@@ -48,10 +48,15 @@ use reset_by_peer::peer::{
     DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Options, Peer, Script, ScriptTime, refused_addr,
 };
 
-/// Each client's own timeout: for its whole request where it has one
-/// (curl's `--max-time`, Node's `AbortSignal.timeout`, Java's request
-/// timeout), for each socket call in Python, which has no other.
+/// Each client's own timeout where the timeout is the event (`stall`,
+/// `drip`): for its whole request where it has one (curl's `--max-time`,
+/// Node's `AbortSignal.timeout`, Java's request timeout), for each socket
+/// call in Python, which has no other.
 const CLIENT_TIMEOUT: Duration = Duration::from_millis(400);
+
+/// Each client's own timeout where the event comes first (a reset, a
+/// close, a refusal): only a bound, long enough for a loaded machine.
+const BOUND_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The drip's interval for the Python clients. Their timeout is per
 /// socket call, so a drip faster than it never fires it (the answer would
@@ -156,6 +161,14 @@ impl Wire {
             Wire::Refused => "refused",
             Wire::StaleClosed => "stale-idle-close",
             Wire::StaleReset => "stale-idle-reset",
+        }
+    }
+
+    /// The client's own timeout against this event.
+    fn timeout(self) -> Duration {
+        match self {
+            Wire::Stall | Wire::Drip => CLIENT_TIMEOUT,
+            _ => BOUND_TIMEOUT,
         }
     }
 
@@ -421,16 +434,17 @@ import java.time.Duration;
 
 public class Main {
     public static void main(String[] args) throws InterruptedException {
-        Duration timeout = Duration.ofMillis(Long.parseLong(args[0]));
+        // Each argument: NAME=TIMEOUT_MS=URL.
         String[] outcomes = new String[args.length];
         Thread[] threads = new Thread[args.length];
-        for (int i = 1; i < args.length; i++) {
+        for (int i = 0; i < args.length; i++) {
             int k = i;
-            String url = args[k].split("=", 2)[1];
-            threads[k] = new Thread(() -> outcomes[k] = get(url, timeout));
+            String[] parts = args[k].split("=", 3);
+            Duration timeout = Duration.ofMillis(Long.parseLong(parts[1]));
+            threads[k] = new Thread(() -> outcomes[k] = get(parts[2], timeout));
             threads[k].start();
         }
-        for (int i = 1; i < args.length; i++) {
+        for (int i = 0; i < args.length; i++) {
             threads[i].join();
             System.out.println("=== " + args[i].split("=", 2)[0]);
             System.out.print(outcomes[i]);
@@ -668,9 +682,10 @@ fn millis(duration: Duration) -> String {
 
 /// The command that runs `client` (any but Java) against `url`; for a
 /// stale connection, with the pause before its second request.
-fn command(client: Client, program: &Path, url: &str, stale: bool) -> Command {
+fn command(client: Client, program: &Path, url: &str, wire: Wire) -> Command {
+    let stale = wire.is_stale();
     // curl and Python take seconds, Node milliseconds.
-    let (timeout_s, timeout_ms) = (secs(CLIENT_TIMEOUT), millis(CLIENT_TIMEOUT));
+    let (timeout_s, timeout_ms) = (secs(wire.timeout()), millis(wire.timeout()));
     let (pause_s, pause_ms) = (secs(STALE_PAUSE), millis(STALE_PAUSE));
     let mut command = Command::new(program);
     let pause = match client {
@@ -748,7 +763,7 @@ fn run(case: &Case) -> Outcome {
         Err(why) => return Outcome::Skipped(why.clone()),
     };
     let lab = lab(case.client, case.wire);
-    let child = command(case.client, program, &lab.url, case.wire.is_stale())
+    let child = command(case.client, program, &lab.url, case.wire)
         .spawn()
         .unwrap();
     let ran = finish(child, BOUND);
@@ -779,13 +794,10 @@ fn run_java(cases: Vec<(&'static Case, mpsc::Sender<Outcome>)>) {
         // compiler, and the compile of Main.java takes a third less CPU.
         .arg("-XX:TieredStopAtLevel=1")
         .arg(dir.join("Main.java"))
-        .arg(millis(CLIENT_TIMEOUT))
-        .args(
-            cases
-                .iter()
-                .zip(&labs)
-                .map(|((case, _), lab)| format!("{}={}", case.wire.name(), lab.url)),
-        );
+        .args(cases.iter().zip(&labs).map(|((case, _), lab)| {
+            let timeout = millis(case.wire.timeout());
+            format!("{}={timeout}={}", case.wire.name(), lab.url)
+        }));
     // The JVM starts first, and `java -version` runs while it compiles
     // Main.java: the two starts overlap.
     let Ok(child) = quiet(&mut java).spawn() else {
