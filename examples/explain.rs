@@ -51,7 +51,8 @@ fn parse() -> Request {
         match arg.as_str() {
             "--json" => request.json = true,
             "--markdown" => request.markdown = true,
-            _ if arg.starts_with("--") => args.unknown(&arg),
+            // A text that begins with a dash goes on standard input.
+            _ if arg.starts_with('-') => args.unknown(&arg),
             _ if request.text.is_none() => request.text = Some(arg),
             _ => common::fail(NAME, "one TEXT at most: quote it"),
         }
@@ -84,9 +85,13 @@ fn stdin_text_told() -> std::io::Result<String> {
 }
 
 /// The command that reproduces `script`.
-fn lab_command(script: &str) -> String {
+fn lab_command(script: &str, event: Event) -> String {
     match script {
-        "" => "none: nothing on the wire causes it".to_string(),
+        // The program's own close: nothing on the wire to reproduce.
+        "" if event == Event::LocalClose => {
+            "nothing to run: the program's own close causes it".to_string()
+        }
+        "" => "no lab script does; the entry in src/explain/messages.rs says why".to_string(),
         "refused" => {
             "any port nobody listens on; `cargo run --example exchange` shows one".to_string()
         }
@@ -101,10 +106,22 @@ fn lab_command(script: &str) -> String {
     }
 }
 
+/// What else the text is printed for, as a sentence, or nothing.
+fn also(message: &Message) -> String {
+    if message.also.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = message.also.iter().map(|event| event.name()).collect();
+    format!(
+        " The same text is also printed for: {}; the cause printed with it, if any, says which.",
+        names.join(", ")
+    )
+}
+
 /// The paragraph for a known message.
 fn narrate(message: &Message) -> String {
     format!(
-        "{stack} ({versions}): {event}, {place}.\n\n{story}\n\n\
+        "{stack} ({versions}): {event}, {place}.{also}\n\n{story}\n\n\
          Send the request again on a new connection: {retry}.\n\
          Reproduce it: {lab}.\n\
          The lesson: `cargo run --example {lesson}` (module `reset_by_peer::{lesson}`).\n\
@@ -115,7 +132,8 @@ fn narrate(message: &Message) -> String {
         place = message.place.name(),
         story = message.event.story(),
         retry = message.retry.name(),
-        lab = lab_command(message.script),
+        lab = lab_command(message.script, message.event),
+        also = also(message),
         lesson = message.lesson,
         source = message.source,
     )
@@ -124,8 +142,14 @@ fn narrate(message: &Message) -> String {
 /// One entry as a JSON object.
 fn json_entry(message: &Message) -> String {
     format!(
-        "{{\"event\":{},\"stack\":{},\"versions\":{},\"place\":{},\"script\":{},\"retry_safe\":{},\"lesson\":{},\"text\":{},\"source\":{}}}",
+        "{{\"event\":{},\"also\":[{}],\"stack\":{},\"versions\":{},\"place\":{},\"script\":{},\"retry_safe\":{},\"lesson\":{},\"text\":{},\"source\":{}}}",
         common::json_string(message.event.name()),
+        message
+            .also
+            .iter()
+            .map(|event| common::json_string(event.name()))
+            .collect::<Vec<_>>()
+            .join(","),
         common::json_string(message.stack),
         common::json_string(message.versions),
         common::json_string(message.place.name()),
@@ -137,6 +161,16 @@ fn json_entry(message: &Message) -> String {
     )
 }
 
+/// The event, and what else the text is printed for.
+fn event_with_also(message: &Message) -> String {
+    let also: Vec<&str> = message.also.iter().map(|event| event.name()).collect();
+    if also.is_empty() {
+        message.event.name().to_string()
+    } else {
+        format!("{} (also {})", message.event.name(), also.join(", "))
+    }
+}
+
 /// The whole table, for readers: grouped by stack, in the table's order.
 fn markdown() -> String {
     let mut out = String::from(
@@ -144,7 +178,8 @@ fn markdown() -> String {
          What each stack prints for the same few TCP events, and what happened on the wire.\n\
          Generated from the table in `src/explain/messages.rs` by `cargo run --example explain -- --markdown`; a test keeps the two the same.\n\
          `cargo run --example explain -- 'TEXT'` looks a message up.\n\
-         In a text, `{n}` is a number, `{host}` a host, `{port}` a port, `{addr}` a `HOST:PORT`, `{path}` a path or URL, and `{*}` any text.\n\
+         In a text, `{n}` is a number, `{host}` a host, `{port}` a port, `{addr}` a `HOST:PORT`, `{path}` a path or URL, `{*}` any text on the line, `{**}` any text across lines, and `{end}` the end of a line.\n\
+         A short text such as `unexpected EOF` is found wherever it stands, in another library's message too: the stack column says whose it is.\n\
          The events: `reset` (an RST), `closed-before-answer` and `closed-mid-answer` (a FIN), `own-timeout` (the program's timer), `kernel-timeout` (ETIMEDOUT), `refused`, `unreachable`, `local-close` (the program's own close).\n",
     );
     let mut stacks: Vec<&str> = Vec::new();
@@ -161,7 +196,7 @@ fn markdown() -> String {
             out.push_str(&format!(
                 "| `{}` | {} | {} | {} | {} | {} | {} ({}) |\n",
                 message.text.replace('|', "\\|"),
-                message.event.name(),
+                event_with_also(message),
                 message.place.name(),
                 message.retry.name(),
                 if message.script.is_empty() {
@@ -193,6 +228,10 @@ fn main() {
             }
         },
     };
+    if text.trim().is_empty() && !request.json {
+        say!("nothing to explain: the text is empty");
+        return;
+    }
     match (explain(&text), request.json) {
         (Explanation::Known(message), false) => say!("{}", narrate(message)),
         (Explanation::Known(message), true) => say!("{}", json_entry(message)),

@@ -152,7 +152,9 @@ mod tests {
             .replace("{host}", "127.0.0.1")
             .replace("{addr}", "127.0.0.1:8080")
             .replace("{path}", "/index.html")
+            .replace("{**}", "\n    at somewhere\n  [cause]: ")
             .replace("{*}", "something")
+            .replace("{end}", "\n")
     }
 
     #[test]

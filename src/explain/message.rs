@@ -62,8 +62,8 @@ impl Event {
                 "The server closed the connection cleanly, with a FIN, before any byte of its answer: no error on the wire, \
                  and no errno. A Rust read returns Ok(0), the end of the stream; Python's recv returns b'', and \
                  http.client raises RemoteDisconnected, a ConnectionResetError by its class though nothing was reset. \
-                 Servers do this when they close a kept-alive connection that was idle too long, or when they crash \
-                 and their kernel closes for them."
+                 Servers do this when they close a kept-alive connection that was idle too long, or when their \
+                 process ends with nothing left unread and its kernel closes for it."
             }
             Event::ClosedMidAnswer => {
                 "The server closed the connection cleanly, with a FIN, in the middle of its answer: the answer is cut \
@@ -172,8 +172,12 @@ pub struct Message {
     pub stack: &'static str,
     /// The versions the text holds for.
     pub versions: &'static str,
-    /// What happened on the wire.
+    /// What happened on the wire, most often.
     pub event: Event,
+    /// What else the same text is printed for, if anything: libpq's
+    /// "server closed the connection unexpectedly" is a FIN most often,
+    /// and an RST too.
+    pub also: &'static [Event],
     /// Where it met the program.
     pub place: Place,
     /// Whether a new connection may carry the request again.

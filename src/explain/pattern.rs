@@ -1,11 +1,16 @@
 //! A message's text with holes, and the search for it in a pasted text.
 //! The holes: `{n}`, `{port}`, `{host}`, `{addr}`, `{path}`, `{*}` (any
-//! text on the line) and `{**}` (any text, lines included).
+//! text on the line), `{**}` (any text, lines included) and `{end}` (the
+//! end of a line).
 //!
 //! The search reads the text once per entry, keeping the set of places in
 //! the pattern it could be at (a small automaton, as a regular expression
 //! engine without backtracking does), so that no input, however long or
 //! strange, makes it slow or makes it fail.
+
+/// How many characters a hole matches at most, as far as the search goes:
+/// a match with a longer hole is not found. Room for a long URL.
+pub const HOLE_AT_MOST: usize = 512;
 
 /// What a hole matches: one or more characters of its class; `{*}`, any
 /// run of characters on the line, none included.
@@ -58,6 +63,8 @@ enum Node {
     Char(char),
     /// One character of the class, which a `More` of the same class follows.
     One(Class),
+    /// The end of a line: a `\n`, or the end of the text.
+    End,
     /// Any number of characters of the class, none included.
     More(Class),
 }
@@ -74,6 +81,11 @@ impl Pattern {
         let mut nodes = Vec::new();
         let mut rest = text;
         while let Some(c) = rest.chars().next() {
+            if let Some(after) = rest.strip_prefix("{end}") {
+                nodes.push(Node::End);
+                rest = after;
+                continue;
+            }
             let hole = rest
                 .strip_prefix('{')
                 .and_then(|after| after.split_once('}'))
@@ -130,40 +142,110 @@ impl Pattern {
     }
 
     /// Whether `text` (folded by [`Text::new`]) holds the pattern anywhere.
+    ///
+    /// Any match holds the pattern's longest run of characters, so only the
+    /// stretches of text around that run's places are searched, each as
+    /// far as a match can reach ([`HOLE_AT_MOST`] characters per hole),
+    /// and each character at most once: a text full of near-misses costs
+    /// no more than one pass.
     pub fn is_in(&self, text: &Text) -> bool {
-        if self.nodes.is_empty() || !text.folded.contains(&self.longest_run()) {
+        let run = self.longest_run();
+        let folded = &text.folded;
+        if self.nodes.is_empty() || run.is_empty() || !folded.contains(&run) {
             return false;
         }
+        let holes = self.nodes.len() - self.literal_len();
+        let reach = self.literal_len() + holes * HOLE_AT_MOST;
+        let mut stretch: Option<(usize, usize)> = None;
+        for (at, _) in folded.match_indices(&run) {
+            let (start, end) = (at.saturating_sub(reach), at + run.len() + reach);
+            stretch = match stretch {
+                Some((from, to)) if start <= to => Some((from, end)),
+                Some((from, to)) => {
+                    if self.is_in_stretch(folded, from, to) {
+                        return true;
+                    }
+                    Some((start, end))
+                }
+                None => Some((start, end)),
+            };
+        }
+        stretch.is_some_and(|(from, to)| self.is_in_stretch(folded, from, to))
+    }
+
+    /// The search over `text[from..to]`, the bounds moved to character
+    /// boundaries and `to` kept within the text.
+    fn is_in_stretch(&self, text: &str, from: usize, to: usize) -> bool {
+        let mut from = from.min(text.len());
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = to.min(text.len());
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        self.is_in_str(&text[from..to], to == text.len())
+    }
+
+    /// The search itself, in one pass over `text`; `ends` says whether
+    /// the text's end is the end of a line (for `{end}`). It keeps the
+    /// steps it could be at, few at any time, in a list.
+    fn is_in_str(&self, text: &str, ends: bool) -> bool {
         let end = self.nodes.len();
-        // `at[k]`: the text read so far can end just before step k.
-        let mut at = vec![false; end + 1];
-        for c in text.folded.chars() {
-            at[0] = true;
-            self.skip_empty(&mut at);
-            let mut next = vec![false; end + 1];
-            for k in (0..end).filter(|&k| at[k]) {
-                match self.nodes[k] {
-                    Node::Char(want) if want == c => next[k + 1] = true,
-                    Node::One(class) if class.holds(c) => next[k + 1] = true,
-                    Node::More(class) if class.holds(c) => next[k] = true,
-                    _ => {}
+        // `seen[k]`: step k is in the list being built.
+        let mut seen = vec![false; end + 1];
+        let mut at: Vec<usize> = Vec::new();
+        let mut next: Vec<usize> = Vec::new();
+        for c in text.chars() {
+            self.add(0, &mut at, &mut seen);
+            for &k in &at {
+                seen[k] = false;
+            }
+            next.clear();
+            for &k in &at {
+                let step = match self.nodes.get(k) {
+                    Some(Node::Char(want)) if *want == c => Some(k + 1),
+                    Some(Node::One(class)) if class.holds(c) => Some(k + 1),
+                    Some(Node::More(class)) if class.holds(c) => Some(k),
+                    Some(Node::End) if c == '\n' => Some(k + 1),
+                    _ => None,
+                };
+                if let Some(step) = step {
+                    self.add(step, &mut next, &mut seen);
                 }
             }
-            at = next;
-            self.skip_empty(&mut at);
-            if at[end] {
+            std::mem::swap(&mut at, &mut next);
+            if at.contains(&end) {
                 return true;
             }
         }
-        false
+        if !ends {
+            return false;
+        }
+        // The end of the text ends a line too.
+        self.add(0, &mut at, &mut seen);
+        let ended: Vec<usize> = at
+            .iter()
+            .filter(|&&k| self.nodes.get(k) == Some(&Node::End))
+            .map(|&k| k + 1)
+            .collect();
+        for k in ended {
+            self.add(k, &mut at, &mut seen);
+        }
+        at.contains(&end)
     }
 
-    /// A `More` may match nothing: where it can start, so can the step
-    /// after it.
-    fn skip_empty(&self, at: &mut [bool]) {
-        for k in 0..self.nodes.len() {
-            if at[k] && matches!(self.nodes[k], Node::More(_)) {
-                at[k + 1] = true;
+    /// Adds step `k` to `at`, and the steps after it while a `More`, which
+    /// may match nothing, stands first.
+    fn add(&self, mut k: usize, at: &mut Vec<usize>, seen: &mut [bool]) {
+        loop {
+            if !seen[k] {
+                seen[k] = true;
+                at.push(k);
+            }
+            match self.nodes.get(k) {
+                Some(Node::More(_)) => k += 1,
+                _ => return,
             }
         }
     }
@@ -191,7 +273,21 @@ pub struct Text {
 impl Text {
     pub fn new(text: &str) -> Text {
         let mut nodes = Vec::new();
-        for c in text.chars() {
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            // A terminal's colour codes (ESC [ ... letter) are no text.
+            if c == '\u{1b}' {
+                let mut rest = chars.clone();
+                if rest.next() == Some('[') {
+                    chars = rest;
+                    for code in chars.by_ref() {
+                        if code.is_ascii_alphabetic() {
+                            break;
+                        }
+                    }
+                    continue;
+                }
+            }
             fold_into(c, &mut nodes);
         }
         let folded = nodes

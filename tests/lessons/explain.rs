@@ -151,3 +151,39 @@ fn the_readme_gives_the_tables_size_as_it_is() {
     );
     assert!(readme.contains(&claim), "the README should say: {claim}");
 }
+
+#[test]
+fn a_text_full_of_near_misses_is_read_in_one_pass() {
+    // Every entry's longest run of characters, over and over: each entry's
+    // search has something to look at everywhere. A search that went back
+    // over the text would take seconds here; one pass takes milliseconds
+    // (measured, not asserted: the check is that it ends, and finds no
+    // match, since the runs alone make no whole message).
+    let runs: Vec<&str> = MESSAGES
+        .iter()
+        .map(|message| {
+            message
+                .text
+                .split(['{', '}'])
+                .max_by_key(|part| part.len())
+                .unwrap_or_default()
+        })
+        .collect();
+    let line = runs.join(" ");
+    let text: String = std::iter::repeat_n(line.as_str(), 20)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let _ = explain(&text);
+}
+
+#[test]
+fn a_wrapper_names_no_event_and_the_cause_printed_with_it_does() {
+    let java = "java.io.IOException: HTTP/1.1 header parser received no bytes\n\tat x\nCaused by: java.net.SocketException: Connection reset\n";
+    assert_matches!(explain(java), Explanation::Known(message) if message.event == Event::Reset);
+    let node = "TypeError: terminated\n    at Fetch.onAborted\n  [cause]: SocketError: other side closed\n";
+    assert_matches!(explain(node), Explanation::Known(message) if message.event == Event::ClosedMidAnswer);
+    let colour = "\u{1b}[31mError\u{1b}[0m: \u{1b}[1msocket\u{1b}[0m hang up";
+    assert_matches!(explain(colour), Explanation::Known(message) if message.text == "socket hang up");
+    let bare = "java.net.ConnectException: Operation timed out";
+    assert_matches!(explain(bare), Explanation::Unknown { .. });
+}
