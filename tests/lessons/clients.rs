@@ -27,9 +27,11 @@
 //!
 //! The cases run side by side, each in a thread of its own, and Java's in
 //! one JVM, whose start is the slowest part: the file takes about as long
-//! as that JVM. It is a lesson file, in the lessons' program, so that the
-//! JVM's start overlaps the other lessons' waits: as a test program of its
-//! own it would add its 3 s to `cargo test`. A client that is not installed (or too old) prints a
+//! as that JVM. They run on CI, where `CI` is set, and wherever
+//! `RESET_BY_PEER_CLIENTS` is set (`RESET_BY_PEER_CLIENTS=1 cargo test --test
+//! lessons clients::`); elsewhere each test prints a `SKIP:` line, since
+//! they would add about 3 s to a `cargo test` that a student runs often and
+//! that takes under 5 s without them. A client that is not installed (or too old) prints a
 //! `SKIP:` line and its cases pass, except on CI (`CI` set, as `.ci/run`
 //! sets it), where it fails.
 
@@ -882,6 +884,15 @@ fn started() -> &'static Mutex<Pending> {
 /// Checks every case of `wire`: each client's text is explained with the
 /// case's event. Fails with every case that is not, at once.
 fn check(wire: Wire) {
+    if !wanted() {
+        // Straight to stderr, as `skip` does, so that every run shows it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIP: the real clients run with CI or {OPT_IN} set (about 3 s of the JVM and 50 other programs); not run against {}",
+            wire.name()
+        );
+        return;
+    }
     let cases: Vec<&Case> = CASES.iter().filter(|case| case.wire == wire).collect();
     let outcomes: Vec<_> = {
         let mut started = started().lock().unwrap();
@@ -919,6 +930,16 @@ fn check(wire: Wire) {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The variable that asks for the real clients outside CI.
+const OPT_IN: &str = "RESET_BY_PEER_CLIENTS";
+
+/// Whether the real clients run: always on CI, where they must; elsewhere
+/// when asked, since they take about 3 s of `cargo test`, which a student
+/// runs often and which stays under 5 s without them.
+fn wanted() -> bool {
+    std::env::var_os("CI").is_some() || std::env::var_os(OPT_IN).is_some()
 }
 
 /// Why `printed` is not explained with one of the case's events; None if
