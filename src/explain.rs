@@ -22,7 +22,7 @@
 //! [`Explanation::Unknown`], with the nearest entries, never a guess
 //! presented as a match.
 //!
-//! `tests/lessons/clients.rs` runs the real clients installed (curl, Python,
+//! `tests/clients.rs` runs the real clients installed (curl, Python,
 //! Node, Java) against the lab peer and checks that what each one prints is
 //! explained with the right event.
 //!

@@ -1,6 +1,6 @@
 //! The `explain` lesson: a message from any stack, looked up in the table,
 //! and the command that prints what it means. That real clients print what
-//! the table says is `tests/lessons/clients.rs`'s.
+//! the table says is `tests/clients.rs`'s.
 
 use std::io::Write;
 use std::process::Stdio;

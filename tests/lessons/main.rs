@@ -5,7 +5,6 @@
 mod support;
 
 mod citations;
-mod clients;
 mod errno;
 mod examples;
 mod except;

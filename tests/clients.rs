@@ -29,11 +29,17 @@
 //! one JVM, whose start is the slowest part: the file takes about as long
 //! as that JVM. They run on CI, where `CI` is set, and wherever
 //! `RESET_BY_PEER_CLIENTS` is set (`RESET_BY_PEER_CLIENTS=1 cargo test --test
-//! lessons clients::`); elsewhere each test prints a `SKIP:` line, since
-//! they would add about 3 s to a `cargo test` that a student runs often and
-//! that takes under 5 s without them. A client that is not installed (or too old) prints a
+//! clients`); elsewhere each test prints a `SKIP:` line, since they would
+//! add about 3 s to a `cargo test` that a student runs often and that takes
+//! under 5 s without them. A test program of its own, so that the load of
+//! some fifty clients never runs beside the lessons' timed tests (cargo
+//! runs test programs one after the other). A client that is not installed (or too old) prints a
 //! `SKIP:` line and its cases pass, except on CI (`CI` set, as `.ci/run`
 //! sets it), where it fails.
+
+// The helpers of the lessons' tests: `finish` bounds every run.
+#[path = "lessons/support.rs"]
+mod support;
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -44,11 +50,11 @@ use std::sync::{Mutex, OnceLock, mpsc};
 use std::thread;
 use std::time::Duration;
 
-use crate::support::{BOUND, Ran, SLACK, finish};
 use reset_by_peer::explain::{Event, Explanation, explain};
 use reset_by_peer::peer::{
     DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Options, Peer, Script, ScriptTime, refused_addr,
 };
+use support::{BOUND, Ran, SLACK, finish};
 
 /// Each client's own timeout where the timeout is the event (`stall`,
 /// `drip`): for its whole request where it has one (curl's `--max-time`,
