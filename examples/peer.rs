@@ -21,7 +21,7 @@ use common::say;
 use reset_by_peer::errno::{self, Platform};
 use reset_by_peer::except::narrate;
 use reset_by_peer::peer::{
-    CATALOGUE, Did, Ending, MAX_CLIENTS, MAX_IDLE, Options, Peer, Relayed, Script, Sees,
+    CATALOGUE, Did, Ending, MAX_CLIENTS, MAX_IDLE, Options, Peer, Relayed, Script, Sees, Way,
 };
 
 const NAME: &str = "peer";
@@ -47,8 +47,16 @@ Runs the lab peer as a standalone server. With no SCRIPT, lists the scripts.
                      at HOST:PORT (PORT: 1 to 65535), and let SCRIPT choose
                      what goes wrong; it prints one line per connection.
                      Relays: echo (a faithful pass-through), reset, flaky:N,
-                     stall, drip[:MS], idle-close[:MS], idle-reset[:MS] and
-                     reset-after:BYTES (relay only).
+                     stall, drip[:MS], idle-close[:MS], idle-reset[:MS],
+                     latency, slicer, truncate and slow-close (each on the
+                     answer, or on the request with @request), down[:N],
+                     and reset-after:BYTES (relay only).
+  --chance PERCENT   strike only this share of connections with the
+                     script's fault, 1 to 100 (default 100); the others
+                     are echoed (relayed faithfully)
+  --seed N           the seed of --chance and of latency's jitter, 0 to
+                     18446744073709551615 (default: drawn from the clock
+                     and printed, so that a run can be repeated)
   -h, --help         show this help
 
 Its first line on stdout is `listening on ADDR (script: SCRIPT)`. It goes on
@@ -65,6 +73,7 @@ const WAKE_EVERY: Duration = Duration::from_secs(3600);
 fn main() {
     let mut args = common::Args::from_env(NAME, USAGE);
     let mut script = None;
+    let mut seed = None;
     let mut options = Options {
         listen: DEFAULT_LISTEN,
         ..Options::default()
@@ -84,6 +93,8 @@ fn main() {
                 options.idle = Duration::from_millis(ms);
             }
             "--upstream" => options.upstream = Some(args.addr("--upstream", 1)),
+            "--chance" => options.chance = args.number("--chance", 1..=100) as u8,
+            "--seed" => seed = Some(args.number("--seed", 0..=u64::MAX)),
             flag if flag.starts_with('-') => args.unknown(flag),
             _ if script.is_some() => {
                 args.fail(format!("only one script, please (got `{arg}` too)"))
@@ -100,6 +111,7 @@ fn main() {
         list_scripts();
         return;
     };
+    options.seed = seed.unwrap_or_else(seed_from_clock);
     common::finish(NAME, serve(script, options));
 }
 
@@ -121,6 +133,14 @@ fn list_scripts() {
     say!();
     say!("In front of your own server, as a relay:");
     say!("  cargo run --example peer -- flaky:2 --upstream 127.0.0.1:8000");
+}
+
+/// A seed for a run that names none: the clock's nanoseconds, which differ
+/// from run to run; the peer prints it, so any run can be repeated.
+fn seed_from_clock() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos() as u64)
 }
 
 /// Stdout for a server: once nobody reads it, the server stops writing to
@@ -174,8 +194,34 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
     if let Some(caveat) = script.caveat() {
         log.line(format_args!("note: {caveat}"));
     }
-
-    let limit = options.connections.unwrap_or(usize::MAX);
+    let jitter = matches!(script, Script::Latency { jitter, .. } if jitter > 0);
+    if options.chance < 100 || jitter {
+        log.line(format_args!(
+            "seed {} (run again with --seed {} for the same draws){}",
+            options.seed,
+            options.seed,
+            if options.chance < 100 {
+                format!(
+                    ": {}% of connections meet {script}, the others are echoed",
+                    options.chance
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    // `down:N` closes its port after N connections: the run ends with them.
+    let down = match script {
+        Script::Down(n) => {
+            log.line(format_args!(
+                "the port closes once {n} connection(s) are in: a later connect is refused ({}) while those go on",
+                narrate(&refused_error())
+            ));
+            n as usize
+        }
+        _ => usize::MAX,
+    };
+    let limit = options.connections.unwrap_or(usize::MAX).min(down);
     let mut finished = 0;
     let mut turned_away = 0;
     // Runs until `limit` connections are done, or until Ctrl-C.
@@ -186,7 +232,10 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
                     // A relay's events say what happened to each connection;
                     // each is there by the time its connection is counted.
                     for event in peer.take_events() {
-                        log.line(format_args!("{}", Narrated(&event)));
+                        // A connection the chance spared is served as echo.
+                        let spared = options.chance < 100 && event.script != script;
+                        let by_chance = if spared { "spared by --chance: " } else { "" };
+                        log.line(format_args!("{by_chance}{}", Narrated(&event)));
                     }
                 } else {
                     for n in finished + 1..=counts.finished {
@@ -267,6 +316,7 @@ impl fmt::Display for Narrated<'_> {
             )?,
             Did::Passed { up, down, ending } => {
                 write!(f, "relayed {up} bytes up and {down} down; ")?;
+                write_shaping(f, *script)?;
                 write_ending(f, ending, *down, *sees)?;
             }
         }
@@ -311,6 +361,10 @@ fn write_ending(f: &mut fmt::Formatter<'_>, ending: &Ending, down: u64, sees: Se
             };
             write!(f, "nothing moved for {} ms: closed the upstream{then}", idle.as_millis())
         }
+        Ending::Truncated => write!(
+            f,
+            "passed {down} bytes of the answer, then closed the client (FIN) when more came"
+        ),
         Ending::IdleClosed(idle) => write!(
             f,
             "nothing moved for {} ms: closed the client (FIN) and the upstream",
@@ -324,6 +378,50 @@ fn write_ending(f: &mut fmt::Formatter<'_>, ending: &Ending, down: u64, sees: Se
         Ending::Done => f.write_str(
             "the peer's idle limit passed, or it stopped or gave the slot to a newcomer: closed both",
         ),
+    }
+}
+
+/// What a script that shapes one direction did to it, in words, followed
+/// by `; `; nothing for the other scripts.
+fn write_shaping(f: &mut fmt::Formatter<'_>, script: Script) -> fmt::Result {
+    let what = |way| match way {
+        Way::Request => "the request",
+        Way::Answer => "the answer",
+    };
+    match script {
+        Script::Latency { delay, jitter, way } => {
+            write!(
+                f,
+                "held each piece of {} {} ms",
+                what(way),
+                delay.as_millis()
+            )?;
+            if jitter > 0 {
+                write!(f, ", give or take {jitter}")?;
+            }
+            f.write_str("; ")
+        }
+        Script::Slicer { bytes, gap, way } => write!(
+            f,
+            "passed {} on in pieces of {bytes} bytes, {} ms apart; ",
+            what(way),
+            gap.as_millis()
+        ),
+        Script::SlowClose { delay, way } => {
+            let whose = match way {
+                Way::Request => "the client's close (FIN) on to the upstream",
+                Way::Answer => "the upstream's close (FIN) on to the client",
+            };
+            write!(f, "passed {whose} {} ms late; ", delay.as_millis())
+        }
+        Script::Truncate {
+            bytes,
+            way: Way::Request,
+        } => write!(
+            f,
+            "passed {bytes} bytes of the request, then closed the upstream's side (FIN) when more came; "
+        ),
+        _ => Ok(()),
     }
 }
 
@@ -344,12 +442,22 @@ fn write_sees(f: &mut fmt::Formatter<'_>, sees: Sees) -> fmt::Result {
 /// The error a reset gives the client on this platform: ECONNRESET with its
 /// number here, so that the narration names it as the other examples do.
 fn reset_error() -> io::Error {
+    error_here("ECONNRESET", io::ErrorKind::ConnectionReset)
+}
+
+/// The error a refused connect gives the client on this platform.
+fn refused_error() -> io::Error {
+    error_here("ECONNREFUSED", io::ErrorKind::ConnectionRefused)
+}
+
+/// The error named `name` with its number on this platform, or `kind`
+/// alone on a platform the table does not know.
+fn error_here(name: &str, kind: io::ErrorKind) -> io::Error {
     let here = Platform::current()
-        .zip(errno::by_name("ECONNRESET"))
-        .and_then(|(platform, reset)| reset.number(platform));
+        .zip(errno::by_name(name))
+        .and_then(|(platform, error)| error.number(platform));
     match here {
         Some(number) => io::Error::from_raw_os_error(number),
-        // A platform the table does not know: the kind alone.
-        None => io::Error::from(io::ErrorKind::ConnectionReset),
+        None => io::Error::from(kind),
     }
 }

@@ -133,12 +133,14 @@
 
 mod accept;
 mod conn;
+mod dice;
 mod event;
 mod options;
 mod parse;
 mod relay;
 mod script;
 mod serve;
+mod shape;
 mod shared;
 
 pub use accept::MAX_ADDRESSES;
@@ -146,7 +148,10 @@ pub use event::{Did, Ending, Relayed, Sees};
 pub use options::{MAX_CLIENTS, MAX_IDLE, Options};
 pub use parse::ParseScriptError;
 pub use relay::CONNECT_TIMEOUT;
-pub use script::{CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Script, ScriptInfo, ScriptTime};
+pub use script::{
+    CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, DEFAULT_SLICER_GAP, Script, ScriptInfo,
+    ScriptTime, Way,
+};
 pub use serve::{DRIP_BYTE, GREETING};
 pub use shared::{Counts, MAX_EVENTS};
 

@@ -17,7 +17,7 @@ use super::conn::{Limits, SlotFlags};
 use super::options::Options;
 use super::script::Script;
 use super::shared::Shared;
-use super::{relay, serve};
+use super::{dice, relay, serve};
 
 /// How long the accepting thread pauses when accept() fails (the process out
 /// of descriptors, say), so that it never spins.
@@ -127,10 +127,14 @@ pub(super) fn accept_loop(
             continue;
         }
         slots.accepted += 1;
-        // Close the port as soon as the last allowed connection is in, and
-        // before counting it: whoever sees the count then also finds the
-        // port closed.
-        if options.connections == Some(slots.accepted) {
+        // Close the port as soon as the last allowed connection is in
+        // (`down:N` allows N), and before counting it: whoever sees the
+        // count then also finds the port closed.
+        let down_after = match script {
+            Script::Down(n) => usize::try_from(n).ok(),
+            _ => None,
+        };
+        if options.connections == Some(slots.accepted) || down_after == Some(slots.accepted) {
             listener = None;
         }
         slots.spawn(stream, client);
@@ -200,16 +204,28 @@ impl Slots<'_> {
         let visit = self.visits.count(client.ip());
         let flags = Arc::new(SlotFlags::default());
         let for_thread = (Arc::clone(self.shared), Arc::clone(&flags));
-        let (script, options, index) = (self.script, self.options, self.accepted);
+        let (options, index) = (self.options, self.accepted);
+        // Under a chance below 100%, a connection it spares is served as
+        // by `echo`, relayed faithfully; the event says `echo` too.
+        let script = if dice::strikes(options.chance, options.seed, index) {
+            self.script
+        } else {
+            Script::Echo
+        };
         let spawned = thread::Builder::new()
             .name(format!("peer {script} connection {index}"))
             .spawn(move || {
                 let (shared, flags) = for_thread;
                 let limits = Limits::new(&shared.stop, &flags, options.idle);
                 match options.upstream {
-                    None => serve::serve(stream, script, visit, &limits),
+                    None => {
+                        let dice = dice::Dice::new(options.seed, index, 2);
+                        serve::serve(stream, script, visit, &limits, dice);
+                    }
                     Some(upstream) => {
-                        let relayed = relay::relay(stream, script, index, visit, &limits, upstream);
+                        let seed = options.seed;
+                        let relayed =
+                            relay::relay(stream, script, index, visit, &limits, upstream, seed);
                         shared.record(relayed);
                     }
                 }

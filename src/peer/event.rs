@@ -107,6 +107,10 @@ pub enum Ending {
     /// `reset-after`: the count was passed on, more of the answer came, and
     /// the relay reset the client.
     CountReached,
+    /// `truncate`: the count was passed on, more of the answer came, and
+    /// the relay closed the client with a FIN ([`Sees::End`]) instead of
+    /// passing it on.
+    Truncated,
     /// `idle-close`: nothing moved for this long, and the relay closed the
     /// client (FIN) and the upstream.
     IdleClosed(ScriptTime),

@@ -5,7 +5,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use super::script::Script;
+use super::script::{Script, Way};
 
 /// Where the peer listens unless told otherwise: loopback, any free port.
 pub(super) const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
@@ -48,6 +48,17 @@ pub struct Options {
     /// any address; the default, `None`, is no relay (see the module's
     /// "Bring your own server").
     pub upstream: Option<SocketAddr>,
+    /// The chance, in percent from 1 to 100, that a connection meets the
+    /// script's fault (toxiproxy's `toxicity`); the others are served as by
+    /// `echo` (relayed faithfully). The default, 100, strikes every one.
+    /// Which ones are struck follows from [`Options::seed`] and each
+    /// connection's number.
+    pub chance: u8,
+    /// The seed from which the chance and `latency`'s jitter are drawn:
+    /// the same seed strikes the same connections, counted in the order
+    /// the peer accepts them. The default is 0; the `peer` example draws
+    /// one and prints it.
+    pub seed: u64,
 }
 
 impl Default for Options {
@@ -58,6 +69,8 @@ impl Default for Options {
             max_clients: 64,
             idle: Duration::from_secs(30),
             upstream: None,
+            chance: 100,
+            seed: 0,
         }
     }
 }
@@ -87,6 +100,9 @@ impl Options {
             }
             (None, _) => {}
         }
+        if let Some(why) = self.shaping_trouble(script) {
+            return invalid(why);
+        }
         if self.connections == Some(0) {
             return invalid("connections must be at least 1 (None means no limit)".to_string());
         }
@@ -104,5 +120,45 @@ impl Options {
             ));
         }
         Ok(())
+    }
+
+    /// What is wrong with the chance, or with a script that shapes a
+    /// direction, if anything.
+    fn shaping_trouble(&self, script: Script) -> Option<String> {
+        match script {
+            Script::Latency { delay, jitter, .. } if u64::from(jitter) > delay.as_millis() => {
+                return Some(format!("{script}: the jitter is at most the delay"));
+            }
+            Script::Slicer { bytes: 0, .. } => {
+                return Some(format!("{script}: a piece has at least 1 byte"));
+            }
+            Script::Down(0) => {
+                return Some(
+                    "down serves at least 1 connection before its port closes".to_string(),
+                );
+            }
+            _ => {}
+        }
+        if self.upstream.is_none() && script.way() == Some(Way::Request) {
+            return Some(format!(
+                "{script} needs an upstream (--upstream HOST:PORT): without a server the request goes nowhere; without @request it shapes the echo"
+            ));
+        }
+        if !(1..=100).contains(&self.chance) {
+            return Some(format!(
+                "chance is a percentage from 1 to 100, not {}",
+                self.chance
+            ));
+        }
+        let faultless = matches!(
+            script,
+            Script::Echo | Script::Heartbeat | Script::Flaky(_) | Script::Down(_)
+        );
+        if self.chance < 100 && faultless {
+            return Some(format!(
+                "a chance below 100% picks the connections that meet the script's fault, and {script} has none to give each connection (flaky:N and down:N pick their own)"
+            ));
+        }
+        None
     }
 }

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::script::{DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, Script, ScriptTime};
+use super::script::{
+    DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, DEFAULT_SLICER_GAP, Script, ScriptTime, Way,
+};
 
 /// A script name that [`Script`]'s `FromStr` could not understand.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +26,16 @@ impl FromStr for Script {
 
     /// Parses a script name such as `reset`, `drip:20` or `flaky:2`.
     fn from_str(text: &str) -> Result<Script, ParseScriptError> {
-        let named = Named::of(text);
+        let (body, way) = split_way(text)?;
+        let named = Named::of(body);
+        if let Some(shaped) = shaped(&named, way.unwrap_or(Way::Answer)) {
+            return shaped;
+        }
+        if way.is_some() {
+            return Err(error(format!(
+                "`{text}`: only latency, slicer, truncate and slow-close take an @direction"
+            )));
+        }
         match named.name {
             "flaky" => named.count("flaky:2").map(Script::Flaky),
             "silent-after" => named.count("silent-after:3").map(Script::SilentAfter),
@@ -38,6 +49,13 @@ impl FromStr for Script {
                 .time(DEFAULT_DRIP_INTERVAL, "drip:150")
                 .map(Script::Drip),
             "reset-after" => named.count("reset-after:1024").map(Script::ResetAfter),
+            "down" if named.argument.is_none() => Ok(Script::Down(1)),
+            "down" => match named.count("down:1")? {
+                0 => Err(error(format!(
+                    "`{text}`: down serves at least 1 connection before its port closes"
+                ))),
+                n => Ok(Script::Down(n)),
+            },
             name => match (bare(name), named.argument) {
                 (None, _) => Err(error(format!("unknown script `{text}`"))),
                 // Scripts that take no argument refuse one rather than
@@ -46,6 +64,69 @@ impl FromStr for Script {
                 (Some(script), None) => Ok(script),
             },
         }
+    }
+}
+
+/// Splits `@request` or `@answer` off the end of a script's name.
+fn split_way(text: &str) -> Result<(&str, Option<Way>), ParseScriptError> {
+    match text.split_once('@') {
+        None => Ok((text, None)),
+        Some((body, "request")) => Ok((body, Some(Way::Request))),
+        Some((body, "answer")) => Ok((body, Some(Way::Answer))),
+        Some((_, other)) => Err(error(format!(
+            "`{text}`: the direction after @ is request or answer, not `{other}`"
+        ))),
+    }
+}
+
+/// The scripts that shape one direction, `way`: None if `named` is none of
+/// them.
+fn shaped(named: &Named, way: Way) -> Option<Result<Script, ParseScriptError>> {
+    let script = match named.name {
+        "latency" => latency(named, way),
+        "slicer" => slicer(named, way),
+        "truncate" => named
+            .count("truncate:100")
+            .map(|bytes| Script::Truncate { bytes, way }),
+        "slow-close" => named
+            .required_time("slow-close:500")
+            .map(|delay| Script::SlowClose { delay, way }),
+        _ => return None,
+    };
+    Some(script)
+}
+
+/// `latency:MS` or `latency:MS~JITTER`, with JITTER from 0 to MS.
+fn latency(named: &Named, way: Way) -> Result<Script, ParseScriptError> {
+    let usage = "latency:100 or latency:100~20";
+    let (delay, jitter) = match named.argument.map(|argument| argument.split_once('~')) {
+        Some(Some((delay, jitter))) => (named.with(delay).required_time(usage)?, jitter),
+        _ => (named.required_time(usage)?, "0"),
+    };
+    match digits(jitter).and_then(|jitter| u32::try_from(jitter).ok()) {
+        Some(jitter) if u64::from(jitter) <= delay.as_millis() => {
+            Ok(Script::Latency { delay, jitter, way })
+        }
+        _ => Err(error(format!(
+            "`{}`: the jitter must be a whole number of milliseconds from 0 to the delay, as in {usage}",
+            named.text
+        ))),
+    }
+}
+
+/// `slicer:BYTES` or `slicer:BYTES:MS`, with BYTES at least 1.
+fn slicer(named: &Named, way: Way) -> Result<Script, ParseScriptError> {
+    let usage = "slicer:8 or slicer:8:20";
+    let (bytes, gap) = match named.argument.map(|argument| argument.split_once(':')) {
+        Some(Some((bytes, gap))) => (named.with(bytes), named.with(gap).required_time(usage)?),
+        _ => (named.with(named.argument.unwrap_or("")), DEFAULT_SLICER_GAP),
+    };
+    match bytes.count(usage)? {
+        0 => Err(error(format!(
+            "`{}`: a piece has at least 1 byte, as in {usage}",
+            named.text
+        ))),
+        bytes => Ok(Script::Slicer { bytes, gap, way }),
     }
 }
 
@@ -63,6 +144,7 @@ fn bare(name: &str) -> Option<Script> {
 }
 
 /// A script's name as written, split at its `:`.
+#[derive(Clone, Copy)]
 struct Named<'a> {
     /// The whole text, for the error messages.
     text: &'a str,
@@ -98,6 +180,26 @@ impl<'a> Named<'a> {
                 "`{}` needs a count, as in {usage}",
                 self.name
             ))),
+        }
+    }
+
+    /// The same name with `argument` as its argument: one part of an
+    /// argument with two.
+    fn with(&self, argument: &'a str) -> Named<'a> {
+        Named {
+            argument: Some(argument),
+            ..*self
+        }
+    }
+
+    /// The argument as a script's time, which must be there.
+    fn required_time(&self, usage: &str) -> Result<ScriptTime, ParseScriptError> {
+        match self.argument {
+            None => Err(error(format!(
+                "`{}` needs a time, as in {usage}",
+                self.name
+            ))),
+            Some(_) => self.time(DEFAULT_IDLE, usage),
         }
     }
 

@@ -53,9 +53,11 @@ use std::thread;
 use std::time::Duration;
 
 use super::conn::{Conn, Got, Limits};
+use super::dice::Dice;
 use super::event::{Did, Ending, Relayed, Sees};
-use super::script::{Script, ScriptTime};
+use super::script::{Script, ScriptTime, Way};
 use super::serve;
+use super::shape::Shape;
 use crate::failure::Failure;
 
 mod downward;
@@ -86,16 +88,13 @@ impl Plan {
     /// What `script` does to a connection that is number `visit` from its
     /// client's address (see `relay`).
     fn of(script: Script, visit: Option<u32>) -> Plan {
-        let answer = match script {
+        match script {
             Script::Reset => return Plan::ResetFirst,
             Script::Flaky(_) if script.resets_visit(visit) => return Plan::ResetFirst,
-            Script::Stall => Answer::Stall,
-            Script::Drip(interval) => Answer::Drip(interval),
-            Script::ResetAfter(count) => Answer::CutAfter(u64::from(count)),
             // `close`, `hello-reset`, `heartbeat` and `silent-after` never
             // come here: `Peer::start_with` refuses them in a relay.
-            _ => Answer::Pass,
-        };
+            _ => {}
+        }
         let idle = match script {
             Script::IdleClose(after) => Some(IdleFault {
                 after,
@@ -104,7 +103,11 @@ impl Plan {
             Script::IdleReset(after) => Some(IdleFault { after, reset: true }),
             _ => None,
         };
-        Plan::Pass(Faults { answer, idle })
+        Plan::Pass(Faults {
+            answer: Shape::of(script, Way::Answer),
+            request: Shape::of(script, Way::Request),
+            idle,
+        })
     }
 }
 
@@ -112,7 +115,9 @@ impl Plan {
 #[derive(Clone, Copy)]
 struct Faults {
     /// What happens to the upstream's answer on its way down.
-    answer: Answer,
+    answer: Shape,
+    /// What happens to the client's request on its way up.
+    request: Shape,
     /// What happens once nothing has moved for a while, if anything.
     idle: Option<IdleFault>,
 }
@@ -122,29 +127,14 @@ impl Faults {
     /// to the end under `reset-after`, whose reset needs it.
     fn keep(&self) -> Keep {
         match self.answer {
-            Answer::CutAfter(_) => Keep::ToTheEnd,
+            Shape::Cut { reset: true, .. } => Keep::ToTheEnd,
             _ => Keep::Briefly,
         }
     }
 
     fn stalls(&self) -> bool {
-        self.answer == Answer::Stall
+        self.answer == Shape::Stall
     }
-}
-
-/// What happens to the upstream's answer on its way down.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Answer {
-    /// Passed on as it comes.
-    Pass,
-    /// `stall`: read and thrown away; the upstream's end is not passed on
-    /// either.
-    Stall,
-    /// `drip`: passed on one byte per interval.
-    Drip(ScriptTime),
-    /// `reset-after`: this many bytes passed on, then the client is reset
-    /// when more comes.
-    CutAfter(u64),
 }
 
 /// `idle-close` and `idle-reset`: once nothing has moved for `after`, close
@@ -194,7 +184,8 @@ impl Link {
     fn down_ended(&self, down: &DownEnd) {
         match down {
             DownEnd::UpstreamClosed => self.no_reset_to_come.store(true, Ordering::SeqCst),
-            DownEnd::UpstreamBroken(_) | DownEnd::CountReached => self.end(true),
+            DownEnd::UpstreamBroken(_) => self.end(true),
+            DownEnd::Cut { reset } => self.end(*reset),
             _ => self.end(false),
         }
     }
@@ -224,6 +215,7 @@ impl Link {
 /// for the event; `visit` is the connection's number among those from its
 /// client's address, from 1, or None if the peer had no room to count it
 /// (`MAX_ADDRESSES`): `flaky:N` resets the first N from each address.
+/// `seed` is the peer's, from which `latency` draws its jitter.
 pub(super) fn relay(
     stream: TcpStream,
     script: Script,
@@ -231,6 +223,7 @@ pub(super) fn relay(
     visit: Option<u32>,
     limits: &Limits,
     upstream: SocketAddr,
+    seed: u64,
 ) -> Relayed {
     let (did, sees) = match Conn::new(stream, limits) {
         Err(error) => (Did::ClientSocketFailed(error), Sees::Gone),
@@ -239,7 +232,10 @@ pub(super) fn relay(
             Plan::Pass(faults) => match TcpStream::connect_timeout(&upstream, CONNECT_TIMEOUT)
                 .and_then(|stream| Conn::new(stream, limits))
             {
-                Ok(server) => pass(client, server, faults, script),
+                Ok(server) => {
+                    let dice = [1, 2].map(|way| Dice::new(seed, index, way));
+                    pass(client, server, faults, script, dice)
+                }
                 Err(error) => upstream_unreachable(client, upstream, error),
             },
         },
@@ -294,9 +290,17 @@ fn upstream_unreachable(mut client: Conn, upstream: SocketAddr, error: io::Error
 
 /// Relays one connection whose upstream is connected: the request goes up
 /// in a second thread, the answer comes down in this one.
-fn pass(client: Conn, server: Conn, faults: Faults, script: Script) -> (Did, Sees) {
+/// `dice` draws the jitter of each direction, up then down.
+fn pass(
+    client: Conn,
+    server: Conn,
+    faults: Faults,
+    script: Script,
+    dice: [Dice; 2],
+) -> (Did, Sees) {
     let link = Link::default();
-    let upward = Upward::new(client.share(), server.share(), &link, faults);
+    let [up_dice, down_dice] = dice;
+    let upward = Upward::new(client.share(), server.share(), &link, faults, up_dice);
     thread::scope(|scope| {
         let spawned = thread::Builder::new()
             .name(format!("peer {script} upward"))
@@ -305,7 +309,7 @@ fn pass(client: Conn, server: Conn, faults: Faults, script: Script) -> (Did, See
             Ok(handle) => handle,
             Err(error) => return (Did::NoUpwardThread(error), Sees::End),
         };
-        let mut downward = Downward::new(client, server, &link, faults);
+        let mut downward = Downward::new(client, server, &link, faults, down_dice);
         let down = downward.run();
         link.down_ended(&down);
         // The upward thread ends within a TICK of `over`, or by the idle
@@ -347,7 +351,8 @@ fn ending(down: DownEnd, up: Up, downward: Downward) -> (Ending, Sees) {
     match down {
         DownEnd::UpstreamClosed => (Ending::UpstreamClosed, Sees::End),
         DownEnd::UpstreamBroken(error) => reset_or_end(Ending::UpstreamFailed(error)),
-        DownEnd::CountReached => reset_or_end(Ending::CountReached),
+        DownEnd::Cut { reset: true } => reset_or_end(Ending::CountReached),
+        DownEnd::Cut { reset: false } => truncated(client),
         DownEnd::Idle(idle) => after_idle(idle, client, server),
         DownEnd::ClientGone => (Ending::ClientGone, Sees::Gone),
         DownEnd::Over => match up.end {
@@ -357,6 +362,14 @@ fn ending(down: DownEnd, up: Up, downward: Downward) -> (Ending, Sees) {
         },
         DownEnd::Done => (Ending::Done, Sees::End),
     }
+}
+
+/// `truncate`: the count was passed on and more came: the client gets a
+/// FIN, and what it sent meanwhile is read, so that the close adds no RST.
+fn truncated(mut client: Conn) -> (Ending, Sees) {
+    let _ = client.stream.shutdown(Shutdown::Write);
+    client.drain();
+    (Ending::Truncated, Sees::End)
 }
 
 /// What `idle-close` and `idle-reset` do once nothing has moved for

@@ -117,6 +117,9 @@ pub const DEFAULT_DRIP_INTERVAL: ScriptTime = ScriptTime { ms: 150 };
 /// NLB).
 pub const DEFAULT_IDLE: ScriptTime = ScriptTime { ms: 200 };
 
+/// The time between two pieces under `slicer` when given none: 10 ms.
+pub const DEFAULT_SLICER_GAP: ScriptTime = ScriptTime { ms: 10 };
+
 /// What the lab peer does with each connection it accepts.
 ///
 /// Each script stands for one of the causes listed in the article's section
@@ -201,6 +204,63 @@ pub enum Script {
     /// Without an upstream there is no answer to count, so
     /// [`Peer::start_with`](super::Peer::start_with) refuses it.
     ResetAfter(u32),
+    /// Holds each piece of the answer (or, `@request`, of the request) for
+    /// `delay`, give or take `jitter` milliseconds: a slow or distant link.
+    ///
+    /// The jitter is drawn from the peer's seed ([`Options::seed`](super::Options::seed)),
+    /// so a run can be repeated. Nothing fails; only a timeout shorter
+    /// than the delay does.
+    Latency {
+        /// How long each piece waits.
+        delay: ScriptTime,
+        /// At most this many milliseconds more or less, from 0 to `delay`.
+        jitter: u32,
+        /// Which direction waits.
+        way: Way,
+    },
+    /// Passes the answer (or the request) on in pieces of `bytes`, `gap`
+    /// apart: a reader that assumes one `recv` is one message meets the
+    /// pieces.
+    Slicer {
+        /// The size of each piece, at least 1.
+        bytes: u32,
+        /// The time between two pieces.
+        gap: ScriptTime,
+        /// Which direction is sliced.
+        way: Way,
+    },
+    /// Passes `bytes` bytes of the answer (or the request), then closes
+    /// that direction with a FIN when more comes: an answer cut short
+    /// without an error, which only a reader that knows the answer's length
+    /// notices.
+    Truncate {
+        /// The bytes passed on before the FIN.
+        bytes: u32,
+        /// Which direction is cut.
+        way: Way,
+    },
+    /// Passes everything, but passes a close (FIN) on only `delay` late: a
+    /// client that reads until the end of the stream waits that much
+    /// longer.
+    SlowClose {
+        /// How late the FIN is passed on.
+        delay: ScriptTime,
+        /// Whose FIN is late: the server's (`Answer`) or the client's.
+        way: Way,
+    },
+    /// Serves (or relays) its first N connections, then closes its port:
+    /// a new connection is refused while those N go on, as when a server is
+    /// taken down for a deploy.
+    Down(u32),
+}
+
+/// Which direction of a relayed connection a fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    /// From the client to the server, written `@request` after the script.
+    Request,
+    /// From the server to the client: the default.
+    Answer,
 }
 
 /// A script's entry in the peer's catalogue.
@@ -217,7 +277,7 @@ pub struct ScriptInfo {
 }
 
 /// Every script, in the order the peer lists them.
-pub const CATALOGUE: [ScriptInfo; 12] = [
+pub const CATALOGUE: [ScriptInfo; 17] = [
     ScriptInfo {
         usage: "echo",
         argument: "",
@@ -290,6 +350,36 @@ pub const CATALOGUE: [ScriptInfo; 12] = [
         cause: "a server or middlebox that dies in the middle of its answer",
         client_sees: "the first BYTES bytes of the answer, then ConnectionReset",
     },
+    ScriptInfo {
+        usage: "latency:MS[~JITTER][@request]",
+        argument: "MS, milliseconds each piece waits: 1 to 60000; JITTER, at most that many more or less: 0 to MS, drawn from --seed",
+        cause: "a slow or distant link: every piece of the answer (or of the request) is late",
+        client_sees: "the same bytes, each piece MS late; no error unless a read timeout is shorter",
+    },
+    ScriptInfo {
+        usage: "slicer:BYTES[:MS][@request]",
+        argument: "BYTES, the size of each piece: 1 to 4294967295; MS between pieces: 1 to 60000 (default 10)",
+        cause: "a network that delivers a message in pieces: one recv is not one message",
+        client_sees: "the same bytes, in pieces of BYTES, MS apart: each recv returns one piece",
+    },
+    ScriptInfo {
+        usage: "truncate:BYTES[@request]",
+        argument: "BYTES, bytes passed on before the FIN: 0 to 4294967295",
+        cause: "a server or middlebox that closes politely in the middle of its answer",
+        client_sees: "the first BYTES bytes of the answer, then the end of the stream, Ok(0), with no error: only a reader that knows the length notices (Python's IncompleteRead)",
+    },
+    ScriptInfo {
+        usage: "slow-close:MS[@request]",
+        argument: "MS, how late the close is passed on: 1 to 60000",
+        cause: "a server whose close lags behind its answer",
+        client_sees: "the whole answer at once, then the end of the stream MS later: a reader that waits for it waits that long",
+    },
+    ScriptInfo {
+        usage: "down[:N]",
+        argument: "N, connections served before the port closes: 1 to 4294967295 (default 1)",
+        cause: "a server taken down for a deploy: connections already open go on, new ones are refused",
+        client_sees: "its first N connections served; every later connect fails with ConnectionRefused",
+    },
 ];
 
 impl Script {
@@ -349,6 +439,11 @@ impl Script {
             Script::IdleClose(_) => &CATALOGUE[9],
             Script::IdleReset(_) => &CATALOGUE[10],
             Script::ResetAfter(_) => &CATALOGUE[11],
+            Script::Latency { .. } => &CATALOGUE[12],
+            Script::Slicer { .. } => &CATALOGUE[13],
+            Script::Truncate { .. } => &CATALOGUE[14],
+            Script::SlowClose { .. } => &CATALOGUE[15],
+            Script::Down(_) => &CATALOGUE[16],
         }
     }
 
@@ -361,6 +456,17 @@ impl Script {
         match (self, visit) {
             (Script::Flaky(resets), Some(visit)) => visit <= *resets,
             _ => false,
+        }
+    }
+
+    /// The direction this script shapes, if it shapes one.
+    pub(super) fn way(&self) -> Option<Way> {
+        match self {
+            Script::Latency { way, .. }
+            | Script::Slicer { way, .. }
+            | Script::Truncate { way, .. }
+            | Script::SlowClose { way, .. } => Some(*way),
+            _ => None,
         }
     }
 
@@ -406,6 +512,39 @@ impl fmt::Display for Script {
             Script::IdleReset(idle) if *idle == DEFAULT_IDLE => f.write_str("idle-reset"),
             Script::IdleReset(idle) => write!(f, "idle-reset:{}", idle.ms),
             Script::ResetAfter(n) => write!(f, "reset-after:{n}"),
+            Script::Latency { delay, jitter, way } => {
+                write!(f, "latency:{}", delay.ms)?;
+                if *jitter > 0 {
+                    write!(f, "~{jitter}")?;
+                }
+                write_way(f, *way)
+            }
+            Script::Slicer { bytes, gap, way } => {
+                write!(f, "slicer:{bytes}")?;
+                if *gap != DEFAULT_SLICER_GAP {
+                    write!(f, ":{}", gap.ms)?;
+                }
+                write_way(f, *way)
+            }
+            Script::Truncate { bytes, way } => {
+                write!(f, "truncate:{bytes}")?;
+                write_way(f, *way)
+            }
+            Script::SlowClose { delay, way } => {
+                write!(f, "slow-close:{}", delay.ms)?;
+                write_way(f, *way)
+            }
+            Script::Down(1) => f.write_str("down"),
+            Script::Down(n) => write!(f, "down:{n}"),
         }
+    }
+}
+
+/// The direction after a script's name: nothing for the answer, the
+/// default.
+fn write_way(f: &mut fmt::Formatter<'_>, way: Way) -> fmt::Result {
+    match way {
+        Way::Answer => Ok(()),
+        Way::Request => f.write_str("@request"),
     }
 }

@@ -6,10 +6,13 @@
 
 use std::io::Read;
 use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use super::conn::{CHUNK, Conn, Got, Limits};
-use super::script::{Script, ScriptTime};
+use super::dice::Dice;
+use super::script::{Script, ScriptTime, Way};
+use super::shape::{self, Shape};
 use crate::line::{self, LineBuffer, PING, PONG};
 
 /// The line `hello-reset` sends before it resets the connection.
@@ -23,12 +26,25 @@ pub const DRIP_BYTE: u8 = b'.';
 /// `visit` is the connection's number among those from its client's
 /// address, from 1, or None if the peer had no room to count it
 /// (`MAX_ADDRESSES`); `flaky:N` resets the first N from each address.
-pub(super) fn serve(stream: TcpStream, script: Script, visit: Option<u32>, limits: &Limits) {
+/// `dice` draws `latency`'s jitter.
+pub(super) fn serve(
+    stream: TcpStream,
+    script: Script,
+    visit: Option<u32>,
+    limits: &Limits,
+    dice: Dice,
+) {
     let Ok(mut conn) = Conn::new(stream, limits) else {
         return;
     };
     match script {
-        Script::Echo => echo(&mut conn),
+        Script::Echo | Script::Down(_) => echo(&mut conn),
+        // `@request` needs an upstream (`Peer::start_with` refuses it
+        // here), so these shape the echo's answer.
+        Script::Latency { .. }
+        | Script::Slicer { .. }
+        | Script::Truncate { .. }
+        | Script::SlowClose { .. } => shaped_echo(&mut conn, Shape::of(script, Way::Answer), dice),
         // Without an upstream there is no answer to count (`Peer::start_with`
         // refuses it): reset before the first byte of one.
         Script::Reset | Script::ResetAfter(_) => {
@@ -67,6 +83,47 @@ fn echo(conn: &mut Conn) {
     let mut buf = [0u8; CHUNK];
     while let Got::Data(n) = conn.receive(&mut buf, None, false) {
         if !conn.send(&buf[..n]) {
+            return;
+        }
+    }
+}
+
+/// Echoes every byte, shaped as `shape` says: late, in slices, cut short
+/// with a FIN once `truncate`'s count has passed and more comes, or with
+/// the close `slow-close` late after the client's FIN.
+fn shaped_echo(conn: &mut Conn, shape: Shape, mut dice: Dice) {
+    // Nothing else ends an echo early: the connection's own limits do.
+    let over = AtomicBool::new(false);
+    let mut buf = [0u8; CHUNK];
+    let mut echoed: u64 = 0;
+    // Each pass waits at most a TICK (see `conn`), and the loop ends when
+    // the client goes or the peer is done with the connection.
+    loop {
+        let n = match conn.receive(&mut buf, None, false) {
+            Got::Data(n) => n,
+            Got::Closed => {
+                if let Shape::SlowClose(delay) = shape {
+                    let deadline = Instant::now().checked_add(delay.as_duration());
+                    let _ = deadline.is_some() && shape::wait(conn, &over, deadline);
+                }
+                return;
+            }
+            Got::Broken(_) | Got::Quiet | Got::Done => return,
+        };
+        // No more than the count lets pass; `n` is at most CHUNK.
+        let room = shape
+            .room(echoed)
+            .map_or(n, |room| n.min(usize::try_from(room).unwrap_or(n)));
+        let sent = shape::send(conn, &over, &buf[..room], shape, &mut dice);
+        echoed += sent as u64;
+        if sent < room {
+            return;
+        }
+        if room < n {
+            // More came than the count lets pass: the FIN, and what the
+            // client sent read, so that the close adds no RST.
+            let _ = conn.stream.shutdown(Shutdown::Write);
+            conn.drain();
             return;
         }
     }

@@ -5,8 +5,9 @@ use std::net::Shutdown;
 use std::time::Instant;
 
 use super::super::conn::{CHUNK, Conn, Got, TICK};
-use super::super::script::ScriptTime;
-use super::{Answer, Faults, IdleFault, Link};
+use super::super::dice::Dice;
+use super::super::shape::{self, Shape};
+use super::{Faults, IdleFault, Link};
 
 /// How the downward direction ended.
 pub(super) enum DownEnd {
@@ -14,8 +15,9 @@ pub(super) enum DownEnd {
     UpstreamClosed,
     /// The upstream's side failed: its reset, say.
     UpstreamBroken(std::io::Error),
-    /// `reset-after`: the count was passed and more of the answer came.
-    CountReached,
+    /// `reset-after` (`reset`) or `truncate`: the count was passed and more
+    /// of the answer came.
+    Cut { reset: bool },
     /// `idle-close` or `idle-reset`: nothing moved for its time.
     Idle(IdleFault),
     /// A send to the client failed: it has gone.
@@ -34,6 +36,8 @@ pub(super) struct Downward<'a> {
     pub(super) server: Conn<'a>,
     link: &'a Link,
     pub(super) faults: Faults,
+    /// Draws `latency`'s jitter.
+    dice: Dice,
     /// Bytes of the answer passed on to the client.
     pub(super) passed: u64,
     /// Bytes of the answer read and thrown away (`stall`).
@@ -41,12 +45,19 @@ pub(super) struct Downward<'a> {
 }
 
 impl<'a> Downward<'a> {
-    pub(super) fn new(client: Conn<'a>, server: Conn<'a>, link: &'a Link, faults: Faults) -> Self {
+    pub(super) fn new(
+        client: Conn<'a>,
+        server: Conn<'a>,
+        link: &'a Link,
+        faults: Faults,
+        dice: Dice,
+    ) -> Self {
         Downward {
             client,
             server,
             link,
             faults,
+            dice,
             passed: 0,
             thrown: 0,
         }
@@ -75,13 +86,10 @@ impl<'a> Downward<'a> {
                 Got::Closed | Got::Broken(_) if self.faults.stalls() => {
                     // A hung server does not pass its end on: the client
                     // goes on waiting, as it would for the stalled answer.
-                    wait(&self.client, self.link, None);
+                    shape::wait(&self.client, &self.link.over, None);
                     Some(DownEnd::Done)
                 }
-                Got::Closed => {
-                    let _ = self.client.stream.shutdown(Shutdown::Write);
-                    Some(DownEnd::UpstreamClosed)
-                }
+                Got::Closed => Some(self.pass_close()),
                 Got::Broken(error) => Some(DownEnd::UpstreamBroken(error)),
                 Got::Quiet => None,
                 Got::Done => Some(DownEnd::Done),
@@ -113,17 +121,26 @@ impl<'a> Downward<'a> {
         Ok(tick.min(expires))
     }
 
-    /// How many bytes of the answer may still pass under `reset-after`.
-    fn room(&self) -> Option<u64> {
-        match self.faults.answer {
-            Answer::CutAfter(count) => Some(count.saturating_sub(self.passed)),
-            _ => None,
+    /// The upstream closed its side: pass the FIN on, `slow-close` late.
+    fn pass_close(&mut self) -> DownEnd {
+        if let Shape::SlowClose(delay) = self.faults.answer {
+            let deadline = Instant::now().checked_add(delay.as_duration());
+            if deadline.is_none() || !shape::wait(&self.client, &self.link.over, deadline) {
+                return DownEnd::Done;
+            }
         }
+        let _ = self.client.stream.shutdown(Shutdown::Write);
+        DownEnd::UpstreamClosed
+    }
+
+    /// How many bytes of the answer may still pass under a cut.
+    fn room(&self) -> Option<u64> {
+        self.faults.answer.room(self.passed)
     }
 
     /// How much to read: no more than may still pass, and at least one byte:
-    /// under `reset-after`, one more byte of the answer after the count is
-    /// what triggers the reset.
+    /// under a cut, one more byte of the answer after the count is what
+    /// triggers the reset or the FIN.
     fn want(&self) -> usize {
         self.room().map_or(CHUNK, |room| {
             usize::try_from(room).unwrap_or(CHUNK).clamp(1, CHUNK)
@@ -133,28 +150,21 @@ impl<'a> Downward<'a> {
     /// Passes on (or throws away) bytes of the answer; the end of the
     /// direction if that was it.
     fn on_data(&mut self, data: &[u8]) -> Option<DownEnd> {
-        if self.room() == Some(0) {
-            return Some(DownEnd::CountReached);
-        }
-        let sent = match self.faults.answer {
-            Answer::Stall => {
+        let answer = self.faults.answer;
+        match answer {
+            Shape::Cut { reset, .. } if self.room() == Some(0) => {
+                return Some(DownEnd::Cut { reset });
+            }
+            Shape::Stall => {
                 self.thrown += data.len() as u64;
                 return None;
             }
-            Answer::Drip(interval) => {
-                let sent = drip_out(&mut self.client, self.link, data, interval);
-                self.passed += sent as u64;
-                sent == data.len()
-            }
-            Answer::Pass | Answer::CutAfter(_) => {
-                let sent = self.client.send(data);
-                if sent {
-                    self.passed += data.len() as u64;
-                }
-                sent
-            }
-        };
-        if sent {
+            _ => {}
+        }
+        let over = &self.link.over;
+        let sent = shape::send(&mut self.client, over, data, answer, &mut self.dice);
+        self.passed += sent as u64;
+        if sent == data.len() {
             None
         } else if self.client.done() {
             Some(DownEnd::Done)
@@ -162,46 +172,6 @@ impl<'a> Downward<'a> {
             Some(DownEnd::Over)
         } else {
             Some(DownEnd::ClientGone)
-        }
-    }
-}
-
-/// Sends `bytes` to the client one per `interval`, and returns how many it
-/// sent: fewer than all if the client or the connection went first.
-fn drip_out(client: &mut Conn, link: &Link, bytes: &[u8], interval: ScriptTime) -> usize {
-    // One byte per pass, so the loop ends with `bytes`, at most one CHUNK:
-    // the rest of the answer waits in the upstream's socket meanwhile.
-    for (sent, byte) in bytes.iter().enumerate() {
-        let Some(deadline) = Instant::now().checked_add(interval.as_duration()) else {
-            return sent;
-        };
-        if !wait(client, link, Some(deadline)) || !client.send(&[*byte]) {
-            return sent;
-        }
-    }
-    bytes.len()
-}
-
-/// Waits without reading until `deadline`, or with none until the
-/// connection is over or done, in steps of at most TICK.
-/// Returns false if the connection is over or done.
-fn wait(conn: &Conn, link: &Link, deadline: Option<Instant>) -> bool {
-    // Each step sleeps at most a TICK, and the loop ends by the deadline or
-    // within a TICK of the connection's end, which the idle limit makes
-    // come in the end.
-    loop {
-        if link.is_over() {
-            return false;
-        }
-        let Some(step) = Instant::now().checked_add(TICK) else {
-            return false;
-        };
-        let until = deadline.map_or(step, |deadline| deadline.min(step));
-        if !conn.pause(Some(until)) {
-            return false;
-        }
-        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-            return true;
         }
     }
 }

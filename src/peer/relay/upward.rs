@@ -8,6 +8,8 @@ use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
 use super::super::conn::{self, CHUNK, Conn, Got, TICK};
+use super::super::dice::Dice;
+use super::super::shape::{self, Shape};
 use super::{Faults, Keep, Link};
 
 /// How long the relay keeps the client's newest byte unread after passing
@@ -58,10 +60,21 @@ pub(super) struct Upward<'a> {
     /// When the byte at the head of the client's queue, already passed on,
     /// began to be kept unread; None while nothing is kept.
     kept: Option<Instant>,
+    /// Draws `latency`'s jitter, for `latency@request`.
+    dice: Dice,
+    /// `truncate@request` has passed its count and closed the upstream's
+    /// side: the client's bytes are read and thrown away from now on.
+    cut: bool,
 }
 
 impl<'a> Upward<'a> {
-    pub(super) fn new(client: Conn<'a>, server: Conn<'a>, link: &'a Link, faults: Faults) -> Self {
+    pub(super) fn new(
+        client: Conn<'a>,
+        server: Conn<'a>,
+        link: &'a Link,
+        faults: Faults,
+        dice: Dice,
+    ) -> Self {
         Upward {
             client,
             server,
@@ -70,6 +83,8 @@ impl<'a> Upward<'a> {
             buf: [0u8; CHUNK],
             bytes: 0,
             kept: None,
+            dice,
+            cut: false,
         }
     }
 
@@ -105,7 +120,14 @@ impl<'a> Upward<'a> {
         match self.look() {
             Got::Data(n) => self.on_data(n),
             Got::Closed => {
-                // The client's half-close, passed on.
+                // The client's half-close, passed on (`slow-close@request`
+                // late).
+                if let Shape::SlowClose(delay) = self.faults.request {
+                    let deadline = Instant::now().checked_add(delay.as_duration());
+                    if deadline.is_none() || !shape::wait(&self.server, &self.link.over, deadline) {
+                        return Some(UpEnd::Stopped);
+                    }
+                }
                 let _ = self.server.stream.shutdown(Shutdown::Write);
                 if self.faults.stalls() {
                     // A stalled connection stays open after the client's
@@ -144,6 +166,9 @@ impl<'a> Upward<'a> {
     /// kept one once HOLD has passed, or wait a POLL for more.
     fn on_data(&mut self, n: usize) -> Option<UpEnd> {
         let old = usize::from(self.kept.is_some());
+        if self.cut || (n > old && self.faults.request.room(self.bytes) == Some(0)) {
+            return self.cut_off(n);
+        }
         if n > old {
             return self.pass_on(old, n);
         }
@@ -166,9 +191,22 @@ impl<'a> Upward<'a> {
     /// Passes on the new bytes `old..n` peeked into the buffer, then reads
     /// out all of them but the newest, which stays kept in the queue.
     fn pass_on(&mut self, old: usize, n: usize) -> Option<UpEnd> {
+        // No more than `truncate@request` lets pass.
+        let n = match self.faults.request.room(self.bytes) {
+            Some(room) => n.min(old.saturating_add(usize::try_from(room).unwrap_or(usize::MAX))),
+            None => n,
+        };
         // `n` is at most CHUNK, the buffer's length.
-        if !self.server.send(&self.buf[old..n]) {
-            if self.server.done() {
+        let (over, request) = (&self.link.over, self.faults.request);
+        let sent = shape::send(
+            &mut self.server,
+            over,
+            &self.buf[old..n],
+            request,
+            &mut self.dice,
+        );
+        if sent < n - old {
+            if self.server.done() || self.link.is_over() {
                 return Some(UpEnd::Stopped);
             }
             // The bytes just peeked are still unread, so closing resets the
@@ -184,6 +222,22 @@ impl<'a> Upward<'a> {
         }
         self.kept = Some(Instant::now());
         None
+    }
+
+    /// `truncate@request`: the count has passed, and `n` more bytes are at
+    /// the head of the client's queue. The first time, the upstream gets a
+    /// FIN; each time, the bytes are read and thrown away, so that the
+    /// client can go on sending and the close adds no RST.
+    fn cut_off(&mut self, n: usize) -> Option<UpEnd> {
+        if !self.cut {
+            let _ = self.server.stream.shutdown(Shutdown::Write);
+            self.cut = true;
+        }
+        self.kept = None;
+        match self.read_out(n) {
+            Ok(()) => None,
+            Err(error) => self.client_broken(error),
+        }
     }
 
     /// Reads `len` bytes, already in the client's queue, out of it.
