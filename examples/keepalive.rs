@@ -484,14 +484,24 @@ fn check_did(measured: &Measured) -> String {
     let why = match (measured.script, check.failed) {
         (_, 0) => "",
         (Script::IdleClose(_), _) if found > 0 => {
-            ": the server's FIN reached those connections just after the check, while the request was on its way (the lab peer acts on its idle limit a little late, as a kernel timer fires on Linux, and a request that arrives in between is answered with the close; across a network, the FIN's travel time widens that window)"
+            ": the server's FIN reached their connections just after the check, while the request was on its way (the lab peer acts on its idle limit a little late, as a kernel timer fires on Linux, and a request that arrives in between is answered with the close; across a network, the FIN's travel time widens that window)"
         }
-        (Script::IdleClose(_), _) => ": no FIN had reached those connections when the check looked",
+        (Script::IdleClose(_), _) => ": no FIN had reached their connections when the check looked",
         _ => ": a forgotten flow sends nothing until the client sends, so there is nothing to see",
     };
+    // Its caught connections are the measure: naive reuse's failures are
+    // no exact baseline, since after each one it starts afresh.
+    let caught = match found {
+        0 => "caught no closed connection".to_string(),
+        found => format!(
+            "caught {} before sending on them",
+            plural(found, "closed connection")
+        ),
+    };
     format!(
-        "The check before reuse caught {found} closed connections before sending on them, and {}{why}",
-        effect(measured.naive.failed, check.failed)
+        "The check before reuse {caught}, and {} failed (naive reuse: {}){why}",
+        plural(check.failed, "request"),
+        measured.naive.failed
     )
 }
 
@@ -515,7 +525,18 @@ fn effect(naive: usize, fixed: usize) -> String {
         (0, 0) => "had no failure to remove".to_string(),
         (_, 0) => "removed every failure".to_string(),
         (naive, fixed) if fixed >= naive => format!("removed no failure ({fixed} failed)"),
-        (naive, fixed) => format!("removed {} failures; {fixed} still failed", naive - fixed),
+        (naive, fixed) => format!(
+            "removed {}; {fixed} still failed",
+            plural(naive - fixed, "failure")
+        ),
+    }
+}
+
+/// `count` and `noun`, with an `s` unless there is exactly one.
+fn plural(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        count => format!("{count} {noun}s"),
     }
 }
 
