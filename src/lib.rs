@@ -27,7 +27,7 @@
 //! | Strategy 3: timeouts | [`timeout`] | `WouldBlock` not `TimedOut` on Unix, late by the kernel's tick (4 ms on the Linux measured here, not a Rust constant), a timer per call, zero refused; deadlines for whole operations |
 //! | Strategy 4: check errno | [`errno`] | `raw_os_error()`, and what each number means on each platform |
 //! | Strategy 5: heartbeats | [`heartbeat`] | no keepalive in stable std: ping, count misses, and notice a silent peer |
-//! | (a cause the article misses) | [`reuse`] | a kept-open connection goes stale while idle: the send succeeds, the receive fails; check before reuse, and retry once by a rule |
+//! | (a cause the article misses) | [`reuse`] | a kept-open connection goes stale while idle: the send succeeds, the receive fails; check before reuse, and retry once by a rule; `cargo run --example keepalive` measures how much each fix helps |
 //! | (beyond the article: your own stack's message) | [`explain`] | what curl, Go, Node, Java, .NET, nginx, libpq and the rest print for the same few TCP events, and which event each text really is |
 //!
 //! Two shared pieces are not lessons of their own:

@@ -58,6 +58,22 @@
 //!
 //! [`crate::retry`] has the wider table of when a retry is safe.
 //!
+//! # A third fix, and how much each one helps
+//!
+//! A client can also give up on a kept connection before the server does:
+//! a client idle timeout, shorter than the server's, drops a connection
+//! that has sat idle too long and opens a new one (undici, Node's HTTP
+//! client, takes the limit a server announces in its `Keep-Alive` header,
+//! less its `keepAliveTimeoutThreshold`, by its documentation: see
+//! `docs/facts.md`). It works only as well as the client knows the
+//! server's limit, and a TCP load balancer in between has no way to
+//! announce its own.
+//! [`Policy`] turns each of the three fixes on or off for one request, and
+//! [`Client::tally`] counts what they cost (connections opened, requests
+//! sent twice); `cargo run --example keepalive` runs each policy against
+//! both scripts with the same idle gaps and prints how many requests each
+//! one still failed.
+//!
 //! # Examples
 //!
 //! ```
@@ -85,7 +101,7 @@ use std::error::Error;
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::exchange::Step;
 use crate::failure::Failure;
@@ -229,6 +245,82 @@ pub fn may_retry(failed: &RequestError, idempotent: bool) -> bool {
     failed.reused && failed.received.is_empty() && died && (idempotent || never_sent)
 }
 
+/// Which fixes a client applies to one request: a client idle timeout, a
+/// check before reuse, and one retry on a fresh connection.
+///
+/// Each can be on or off, so that the same [`Client`] can run every policy
+/// and each fix can be measured alone. [`Policy::NAIVE`] is
+/// [`Client::naive_request`]; [`Policy::CHECK_AND_RETRY`] is
+/// [`Client::request`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use reset_by_peer::peer::{Peer, Script, ScriptTime};
+/// use reset_by_peer::reuse::{Client, Policy};
+///
+/// fn main() -> std::io::Result<()> {
+///     let peer = Peer::start(Script::IdleClose(ScriptTime::new(1_000)?))?;
+///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
+///     // Give up on a kept connection before the server does (after 1 s),
+///     // and check it before reuse; no retry.
+///     let policy = Policy {
+///         idle_timeout: Some(Duration::from_millis(800)),
+///         check: true,
+///         retry: false,
+///     };
+///     assert_eq!(client.request_with(policy, b"GET /", true)?, b"GET /");
+///     Ok(())
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Policy {
+    /// The client idle timeout: a kept connection idle for longer than this
+    /// is dropped unused, and a new one opened ([`Client::drop_if_idle`]).
+    /// It helps only if it is shorter than the server's, and the client
+    /// must be told that. `None` keeps a connection however long it idles.
+    pub idle_timeout: Option<Duration>,
+    /// Check the kept connection before reusing it
+    /// ([`Client::drop_if_stale`]).
+    pub check: bool,
+    /// Send a failed request once more, on a fresh connection, when
+    /// [`may_retry`] allows it.
+    pub retry: bool,
+}
+
+impl Policy {
+    /// No fix at all: reuse the kept connection, however long it has idled.
+    pub const NAIVE: Policy = Policy {
+        idle_timeout: None,
+        check: false,
+        retry: false,
+    };
+
+    /// The two fixes that need no knowledge of the server: the check before
+    /// reuse and the retry.
+    pub const CHECK_AND_RETRY: Policy = Policy {
+        idle_timeout: None,
+        check: true,
+        retry: true,
+    };
+}
+
+/// What a [`Client`] has done so far, counted: what its fixes cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Connections opened (connects that succeeded).
+    pub opened: usize,
+    /// Kept connections that the check before reuse found stale, and
+    /// dropped.
+    pub found_stale: usize,
+    /// Kept connections dropped unused because they had sat idle for
+    /// longer than the client idle timeout, stale or not.
+    pub expired: usize,
+    /// Requests sent a second time, on a fresh connection, by the retry.
+    pub retried: usize,
+}
+
 /// A client that keeps one connection open for several requests, as a
 /// connection pool of size one does.
 ///
@@ -238,8 +330,17 @@ pub fn may_retry(failed: &RequestError, idempotent: bool) -> bool {
 pub struct Client {
     addr: SocketAddr,
     timeout: Duration,
-    /// The kept connection, and whether it has carried a request already.
-    kept: Option<(TcpStream, bool)>,
+    kept: Option<Kept>,
+    tally: Tally,
+}
+
+/// A connection kept for the next request. Only a connection that has
+/// just answered a request is kept, so a kept connection is a reused one.
+#[derive(Debug)]
+struct Kept {
+    stream: TcpStream,
+    /// When its last answer arrived: it has sat idle since.
+    idle_since: Instant,
 }
 
 impl Client {
@@ -265,6 +366,7 @@ impl Client {
             addr,
             timeout,
             kept: None,
+            tally: Tally::default(),
         }
     }
 
@@ -304,7 +406,7 @@ impl Client {
     /// ```
     pub fn naive_request(&mut self, request: &[u8]) -> Result<Vec<u8>, RequestError> {
         let (mut stream, reused) = match self.kept.take() {
-            Some(kept) => kept,
+            Some(kept) => (kept.stream, true),
             None => (self.connect()?, false),
         };
         let request = line::with_newline(request);
@@ -320,8 +422,12 @@ impl Client {
             .map_err(|stopped| fail(Step::Send, stopped.transferred, Vec::new(), stopped.error))?;
         let answer = read_line(&mut stream, Deadline::after(self.timeout))
             .map_err(|(received, error)| fail(Step::Receive, request.len(), received, error))?;
-        // Only a connection that has just worked is kept.
-        self.kept = Some((stream, true));
+        // Only a connection that has just worked is kept; its idle time
+        // starts now.
+        self.kept = Some(Kept {
+            stream,
+            idle_since: Instant::now(),
+        });
         Ok(answer)
     }
 
@@ -349,7 +455,32 @@ impl Client {
     /// }
     /// ```
     pub fn kept(&self) -> Option<&TcpStream> {
-        self.kept.as_ref().map(|(stream, _)| stream)
+        self.kept.as_ref().map(|kept| &kept.stream)
+    }
+
+    /// What this client has done so far: connections opened, connections
+    /// dropped by each fix, and requests sent twice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reset_by_peer::peer::{ScriptTime, Peer, Script};
+    /// use reset_by_peer::reuse::Client;
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     let peer = Peer::start(Script::IdleClose(ScriptTime::new(5_000)?))?;
+    ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
+    ///     client.request(b"one", true)?;
+    ///     client.request(b"two", true)?;
+    ///     // Both requests went over one connection.
+    ///     assert_eq!(client.tally().opened, 1);
+    ///     assert_eq!(client.tally().retried, 0);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn tally(&self) -> Tally {
+        self.tally
     }
 
     /// Drops the kept connection if [`looks_stale`] says so, as a pool does
@@ -376,19 +507,63 @@ impl Client {
     /// }
     /// ```
     pub fn drop_if_stale(&mut self) -> io::Result<bool> {
-        let Some((stream, reused)) = self.kept.take() else {
+        let Some(kept) = self.kept.take() else {
             return Ok(false);
         };
-        if looks_stale(&stream)? {
+        if looks_stale(&kept.stream)? {
+            self.tally.found_stale += 1;
             return Ok(true);
         }
-        self.kept = Some((stream, reused));
+        self.kept = Some(kept);
         Ok(false)
+    }
+
+    /// Drops the kept connection unused if it has sat idle for longer than
+    /// `idle_timeout`, the client's own limit: the next request opens a new
+    /// one. Returns whether it dropped one.
+    ///
+    /// It looks at the client's clock only, never at the connection, so it
+    /// drops a healthy connection as readily as a stale one; and it
+    /// prevents a stale connection only if `idle_timeout` is shorter than
+    /// the server's limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reset_by_peer::peer::{ScriptTime, Peer, Script};
+    /// use reset_by_peer::reuse::Client;
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     let peer = Peer::start(Script::IdleClose(ScriptTime::new(5_000)?))?;
+    ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
+    ///     client.naive_request(b"one")?;
+    ///     // Just used: well within a client idle timeout of 4 s.
+    ///     assert!(!client.drop_if_idle(Duration::from_secs(4)));
+    ///     // This sleep is idleness: longer than a client idle timeout of 1 ms.
+    ///     std::thread::sleep(Duration::from_millis(2));
+    ///     assert!(client.drop_if_idle(Duration::from_millis(1)));
+    ///     assert!(client.kept().is_none());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn drop_if_idle(&mut self, idle_timeout: Duration) -> bool {
+        match self.kept.take() {
+            Some(kept) if kept.idle_since.elapsed() > idle_timeout => {
+                self.tally.expired += 1;
+                true
+            }
+            kept => {
+                self.kept = kept;
+                false
+            }
+        }
     }
 
     /// One request done right: check the kept connection before reusing
     /// it, send, and if the request fails in a way [`may_retry`] allows,
-    /// send it once more on a fresh connection.
+    /// send it once more on a fresh connection. It is
+    /// [`Client::request_with`] and [`Policy::CHECK_AND_RETRY`].
     ///
     /// `idempotent` is the caller's promise that the request is safe to
     /// repeat: a server may have acted on it before the connection failed.
@@ -419,27 +594,81 @@ impl Client {
     /// }
     /// ```
     pub fn request(&mut self, request: &[u8], idempotent: bool) -> Result<Vec<u8>, RequestError> {
-        self.drop_if_stale().map_err(|error| RequestError {
-            reused: true,
-            step: Step::Send,
-            sent: 0,
-            received: Vec::new(),
-            error,
-        })?;
+        self.request_with(Policy::CHECK_AND_RETRY, request, idempotent)
+    }
+
+    /// One request, with the fixes `policy` turns on, in this order: drop
+    /// the kept connection if it has idled longer than the client idle
+    /// timeout, drop it if the check finds it stale, send the request, and
+    /// send it once more on a fresh connection if it failed as
+    /// [`may_retry`] allows.
+    ///
+    /// `idempotent` is the caller's promise that the request is safe to
+    /// repeat; it matters only to the retry.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::naive_request`], for the last attempt; and, with
+    /// `policy.check`, what the staleness check fails with, at
+    /// [`Step::Send`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use reset_by_peer::peer::{ScriptTime, Peer, Script};
+    /// use reset_by_peer::reuse::{Client, Policy};
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     let peer = Peer::start(Script::IdleReset(ScriptTime::new(20)?))?;
+    ///     let mut client = Client::new(peer.addr(), Duration::from_secs(1));
+    ///     let retry_only = Policy { retry: true, ..Policy::NAIVE };
+    ///     client.request_with(retry_only, b"GET /a", true)?;
+    ///     // This sleep is the idleness: the load balancer forgets the flow.
+    ///     std::thread::sleep(Duration::from_millis(50));
+    ///     // Reset on the reused connection, answered on a fresh one.
+    ///     assert_eq!(client.request_with(retry_only, b"GET /b", true)?, b"GET /b");
+    ///     assert_eq!(client.tally().retried, 1);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn request_with(
+        &mut self,
+        policy: Policy,
+        request: &[u8],
+        idempotent: bool,
+    ) -> Result<Vec<u8>, RequestError> {
+        if let Some(idle_timeout) = policy.idle_timeout {
+            self.drop_if_idle(idle_timeout);
+        }
+        if policy.check {
+            self.drop_if_stale().map_err(|error| RequestError {
+                reused: true,
+                step: Step::Send,
+                sent: 0,
+                received: Vec::new(),
+                error,
+            })?;
+        }
         match self.naive_request(request) {
-            Err(failed) if may_retry(&failed, idempotent) => self.naive_request(request),
+            Err(failed) if policy.retry && may_retry(&failed, idempotent) => {
+                self.tally.retried += 1;
+                self.naive_request(request)
+            }
             result => result,
         }
     }
 
-    fn connect(&self) -> Result<TcpStream, RequestError> {
-        timeout::connect(self.addr, self.timeout).map_err(|error| RequestError {
+    fn connect(&mut self) -> Result<TcpStream, RequestError> {
+        let stream = timeout::connect(self.addr, self.timeout).map_err(|error| RequestError {
             reused: false,
             step: Step::Connect,
             sent: 0,
             received: Vec::new(),
             error,
-        })
+        })?;
+        self.tally.opened += 1;
+        Ok(stream)
     }
 }
 

@@ -181,7 +181,7 @@ fn peer_refuses_a_script_that_makes_no_sense_as_a_relay_with_one_line_saying_why
 
 /// Every number on an example's command line (but the exercises', which
 /// take none): the example, the arguments before it, its flag, its range.
-const NUMBERS: [(&str, &[&str], &str, u64, u64); 7] = [
+const NUMBERS: [(&str, &[&str], &str, u64, u64); 9] = [
     ("measure", &[], "--runs", 1, 1000),
     ("retry", &[], "--attempts", 1, 100),
     ("retry", &[], "--delay-ms", 0, 60_000),
@@ -195,6 +195,8 @@ const NUMBERS: [(&str, &[&str], &str, u64, u64); 7] = [
         0,
         3_600_000,
     ),
+    ("keepalive", &[], "--requests", 1, 100_000),
+    ("keepalive", &[], "--idle-ms", 10, 60_000),
 ];
 
 #[test]
@@ -503,4 +505,63 @@ fn heartbeat_with_addr_finds_a_live_server_alive() {
         "{}",
         ran.stdout
     );
+}
+
+/// `keepalive`, quick: 12 requests, 10 ms apart or so, from `seed`.
+fn keepalive(seed: &str) -> Ran {
+    let args = ["--requests", "12", "--idle-ms", "10", "--seed", seed];
+    let ran = run_example("keepalive", &args, BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}", ran.stderr);
+    ran
+}
+
+#[test]
+fn keepalive_prints_its_seed_first_then_a_table_per_script() {
+    let ran = keepalive("42");
+    let first = ran.stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("keepalive: seed 42;"), "{first}");
+    assert!(first.contains("--seed 42"), "{first}");
+    for expected in [
+        "idle-close:10,",
+        "idle-reset:10,",
+        "policy",
+        "failed",
+        "sent twice",
+        "connections",
+        "time in requests",
+        "naive reuse",
+        "check before reuse",
+        "retry once",
+        "client idle timeout 8.0 ms",
+        "check and retry",
+        "What the numbers say",
+    ] {
+        assert!(ran.stdout.contains(expected), "{expected}: {}", ran.stdout);
+    }
+}
+
+#[test]
+fn keepalive_draws_the_same_gaps_from_the_same_seed() {
+    let gaps = |ran: &Ran| {
+        let line = ran.stdout.lines().find(|line| line.contains("same gaps"));
+        line.unwrap_or_default().to_string()
+    };
+    let seven = gaps(&keepalive("7"));
+    assert!(seven.contains(" ms"), "{seven}");
+    assert_eq!(gaps(&keepalive("7")), seven);
+    assert_ne!(gaps(&keepalive("8")), seven);
+}
+
+#[test]
+fn keepalive_refuses_a_seed_that_is_not_a_u64_with_one_line() {
+    for seed in ["-1", "18446744073709551616", "many", ""] {
+        let ran = run_example("keepalive", &["--seed", seed], BOUND);
+        assert_usage_error(&ran);
+        assert!(
+            ran.stderr.contains("from 0 to 18446744073709551615"),
+            "{}",
+            ran.stderr
+        );
+    }
+    assert_usage_error(&run_example("keepalive", &["--seed"], BOUND));
 }

@@ -12,7 +12,7 @@ use crate::support::{BOUND, client};
 use assert_matches::assert_matches;
 use reset_by_peer::exchange::Step;
 use reset_by_peer::peer::{Peer, Script, ScriptTime};
-use reset_by_peer::reuse::{Client, RequestError, looks_stale, may_retry};
+use reset_by_peer::reuse::{Client, Policy, RequestError, Tally, looks_stale, may_retry};
 
 const IDLE: Duration = Duration::from_millis(30);
 
@@ -179,6 +179,7 @@ fn the_rule_recovers_from_idle_reset_for_an_idempotent_request() {
     std::thread::sleep(IDLE * 2);
     assert_eq!(client.request(b"two", true).unwrap(), b"two");
     assert_eq!(peer.counts().accepted, 2);
+    assert_eq!(client.tally().retried, 1);
 }
 
 #[test]
@@ -196,6 +197,86 @@ fn the_rule_does_not_repeat_a_request_that_is_not_safe_to_repeat() {
     let failed = client.request(b"charge", false).unwrap_err();
     assert_eq!(failed.error.kind(), ErrorKind::ConnectionReset);
     assert_eq!(peer.counts().accepted, 1);
+}
+
+#[test]
+fn the_naive_policy_fails_on_idle_close_once_the_fin_has_come() {
+    let peer = Peer::start(Script::IdleClose(idle())).unwrap();
+    let mut client = Client::new(peer.addr(), BOUND);
+    client.request_with(Policy::NAIVE, b"one", true).unwrap();
+    // The server closes the idle connection, and its FIN reaches the
+    // client: from then on, reusing the connection cannot succeed.
+    peer.wait_finished(1, BOUND).unwrap();
+    until_fin(client.kept().unwrap());
+    let failed = client
+        .request_with(Policy::NAIVE, b"two", true)
+        .unwrap_err();
+    assert!(failed.reused);
+    // Linux reads the end of the stream (the test above pins it); what
+    // every platform shares is that the connection is found dead.
+    assert_matches!(
+        failed.error.kind(),
+        ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset
+    );
+    // Nothing was checked, dropped or sent again.
+    let only_one = Tally {
+        opened: 1,
+        ..Tally::default()
+    };
+    assert_eq!(client.tally(), only_one);
+}
+
+#[test]
+fn check_and_retry_never_fail_a_safe_request_on_idle_close_whatever_the_gap() {
+    // Longer than IDLE, so that a fresh connection's request is sure to
+    // arrive within the idle limit however loaded the machine.
+    let peer = Peer::start(Script::IdleClose(ScriptTime::new(60).unwrap())).unwrap();
+    let mut client = Client::new(peer.addr(), BOUND);
+    client
+        .request_with(Policy::CHECK_AND_RETRY, b"first", true)
+        .unwrap();
+    // Gaps in tenths of the server's 60 ms, from well within it to well
+    // past it, and around it, where the FIN races the request.
+    for tenths in [5, 9, 10, 11, 15] {
+        // This sleep is the idleness itself.
+        std::thread::sleep(Duration::from_millis(6 * tenths));
+        let answer = client
+            .request_with(Policy::CHECK_AND_RETRY, b"again", true)
+            .unwrap();
+        assert_eq!(answer, b"again");
+    }
+}
+
+#[test]
+fn a_connection_idle_longer_than_the_client_idle_timeout_is_not_reused() {
+    let peer = Peer::start(Script::IdleClose(long())).unwrap();
+    let mut client = Client::new(peer.addr(), BOUND);
+    // A client idle timeout that no test waits out: the connection is reused.
+    let patient = Policy {
+        idle_timeout: Some(BOUND),
+        ..Policy::NAIVE
+    };
+    client.request_with(patient, b"one", true).unwrap();
+    client.request_with(patient, b"two", true).unwrap();
+    assert_eq!(client.tally().opened, 1);
+    // This sleep is the idleness: twice a client idle timeout of IDLE.
+    std::thread::sleep(IDLE * 2);
+    let hasty = Policy {
+        idle_timeout: Some(IDLE),
+        ..Policy::NAIVE
+    };
+    assert_eq!(
+        client.request_with(hasty, b"three", true).unwrap(),
+        b"three"
+    );
+    let dropped_once = Tally {
+        opened: 2,
+        expired: 1,
+        ..Tally::default()
+    };
+    assert_eq!(client.tally(), dropped_once);
+    // The server answered on a second connection.
+    assert_eq!(peer.counts().accepted, 2);
 }
 
 fn failed(reused: bool, step: Step, received: &[u8], kind: ErrorKind) -> RequestError {
