@@ -1026,3 +1026,196 @@ fn a_kept_alive_connection_closed_while_idle_is_explained_as_closed_before_answe
 fn a_kept_alive_connection_forgotten_while_idle_is_explained_as_reset() {
     check(Wire::StaleReset);
 }
+
+/// What curl did through one relay, and what the relay said of each
+/// connection.
+struct Through {
+    /// curl's exit code and stderr, one per request.
+    curls: Vec<(i32, String)>,
+    /// The relay's lines on stdout after its first.
+    said: String,
+}
+
+/// Runs the `peer` example with `args` (a script and its options) as a
+/// relay in front of `upstream`, for `requests` connections, and fetches
+/// this file through it with curl `requests` times, one after the other.
+fn through_relay(upstream: SocketAddr, args: &[&str], requests: usize, curl: &[&str]) -> Through {
+    let connections = requests.to_string();
+    let mut relay = support::spawn_example(
+        "peer",
+        &[
+            args,
+            &[
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                &upstream.to_string(),
+            ],
+            &["--connections", &connections],
+        ]
+        .concat(),
+    );
+    relay.stdin.take();
+    let lines = lines_of(relay.stdout.take().unwrap());
+    let first = lines.recv_timeout(BOUND).unwrap();
+    // `listening on ADDR (script: SCRIPT)`
+    let addr = first.split(' ').nth(2).unwrap().to_string();
+    let url = format!("http://{addr}/clients.rs");
+    let curls = (0..requests)
+        .map(|_| {
+            let ran = finish(
+                Command::new("curl")
+                    .args(["-sS", "-o", "/dev/null", "--max-time", "3"])
+                    .args(curl)
+                    .arg(&url)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap(),
+                BOUND,
+            );
+            (ran.status.code().unwrap_or(-1), ran.stderr)
+        })
+        .collect();
+    // The relay ends once its connections are done (`down` closes its port
+    // after the first), and says so last.
+    let mut said = String::new();
+    while !said.contains("; stopping") {
+        match lines.recv_timeout(BOUND) {
+            Ok(line) => said.push_str(&(line + "\n")),
+            Err(_) => break,
+        }
+    }
+    let _ = relay.kill();
+    let _ = relay.wait();
+    Through { curls, said }
+}
+
+/// The lines of a pipe, read in a thread so that every wait is bounded.
+fn lines_of(pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    rx
+}
+
+#[test]
+fn the_relays_faults_give_curl_the_narrated_result_in_front_of_python_http_server() {
+    if !wanted() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIP: the relay's faults with curl run on CI or with {OPT_IN} set"
+        );
+        return;
+    }
+    let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
+    let mut server = Command::new("python3")
+        .args([
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(directory)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(server.stdout.take().unwrap());
+    // `Serving HTTP on 127.0.0.1 port PORT (http://127.0.0.1:PORT/) ...`
+    let serving = lines.recv_timeout(BOUND).unwrap();
+    let port: u16 = serving.split(' ').nth(5).unwrap().parse().unwrap();
+    let upstream = SocketAddr::from(([127, 0, 0, 1], port));
+    let checks = std::panic::catch_unwind(|| check_faults(upstream));
+    let _ = server.kill();
+    let _ = server.wait();
+    if let Err(panic) = checks {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// Each fault through the `peer` example in front of `upstream`: curl's
+/// exit code (`man curl`, EXIT CODES) and the relay's narration.
+fn check_faults(upstream: SocketAddr) {
+    // 28: the operation timed out, here curl's own 0.2 s against a 1 s delay.
+    let late = through_relay(upstream, &["latency:1000"], 1, &["--max-time", "0.2"]);
+    assert_eq!(late.curls[0].0, 28, "{}", late.curls[0].1);
+    assert!(
+        late.said.contains("held each piece of the answer 1000 ms"),
+        "{}",
+        late.said
+    );
+    let sliced = through_relay(upstream, &["slicer:1000:5"], 1, &[]);
+    assert_eq!(sliced.curls[0].0, 0, "{}", sliced.curls[0].1);
+    assert!(
+        sliced.said.contains("in pieces of 1000 bytes, 5 ms apart"),
+        "{}",
+        sliced.said
+    );
+    // 18: partial file, `transfer closed with N bytes remaining to read`.
+    let cut = through_relay(upstream, &["truncate:1000"], 1, &[]);
+    assert_eq!(cut.curls[0].0, 18, "{}", cut.curls[0].1);
+    assert!(
+        cut.curls[0].1.contains("transfer closed with"),
+        "{}",
+        cut.curls[0].1
+    );
+    assert!(
+        cut.said
+            .contains("passed 1000 bytes of the answer, then closed the client (FIN)"),
+        "{}",
+        cut.said
+    );
+    // The answer has a length, so curl does not wait for the late FIN.
+    let slow = through_relay(upstream, &["slow-close:300"], 1, &[]);
+    assert_eq!(slow.curls[0].0, 0, "{}", slow.curls[0].1);
+    assert!(
+        slow.said.contains("on to the client 300 ms late"),
+        "{}",
+        slow.said
+    );
+    // 7: failed to connect, the port closed after the first connection.
+    let down = through_relay(upstream, &["down"], 2, &[]);
+    assert_eq!(
+        down.curls.iter().map(|c| c.0).collect::<Vec<_>>(),
+        [0, 7],
+        "{:?}",
+        down.curls
+    );
+    assert!(
+        down.said
+            .contains("the port closes once 1 connection(s) are in"),
+        "{}",
+        down.said
+    );
+    check_chance(upstream);
+}
+
+/// `reset` at a 50% chance: curl meets a reset (56, `Recv failure:
+/// Connection reset by peer`) exactly on the connections the relay did not
+/// say it spared.
+fn check_chance(upstream: SocketAddr) {
+    let args = ["reset", "--chance", "50", "--seed", "42"];
+    let chance = through_relay(upstream, &args, 8, &[]);
+    assert!(chance.said.contains("seed 42"), "{}", chance.said);
+    for (index, (code, stderr)) in chance.curls.iter().enumerate() {
+        let spared = format!("spared by --chance: connection {} (echo)", index + 1);
+        let expected = if chance.said.contains(&spared) { 0 } else { 56 };
+        assert_eq!(
+            *code,
+            expected,
+            "connection {}: {stderr}\n{}",
+            index + 1,
+            chance.said
+        );
+    }
+}

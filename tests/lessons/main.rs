@@ -12,6 +12,7 @@ mod exchange;
 mod exercises;
 mod explain;
 mod failure;
+mod faults;
 mod heartbeat;
 mod partition;
 mod peer;

@@ -340,3 +340,29 @@ fn the_rule_retries_only_a_reused_connection_found_dead_before_any_answer() {
         );
     }
 }
+
+#[test]
+fn through_a_relays_idle_close_naive_reuse_fails_and_check_and_retry_succeed() {
+    // The policies against the relay in front of a server of one's own (an
+    // echo lab peer here, since the client speaks lines), once the relay has
+    // closed the idle connection and its FIN has reached the client.
+    let upstream = Peer::start(Script::Echo).unwrap();
+    let options = reset_by_peer::peer::Options {
+        upstream: Some(upstream.addr()),
+        ..Default::default()
+    };
+    let relay = Peer::start_with(Script::IdleClose(idle()), options).unwrap();
+    for policy in [Policy::NAIVE, Policy::CHECK_AND_RETRY] {
+        let mut client = Client::new(relay.addr(), BOUND);
+        let before = relay.counts().finished;
+        assert_eq!(client.request_with(policy, b"one", true).unwrap(), b"one");
+        relay.wait_finished(before + 1, BOUND).unwrap();
+        until_fin(client.kept().unwrap());
+        let second = client.request_with(policy, b"two", true);
+        if policy == Policy::NAIVE {
+            assert!(second.unwrap_err().reused);
+        } else {
+            assert_eq!(second.unwrap(), b"two");
+        }
+    }
+}
