@@ -110,7 +110,12 @@
 //! and `flaky:N` reset the client before the server hears of it; `stall`,
 //! `drip`, `idle-close` and `idle-reset` do to the server's answer what
 //! they do as a server; and [`Script::ResetAfter`] resets the client in the
-//! middle of the answer. Scripts that would speak instead of your server
+//! middle of the answer. [`Script::Latency`], [`Script::Slicer`],
+//! [`Script::Truncate`] and [`Script::SlowClose`] delay, slice, cut short
+//! with a FIN, or close late the answer, or the request ([`Way`]);
+//! [`Script::Down`] closes the port after N connections; and
+//! [`Options::chance`] strikes only a share of the connections, drawn from
+//! [`Options::seed`]. Scripts that would speak instead of your server
 //! (`close`, `hello-reset`, `heartbeat`, `silent-after`) are refused.
 //!
 //! The relay's resets are real RSTs, made by the kernel's own rule: the
@@ -236,8 +241,12 @@ impl Peer {
     /// `InvalidInput` if an option is out of its range (`connections` of
     /// `Some(0)`, `max_clients` or `idle` outside the ranges [`Options`]
     /// states), or if the script makes no sense as a relay (`close`,
-    /// `hello-reset`, `heartbeat`, `silent-after`) or, for `reset-after`,
-    /// without one: the error's message says why; `AddrInUse` if another socket holds the address,
+    /// `hello-reset`, `heartbeat`, `silent-after`) or, for `reset-after`
+    /// and a script written with `@request`, without one, or if
+    /// `chance` is not from 1 to 100 or below 100 for a script with no
+    /// fault to give (`echo`, `heartbeat`, `flaky:N`, `down:N`), or a
+    /// script's own arguments are out of range (a jitter past its delay, a
+    /// slice of 0 bytes, `down:0`): the error's message says why; `AddrInUse` if another socket holds the address,
     /// `AddrNotAvailable` if it is not an address of this machine,
     /// `PermissionDenied` for a privileged port; or whatever starting the
     /// thread fails with.

@@ -255,6 +255,21 @@ pub enum Script {
 }
 
 /// Which direction of a relayed connection a fault applies to.
+///
+/// # Examples
+///
+/// ```
+/// use reset_by_peer::peer::{Script, Way};
+///
+/// fn main() -> Result<(), reset_by_peer::peer::ParseScriptError> {
+///     let script: Script = "latency:200@request".parse()?;
+///     assert!(matches!(script, Script::Latency { way: Way::Request, .. }));
+///     // The answer is the default, and prints as nothing.
+///     let answer: Script = "latency:200@answer".parse()?;
+///     assert_eq!(answer.to_string(), "latency:200");
+///     Ok(())
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Way {
     /// From the client to the server, written `@request` after the script.

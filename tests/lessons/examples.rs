@@ -181,13 +181,14 @@ fn peer_refuses_a_script_that_makes_no_sense_as_a_relay_with_one_line_saying_why
 
 /// Every number on an example's command line (but the exercises', which
 /// take none): the example, the arguments before it, its flag, its range.
-const NUMBERS: [(&str, &[&str], &str, u64, u64); 9] = [
+const NUMBERS: [(&str, &[&str], &str, u64, u64); 10] = [
     ("measure", &[], "--runs", 1, 1000),
     ("retry", &[], "--attempts", 1, 100),
     ("retry", &[], "--delay-ms", 0, 60_000),
     ("peer", &["echo"], "--connections", 1, 4_294_967_295),
     ("peer", &["echo"], "--max-clients", 1, 512),
     ("peer", &["echo"], "--idle-ms", 1, 3_600_000),
+    ("peer", &["reset"], "--chance", 1, 100),
     (
         "reuse",
         &["--addr", "127.0.0.1:9"],
