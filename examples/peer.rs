@@ -256,6 +256,14 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
                 now_turned_away - turned_away,
                 options.max_clients
             ));
+            if options.upstream.is_some() && peer.counts().accepted <= options.max_clients {
+                // A relay full with its first connections, at once: the
+                // usual cause is a loop through another relay.
+                log.line(format_args!(
+                    "the cap filled with the first connections: if the upstream {} leads back to this relay through another one, each connection comes back as a new one until both are full",
+                    options.upstream.map_or(String::new(), |up| up.to_string())
+                ));
+            }
             turned_away = now_turned_away;
         }
     }
@@ -308,6 +316,10 @@ impl fmt::Display for Narrated<'_> {
                 "could not connect to the upstream {upstream}: {}; {}closed the client",
                 narrate(error),
                 if *busy { "sent the busy line, " } else { "" }
+            )?,
+            Did::LoopedBack { upstream } => write!(
+                f,
+                "this connection came from the relay itself: the upstream {upstream} leads back to its own listener; sent it a `loop:` line, which goes down to the real client, and closed it"
             )?,
             Did::NoUpwardThread(error) => write!(
                 f,

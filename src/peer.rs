@@ -153,6 +153,7 @@ pub use event::{Did, Ending, Relayed, Sees};
 pub use options::{MAX_CLIENTS, MAX_IDLE, Options};
 pub use parse::ParseScriptError;
 pub use relay::CONNECT_TIMEOUT;
+
 pub use script::{
     CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, DEFAULT_SLICER_GAP, Script, ScriptInfo,
     ScriptTime, Way,
@@ -167,34 +168,32 @@ use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::failure::Failure;
 use options::LOOPBACK;
 use shared::Shared;
 
 /// How long `drop` waits for each attempt to connect to its own listener,
-/// which wakes the accepting thread from accept(). On loopback a connection
-/// takes microseconds; only a full backlog makes it wait, and then the
-/// accepting thread is not blocked anyway.
+/// which wakes the accepting thread from accept() at once. On loopback a
+/// connection takes microseconds; the wake-up only makes the stop quicker,
+/// and nothing depends on it arriving.
 const WAKE_TIMEOUT: Duration = Duration::from_millis(10);
 
-/// How many times `drop` tries to wake the accepting thread.
-const WAKE_ATTEMPTS: u32 = 5;
-
-/// How long `drop` waits for an accepting thread it could not wake to end by
-/// itself before it lets it go.
-const UNREACHED_WAIT: Duration = Duration::from_millis(100);
+/// The longest `drop` waits for the peer's threads before it lets them go:
+/// a relay still connecting to an upstream that does not answer takes up
+/// to [`CONNECT_TIMEOUT`], every other thread a TICK (50 ms).
+pub const STOP_BOUND: Duration = Duration::from_secs(3);
 
 /// A running lab peer.
 ///
 /// Dropping it stops it, within about 50 ms: the listener is closed, every
 /// open connection is closed, and every thread is joined before `drop`
 /// returns. A relay that is still connecting to an upstream that does not
-/// answer takes up to [`CONNECT_TIMEOUT`] (2 s) instead.
-/// One case cannot be helped with std alone: if the process has run out of
-/// descriptors *and* another thread takes the one the peer keeps in reserve
-/// for waking its accepting thread, that thread stays blocked in accept(),
-/// with the listener open, until the next connection arrives; `drop` then
-/// returns without joining it rather than hang.
+/// answer takes up to [`CONNECT_TIMEOUT`] (2 s) instead. Whatever the
+/// network does, `drop` returns within [`STOP_BOUND`] (3 s): on Linux the
+/// accepting thread's accept() gives up every 50 ms (`SO_RCVTIMEO`, which
+/// Linux's accept honours), so it sees the stop by itself; elsewhere,
+/// where accept() has no timeout, `drop` wakes it with a connection of its
+/// own, and if that connection is lost (a network namespace whose link is
+/// cut drops it), lets the thread go rather than wait for it for ever.
 #[derive(Debug)]
 #[must_use = "dropping a Peer stops it at once: keep it in a variable for as long as it should serve"]
 pub struct Peer {
@@ -270,11 +269,19 @@ impl Peer {
         // On the listener's own address, which exists wherever the peer
         // listens (loopback may be down, as it is in a new network namespace).
         let spare = UdpSocket::bind(SocketAddr::new(addr.ip(), 0))?;
+        // With port 0, only the bound port can show that the upstream leads
+        // back here.
+        if let Some(upstream) = options.upstream.filter(|&up| options::reaches(up, addr)) {
+            let message = options::loop_message(upstream);
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+        }
+        let listener = accept::ticking(listener)?;
+        let reserve = Some(listener.try_clone()?);
         let shared = Arc::new(Shared::default());
         let for_thread = Arc::clone(&shared);
         let acceptor = thread::Builder::new()
             .name(format!("peer {script} acceptor"))
-            .spawn(move || accept::accept_loop(listener, script, options, &for_thread))?;
+            .spawn(move || accept::accept_loop(listener, reserve, script, options, &for_thread))?;
         Ok(Peer {
             addr,
             shared,
@@ -462,42 +469,26 @@ impl Peer {
         let Some(acceptor) = self.acceptor.take() else {
             return;
         };
-        // The accepting thread may sleep in accept(), which nothing but a
-        // connection ends: make one, so that it wakes and sees the flag.
-        // Give back the reserved descriptor first, so that the connection
-        // can be opened even when the process has run out of them.
+        // Where accept() has no timeout, only a connection ends it: make
+        // one. Give back the reserved descriptor first, so that the
+        // connection can be opened even when the process has run out of
+        // them. Whether it arrives does not matter: the wait below is
+        // bounded either way.
         drop(self.spare.take());
-        let mut woken = false;
-        for _ in 0..WAKE_ATTEMPTS {
-            if acceptor.is_finished() {
-                break;
-            }
-            match TcpStream::connect_timeout(&wake_addr(self.addr), WAKE_TIMEOUT) {
-                // A full backlog drops the connection attempt: then accept()
-                // has connections to return and cannot block, and the thread
-                // sees the flag by itself.
-                Err(error) if Failure::of(&error) != Failure::TimedOut => {}
-                _ => {
-                    woken = true;
-                    break;
-                }
-            }
+        if !acceptor.is_finished() {
+            let _ = TcpStream::connect_timeout(&wake_addr(self.addr), WAKE_TIMEOUT);
         }
-        // Not woken, the thread may still be on its way out of accept() (a
-        // connection came meanwhile), or blocked there for good (see the
-        // type's docs): give it a bounded moment before deciding.
-        let now = Instant::now();
-        let give_up = now.checked_add(UNREACHED_WAIT).unwrap_or(now);
-        while !woken && !acceptor.is_finished() && Instant::now() < give_up {
+        // The acceptor closes the listener and joins every connection
+        // thread before it returns; those see the flag within a TICK.
+        let started = Instant::now();
+        // Each pass sleeps a millisecond; STOP_BOUND bounds the loop.
+        while !acceptor.is_finished() && started.elapsed() < STOP_BOUND {
             thread::sleep(Duration::from_millis(1));
         }
-        // Blocked in accept() for good is the one case in which joining
-        // would hang: then let the thread go.
-        if woken || acceptor.is_finished() || !self.shared.accepting.load(Ordering::SeqCst) {
-            // The acceptor closes the listener and joins every connection
-            // thread before it returns; those see the flag within a TICK. A
-            // handler cannot panic by design; if one did, the peer is still
-            // stopped.
+        // A thread still running past the bound is let go, not joined: the
+        // one thing `drop` must never do is hang. A handler cannot panic by
+        // design; if one did, the peer is still stopped.
+        if acceptor.is_finished() {
             let _ = acceptor.join();
         }
     }

@@ -13,11 +13,12 @@ use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::conn::{Limits, SlotFlags};
+use super::conn::{Limits, SlotFlags, TICK};
 use super::options::Options;
 use super::script::Script;
 use super::shared::Shared;
 use super::{dice, relay, serve};
+use crate::failure::Failure;
 
 /// How long the accepting thread pauses when accept() fails (the process out
 /// of descriptors, say), so that it never spins.
@@ -92,8 +93,13 @@ impl Visits {
 
 /// Accepts connections until asked to stop or until `options.connections`
 /// is reached, then closes the listener and joins every connection thread.
+///
+/// `spare` is a descriptor kept in reserve for when the process runs out of
+/// them (`turn_away_queued`), taken before the thread starts, while there
+/// are descriptors to take.
 pub(super) fn accept_loop(
     listener: TcpListener,
+    mut spare: Option<TcpListener>,
     script: Script,
     options: Options,
     shared: &Arc<Shared>,
@@ -109,20 +115,18 @@ pub(super) fn accept_loop(
         visits: Visits::default(),
     };
     // A server runs until it is told to stop or has served its limit. Each
-    // pass blocks in accept() until a connection comes; `Peer::stop` makes
-    // one to end the wait.
+    // pass waits in accept() until a connection comes, or the stop
+    // (`accept_one`).
     while let Some(open) = &listener {
         let Some(result) = accept_one(open, shared) else {
             break;
         };
         let Ok((stream, client)) = result else {
-            // A connection aborted while queued, or the process out of
-            // descriptors: passing troubles; pause and go on serving.
-            thread::sleep(BUSY_PAUSE);
+            turn_away_queued(open, &mut spare, shared);
             continue;
         };
         if !slots.make_room() {
-            turn_away(stream, options.max_clients);
+            turn_away(stream, &busy_line(options.max_clients));
             shared.update(|counts| counts.turned_away += 1);
             continue;
         }
@@ -135,16 +139,39 @@ pub(super) fn accept_loop(
             _ => None,
         };
         if options.connections == Some(slots.accepted) || down_after == Some(slots.accepted) {
-            listener = None;
+            // The spare is the same socket: it goes too, or the port
+            // would stay open.
+            (listener, spare) = (None, None);
         }
         slots.spawn(stream, client);
     }
-    // Stop listening before waiting for the connections still open. The flag
-    // goes down first, so that `Peer::stop`, if its wake-up is refused by
-    // the closed port, knows this thread is not in accept().
-    shared.accepting.store(false, Ordering::SeqCst);
-    drop(listener);
+    // Stop listening before waiting for the connections still open.
+    drop((listener, spare));
     slots.join();
+}
+
+/// Makes accept() on `listener` give up every TICK where the system allows
+/// it, so that the accepting thread sees the stop flag by itself.
+///
+/// Std's `TcpListener` has no timeout, but the socket option behind
+/// `TcpStream::set_read_timeout`, `SO_RCVTIMEO`, is the socket's own, and
+/// Linux's accept() honours it (socket(7): the timeouts apply to accept(2);
+/// `inet_csk_accept` waits `sock_rcvtimeo`). So the listener is seen as a
+/// stream for that one call, through std's safe conversions of an owned
+/// descriptor. macOS, FreeBSD and Windows ignore it for accept(): there
+/// `Peer::stop` wakes the thread with a connection, and bounds its wait.
+#[cfg(target_os = "linux")]
+pub(super) fn ticking(listener: TcpListener) -> io::Result<TcpListener> {
+    use std::os::fd::OwnedFd;
+    let as_stream = TcpStream::from(OwnedFd::from(listener));
+    as_stream.set_read_timeout(Some(TICK))?;
+    Ok(TcpListener::from(OwnedFd::from(as_stream)))
+}
+
+/// Elsewhere the listener stays as it is (see the Linux version).
+#[cfg(not(target_os = "linux"))]
+pub(super) fn ticking(listener: TcpListener) -> io::Result<TcpListener> {
+    Ok(listener)
 }
 
 /// Waits in accept() for the next connection and its client's address;
@@ -154,19 +181,23 @@ fn accept_one(
     shared: &Shared,
 ) -> Option<io::Result<(TcpStream, SocketAddr)>> {
     let stopping = || shared.stop.load(Ordering::SeqCst);
-    // The flag goes up before the stop flag is read, so that `Peer::stop`
-    // never finds it down while this thread is on its way into accept().
-    shared.accepting.store(true, Ordering::SeqCst);
-    if stopping() {
-        return None;
+    // On Linux each pass waits at most a TICK (`ticking`), so the loop ends
+    // within a TICK of the stop; elsewhere accept() blocks until a
+    // connection comes, the stop's own wake-up included.
+    loop {
+        if stopping() {
+            return None;
+        }
+        match listener.accept() {
+            // The TICK passed with nobody, or a stop and continue (Ctrl-Z,
+            // `fg`) interrupted the wait: look at the flag and wait again.
+            Err(error) if Failure::of_timed(&error).connection_usable() => continue,
+            // This may be the wake-up connection from `Peer::stop`: not a
+            // client.
+            _ if stopping() => return None,
+            result => return Some(result),
+        }
     }
-    let result = listener.accept();
-    shared.accepting.store(false, Ordering::SeqCst);
-    // This may be the wake-up connection from `Peer::stop`: not a client.
-    if stopping() {
-        return None;
-    }
-    Some(result)
 }
 
 impl Slots<'_> {
@@ -223,9 +254,12 @@ impl Slots<'_> {
                         serve::serve(stream, script, visit, &limits, dice);
                     }
                     Some(upstream) => {
-                        let seed = options.seed;
-                        let relayed =
-                            relay::relay(stream, script, index, visit, &limits, upstream, seed);
+                        let to = relay::Upstream {
+                            addr: upstream,
+                            seed: options.seed,
+                            shared: &shared,
+                        };
+                        let relayed = relay::relay(stream, script, index, visit, &limits, to);
                         shared.record(relayed);
                     }
                 }
@@ -268,17 +302,41 @@ fn has_had_its_share(slots: &[Slot], idle: Duration) -> Option<usize> {
         .map(|(index, _)| index)
 }
 
-/// Tells a client beyond the cap that the peer is full, and closes.
-fn turn_away(stream: TcpStream, cap: usize) {
-    // Without blocking: a new socket's send buffer always has room for one
-    // line, and the accepting thread must never wait on a client.
-    let _ = stream.set_nonblocking(true);
+/// accept() failed. Most often the process is out of descriptors (EMFILE),
+/// and the connection it could not take is still queued, where its client
+/// would wait in silence: give back the spare descriptor, take the
+/// connection with it, tell the client, and take the spare again (the
+/// trick libev's manual gives in "The special problem of accept()ing when
+/// you can't"). Otherwise (a connection aborted while queued) this pauses
+/// briefly, so that the loop never spins.
+fn turn_away_queued(listener: &TcpListener, spare: &mut Option<TcpListener>, shared: &Shared) {
+    if spare.take().is_none() {
+        thread::sleep(BUSY_PAUSE);
+    } else if let Ok((stream, _)) = listener.accept() {
+        turn_away(
+            stream,
+            "busy: the peer is out of descriptors; try again later\n",
+        );
+        shared.update(|counts| counts.turned_away += 1);
+    }
+    *spare = listener.try_clone().ok();
+}
+
+/// The line a client beyond the cap of `cap` connections gets.
+fn busy_line(cap: usize) -> String {
     let noun = if cap == 1 {
         "connection"
     } else {
         "connections"
     };
-    let line = format!("busy: {cap} {noun} already; try again later\n");
+    format!("busy: {cap} {noun} already; try again later\n")
+}
+
+/// Tells a client that the peer cannot serve it, in one `line`, and closes.
+fn turn_away(stream: TcpStream, line: &str) {
+    // Without blocking: a new socket's send buffer always has room for one
+    // line, and the accepting thread must never wait on a client.
+    let _ = stream.set_nonblocking(true);
     let _ = (&stream).write(line.as_bytes());
     // The FIN follows the line at once. If the client had already sent
     // something, closing with it unread adds an RST after the FIN; the client

@@ -69,6 +69,13 @@ pub enum Did {
         /// Whether the client was sent the `busy:` line.
         busy: bool,
     },
+    /// The client was the relay itself: its upstream led back to its own
+    /// listener. The relay sent it a `loop:` line, which reaches the real
+    /// client through the relay's first connection, and closed it.
+    LoopedBack {
+        /// The upstream's address, which leads back to the relay.
+        upstream: SocketAddr,
+    },
     /// The thread that copies the request upward could not start; the relay
     /// closed both connections.
     NoUpwardThread(io::Error),

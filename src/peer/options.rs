@@ -75,6 +75,30 @@ impl Default for Options {
     }
 }
 
+/// Whether connecting to `upstream` reaches a listener bound to `listen`:
+/// the same address and port, IPv4-mapped IPv6 written either way; or the
+/// same port where the listener takes every address and the upstream is
+/// loopback, or where the upstream is the wildcard, which a connect takes
+/// for this machine (Linux, macOS, FreeBSD). Another of this machine's
+/// addresses cannot be told without asking the system for its interfaces,
+/// which std cannot: the relay finds such a loop when the connection comes
+/// back (`relay::loops_back`).
+pub(super) fn reaches(upstream: SocketAddr, listen: SocketAddr) -> bool {
+    let (up, at) = (upstream.ip().to_canonical(), listen.ip().to_canonical());
+    let every = |ip: IpAddr| ip.is_unspecified();
+    let here = |ip: IpAddr| ip.is_loopback() || ip.is_unspecified();
+    upstream.port() == listen.port()
+        && listen.port() != 0
+        && (up == at || (every(at) && here(up)) || (every(up) && here(at)))
+}
+
+/// Why a relay refuses an upstream that leads back to its own listener.
+pub(super) fn loop_message(upstream: SocketAddr) -> String {
+    format!(
+        "the upstream {upstream} reaches the relay's own listener: every connection would come back to the relay"
+    )
+}
+
 impl Options {
     /// Refuses options that would make a peer that never serves anyone, or
     /// one whose limits never end, and a script that makes no sense with
@@ -82,10 +106,8 @@ impl Options {
     pub(super) fn check(&self, script: Script) -> io::Result<()> {
         let invalid = |message: String| Err(io::Error::new(io::ErrorKind::InvalidInput, message));
         match (self.upstream, script) {
-            (Some(upstream), _) if upstream == self.listen => {
-                return invalid(format!(
-                    "the upstream {upstream} is the relay's own address: every connection would come back to the relay"
-                ));
+            (Some(upstream), _) if reaches(upstream, self.listen) => {
+                return invalid(loop_message(upstream));
             }
             (Some(_), script) => {
                 if let Some(why) = script.why_not_relayed() {

@@ -58,6 +58,7 @@ use super::event::{Did, Ending, Relayed, Sees};
 use super::script::{Script, ScriptTime, Way};
 use super::serve;
 use super::shape::Shape;
+use super::shared::Shared;
 use crate::failure::Failure;
 
 mod downward;
@@ -208,36 +209,42 @@ impl Link {
     }
 }
 
-/// Relays one connection to `upstream` according to `script`, and says
-/// what happened to it.
+/// Where a relay passes its connections on, and what it keeps on the way.
+#[derive(Clone, Copy)]
+pub(super) struct Upstream<'a> {
+    /// The upstream's address.
+    pub(super) addr: SocketAddr,
+    /// The peer's seed, from which `latency` draws its jitter.
+    pub(super) seed: u64,
+    /// The peer's shared state, where the relay notes its own connections
+    /// to the upstream, to know them if they come back to it.
+    pub(super) shared: &'a Shared,
+}
+
+/// Relays one connection to `to` according to `script`, and says what
+/// happened to it.
 ///
 /// `index` counts connections from 1 in the order the peer accepted them,
 /// for the event; `visit` is the connection's number among those from its
 /// client's address, from 1, or None if the peer had no room to count it
 /// (`MAX_ADDRESSES`): `flaky:N` resets the first N from each address.
-/// `seed` is the peer's, from which `latency` draws its jitter.
 pub(super) fn relay(
     stream: TcpStream,
     script: Script,
     index: usize,
     visit: Option<u32>,
     limits: &Limits,
-    upstream: SocketAddr,
-    seed: u64,
+    to: Upstream,
 ) -> Relayed {
+    let looped = stream
+        .peer_addr()
+        .is_ok_and(|client| to.shared.is_upstream_side(client));
     let (did, sees) = match Conn::new(stream, limits) {
         Err(error) => (Did::ClientSocketFailed(error), Sees::Gone),
+        Ok(client) if looped => loops_back(client, to.addr),
         Ok(client) => match Plan::of(script, visit) {
             Plan::ResetFirst => reset_before_upstream(client),
-            Plan::Pass(faults) => match TcpStream::connect_timeout(&upstream, CONNECT_TIMEOUT)
-                .and_then(|stream| Conn::new(stream, limits))
-            {
-                Ok(server) => {
-                    let dice = [1, 2].map(|way| Dice::new(seed, index, way));
-                    pass(client, server, faults, script, dice)
-                }
-                Err(error) => upstream_unreachable(client, upstream, error),
-            },
+            Plan::Pass(faults) => connect_and_pass(client, faults, (script, index), limits, to),
         },
     };
     Relayed {
@@ -246,6 +253,51 @@ pub(super) fn relay(
         did,
         sees,
     }
+}
+
+/// Connects to the upstream and relays the connection, noting the local
+/// address of the relay's side while it lasts, so that the relay knows it
+/// if the upstream leads back to the relay itself.
+fn connect_and_pass(
+    client: Conn,
+    faults: Faults,
+    (script, index): (Script, usize),
+    limits: &Limits,
+    to: Upstream,
+) -> (Did, Sees) {
+    let stream = match TcpStream::connect_timeout(&to.addr, CONNECT_TIMEOUT) {
+        Ok(stream) => stream,
+        Err(error) => return upstream_unreachable(client, to.addr, error),
+    };
+    let side = stream.local_addr().ok();
+    if let Some(side) = side {
+        to.shared.upstream_side(side, true);
+    }
+    let outcome = match Conn::new(stream, limits) {
+        Ok(server) => {
+            let dice = [1, 2].map(|way| Dice::new(to.seed, index, way));
+            pass(client, server, faults, script, dice)
+        }
+        Err(error) => upstream_unreachable(client, to.addr, error),
+    };
+    if let Some(side) = side {
+        to.shared.upstream_side(side, false);
+    }
+    outcome
+}
+
+/// The client is the relay itself: its upstream led back to it, and each
+/// connection would be passed to itself for ever. It is told so in one
+/// line, which goes down the relay's first connection to the real client
+/// (the relay passes on what its upstream says), and closed.
+fn loops_back(mut client: Conn, upstream: SocketAddr) -> (Did, Sees) {
+    let line = format!(
+        "loop: the upstream {upstream} leads back to this relay, which would pass each connection on to itself; check --upstream\n"
+    );
+    client.send(line.as_bytes());
+    let _ = client.stream.shutdown(Shutdown::Write);
+    client.drain();
+    (Did::LoopedBack { upstream }, Sees::End)
 }
 
 /// `reset`, and the first N connections from each client address under
@@ -391,4 +443,48 @@ fn after_idle(idle: IdleFault, mut client: Conn, server: Conn) -> (Ending, Sees)
     let _ = client.stream.shutdown(Shutdown::Write);
     client.drain();
     (Ending::IdleClosed(idle.after), Sees::End)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+    use std::sync::atomic::AtomicBool;
+    use std::time::Duration;
+
+    use super::super::conn::SlotFlags;
+
+    // A client whose address the relay noted as one of its own connections
+    // to the upstream is the relay coming back to itself: it gets the
+    // `loop:` line, and the upstream is never contacted. (The integration
+    // tests cannot make such a loop on one machine without an address
+    // other than loopback, which the relay refuses when it starts.)
+    #[test]
+    fn a_connection_from_the_relays_own_upstream_side_is_told_it_loops() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut own_side = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        own_side
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        let shared = Shared::default();
+        shared.upstream_side(own_side.local_addr().unwrap(), true);
+        let (stop, flags) = (AtomicBool::new(false), SlotFlags::default());
+        let limits = Limits::new(&stop, &flags, Duration::from_secs(5));
+        let nowhere = SocketAddr::from(([127, 0, 0, 1], 9));
+        let to = Upstream {
+            addr: nowhere,
+            seed: 0,
+            shared: &shared,
+        };
+        let relayed = relay(accepted, Script::Echo, 1, Some(1), &limits, to);
+        assert!(matches!(relayed.did, Did::LoopedBack { upstream } if upstream == nowhere));
+        let mut said = String::new();
+        own_side.read_to_string(&mut said).unwrap();
+        assert!(
+            said.starts_with("loop: the upstream 127.0.0.1:9 leads back"),
+            "{said}"
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! What a [`Peer`](super::Peer) shares with its threads: its counts, and a
 //! relay's events.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
+use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -29,12 +30,14 @@ pub struct Counts {
 pub(super) struct Shared {
     /// Set by `Peer::stop`: every thread ends within a TICK.
     pub(super) stop: AtomicBool,
-    /// True while the accepting thread may be blocked in accept().
-    pub(super) accepting: AtomicBool,
     counts: Mutex<Counts>,
     pub(super) changed: Condvar,
     /// A relay's events, one per connection, oldest first.
     events: Mutex<VecDeque<Relayed>>,
+    /// The local addresses of a relay's own connections to its upstream,
+    /// while they last: a client connecting from one of them is the relay
+    /// itself, looping back (see `relay::loops_back`).
+    upstream_sides: Mutex<HashSet<SocketAddr>>,
 }
 
 impl Shared {
@@ -58,6 +61,32 @@ impl Shared {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Notes (`open`) or forgets a local address of one of the relay's own
+    /// connections to its upstream. At most one per connection served, so
+    /// the set stays within `max_clients`.
+    pub(super) fn upstream_side(&self, side: SocketAddr, open: bool) {
+        // Adding or removing one address cannot leave the set half-updated.
+        let mut sides = self
+            .upstream_sides
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let side = canonical(side);
+        if open {
+            sides.insert(side);
+        } else {
+            sides.remove(&side);
+        }
+    }
+
+    /// Whether `client` is one of the relay's own connections to its
+    /// upstream: the upstream led back to the relay.
+    pub(super) fn is_upstream_side(&self, client: SocketAddr) -> bool {
+        self.upstream_sides
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .contains(&canonical(client))
+    }
+
     /// Keeps one relay's event, forgetting the oldest beyond MAX_EVENTS.
     pub(super) fn record(&self, event: Relayed) {
         let mut events = self.events();
@@ -66,6 +95,12 @@ impl Shared {
         }
         events.push_back(event);
     }
+}
+
+/// `addr` with an IPv4-mapped IPv6 address (`[::ffff:127.0.0.1]`) written
+/// as the IPv4 address it is, so that both spellings compare equal.
+pub(super) fn canonical(addr: SocketAddr) -> SocketAddr {
+    SocketAddr::new(addr.ip().to_canonical(), addr.port())
 }
 
 impl std::fmt::Debug for Shared {

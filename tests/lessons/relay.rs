@@ -458,5 +458,51 @@ fn a_relay_to_its_own_address_is_refused() {
     };
     let error = Peer::start_with(Script::Echo, options).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidInput);
-    assert!(error.to_string().contains("own address"), "{error}");
+    assert!(error.to_string().contains("own listener"), "{error}");
+}
+
+#[test]
+fn an_upstream_that_reaches_the_relays_listener_another_way_is_refused() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    drop(taken);
+    // The wildcard listener takes loopback; IPv4-mapped IPv6 is the same
+    // address; a connect to the wildcard reaches this machine.
+    for (listen, upstream) in [
+        ("0.0.0.0", "127.0.0.1"),
+        ("127.0.0.1", "[::ffff:127.0.0.1]"),
+        ("127.0.0.1", "0.0.0.0"),
+    ] {
+        let options = Options {
+            listen: format!("{listen}:{port}").parse().unwrap(),
+            upstream: Some(format!("{upstream}:{port}").parse().unwrap()),
+            ..Options::default()
+        };
+        let error = Peer::start_with(Script::Echo, options).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput, "{listen} {upstream}");
+        assert!(error.to_string().contains("own listener"), "{error}");
+    }
+}
+
+#[test]
+fn two_relays_in_a_loop_stay_within_their_caps_and_the_client_hears_why() {
+    // A leads to B, and B back to A: each connection comes back as a new
+    // one, so neither relay can tell its own. Their caps bound the loop,
+    // and the client reads the busy line that ends it.
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a_addr = taken.local_addr().unwrap();
+    drop(taken);
+    let small = |listen, upstream| Options {
+        listen,
+        upstream: Some(upstream),
+        max_clients: 4,
+        ..Options::default()
+    };
+    let b = Peer::start_with(Script::Echo, small("127.0.0.1:0".parse().unwrap(), a_addr)).unwrap();
+    let a = Peer::start_with(Script::Echo, small(a_addr, b.addr())).unwrap();
+    let mut stream = client(a.addr());
+    let mut line = String::new();
+    BufReader::new(&mut stream).read_line(&mut line).unwrap();
+    assert!(line.starts_with("busy: 4 connections already"), "{line:?}");
+    assert!(a.counts().accepted <= 4 && b.counts().accepted <= 4);
 }
