@@ -313,9 +313,14 @@ impl fmt::Display for Narrated<'_> {
                 busy,
             } => write!(
                 f,
-                "could not connect to the upstream {upstream}: {}; {}closed the client",
+                "could not connect to the upstream {upstream}: {}; {}",
                 narrate(error),
-                if *busy { "sent the busy line, " } else { "" }
+                match (busy, sees) {
+                    (true, _) => "sent the busy line and closed the client",
+                    (false, Sees::Reset) =>
+                        "reset the client, leaving its first bytes unread: having accepted it, the relay can no longer refuse it, and a reset is the nearest it comes",
+                    (false, _) => "closed the client, which had sent nothing to reset",
+                }
             )?,
             Did::LoopedBack { upstream } => write!(
                 f,

@@ -422,7 +422,35 @@ impl Peer {
         self.wait_until(timeout, |counts| counts.finished >= count)
     }
 
-    fn wait_until(&self, timeout: Duration, done: impl Fn(&Counts) -> bool) -> io::Result<Counts> {
+    /// Waits until the peer's counts satisfy `done`, for at most `timeout`,
+    /// and returns them: for instance until it has dealt with every
+    /// connection of a burst, served or turned away.
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` if `done` is still false after `timeout`;
+    /// `InvalidInput` for a timeout too large to add to the clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::net::TcpStream;
+    /// use std::time::Duration;
+    /// use reset_by_peer::peer::{Peer, Script};
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     let peer = Peer::start(Script::Echo)?;
+    ///     let _one = TcpStream::connect(peer.addr())?;
+    ///     let dealt_with = |c: &reset_by_peer::peer::Counts| c.accepted + c.turned_away >= 1;
+    ///     peer.wait_until(Duration::from_secs(5), dealt_with)?;
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn wait_until(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&Counts) -> bool,
+    ) -> io::Result<Counts> {
         let deadline = Instant::now()
             .checked_add(timeout)
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "timeout too large"))?;

@@ -99,7 +99,7 @@ impl Args {
             .rsplit_once(':')
             .map(|(host, port)| (host, port.parse::<u16>()));
         match port {
-            Some((host, Ok(port))) if !host.is_empty() && port >= lowest_port => {}
+            Some((host, Ok(port))) if host_is_well_formed(host) && port >= lowest_port => {}
             _ => self.fail(format!(
                 "bad value `{text}` for {flag}: want HOST:PORT, with PORT from {lowest_port} to 65535"
             )),
@@ -119,5 +119,18 @@ impl Args {
     /// Prints one line about bad usage and exits 2.
     pub fn fail(&self, message: impl Display) -> ! {
         fail(self.name, message)
+    }
+}
+
+/// Whether `host` can be a host before `:PORT`: not empty, and with no
+/// colon unless it is an IPv6 address in brackets (`127.0.0.1:80:80` is
+/// not an address with a port, however a resolver reads it).
+fn host_is_well_formed(host: &str) -> bool {
+    match host
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+    {
+        Some(inner) => inner.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => !host.is_empty() && !host.contains(':'),
     }
 }

@@ -223,6 +223,10 @@ impl Slots<'_> {
         };
         let slot = self.serving.swap_remove(index);
         slot.flags.give_way.store(true, Ordering::SeqCst);
+        // A connection that waits in `Conn::pause` sees the flag at once,
+        // and its thread ends in microseconds rather than a TICK, so a
+        // burst of newcomers finds room.
+        slot.handler.thread().unpark();
         self.leaving.push(slot.handler);
         true
     }

@@ -225,7 +225,10 @@ impl<'a> Conn<'a> {
                     _ => return true,
                 },
             };
-            std::thread::sleep(step);
+            // Parked rather than asleep, so that the accepting thread can
+            // wake it at once when it gives this connection's slot to a
+            // newcomer (`Slots::make_room`); an early wake-up only loops.
+            std::thread::park_timeout(step);
         }
     }
 

@@ -5,7 +5,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use super::script::{Script, Way};
+use super::script::{MIN_PACE_MS, Script, Way};
 
 /// Where the peer listens unless told otherwise: loopback, any free port.
 pub(super) const LOOPBACK: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
@@ -150,6 +150,13 @@ impl Options {
         match script {
             Script::Latency { delay, jitter, .. } if u64::from(jitter) > delay.as_millis() => {
                 return Some(format!("{script}: the jitter is at most the delay"));
+            }
+            Script::Drip(gap) | Script::Slicer { gap, .. }
+                if gap.as_millis() < u64::from(MIN_PACE_MS) =>
+            {
+                return Some(format!(
+                    "{script}: the time between pieces is at least {MIN_PACE_MS} ms (see MIN_PACE_MS for why)"
+                ));
             }
             Script::Slicer { bytes: 0, .. } => {
                 return Some(format!("{script}: a piece has at least 1 byte"));

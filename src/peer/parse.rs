@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::script::{
-    DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, DEFAULT_SLICER_GAP, Script, ScriptTime, Way,
+    DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, DEFAULT_SLICER_GAP, MIN_PACE_MS, Script, ScriptTime, Way,
 };
 
 /// A script name that [`Script`]'s `FromStr` could not understand.
@@ -47,6 +47,7 @@ impl FromStr for Script {
                 .map(Script::IdleReset),
             "drip" => named
                 .time(DEFAULT_DRIP_INTERVAL, "drip:150")
+                .and_then(|gap| named.paced(gap, "drip:150"))
                 .map(Script::Drip),
             "reset-after" => named.count("reset-after:1024").map(Script::ResetAfter),
             "down" if named.argument.is_none() => Ok(Script::Down(1)),
@@ -118,7 +119,10 @@ fn latency(named: &Named, way: Way) -> Result<Script, ParseScriptError> {
 fn slicer(named: &Named, way: Way) -> Result<Script, ParseScriptError> {
     let usage = "slicer:8 or slicer:8:20";
     let (bytes, gap) = match named.argument.map(|argument| argument.split_once(':')) {
-        Some(Some((bytes, gap))) => (named.with(bytes), named.with(gap).required_time(usage)?),
+        Some(Some((bytes, gap))) => {
+            let gap = named.with(gap).required_time(usage)?;
+            (named.with(bytes), named.paced(gap, usage)?)
+        }
         _ => (named.with(named.argument.unwrap_or("")), DEFAULT_SLICER_GAP),
     };
     match bytes.count(usage)? {
@@ -190,6 +194,19 @@ impl<'a> Named<'a> {
             argument: Some(argument),
             ..*self
         }
+    }
+
+    /// `gap` if it is no shorter than `MIN_PACE_MS`, the shortest time
+    /// between two of `drip`'s bytes or `slicer`'s pieces.
+    fn paced(&self, gap: ScriptTime, usage: &str) -> Result<ScriptTime, ParseScriptError> {
+        if gap.as_millis() >= u64::from(MIN_PACE_MS) {
+            return Ok(gap);
+        }
+        Err(error(format!(
+            "`{}`: the time between pieces is {MIN_PACE_MS} to {} ms, as in {usage}: faster is no slow peer, and costs the peer a core",
+            self.text,
+            ScriptTime::MAX_MS
+        )))
     }
 
     /// The argument as a script's time, which must be there.

@@ -312,7 +312,16 @@ fn reset_before_upstream(client: Conn) -> (Did, Sees) {
     }
 }
 
-/// A refused or dead upstream: the client is closed at once.
+/// How long a relay whose upstream could not be reached waits for the
+/// client's first bytes, which let it answer with a reset.
+const REFUSAL_WAIT: Duration = Duration::from_millis(500);
+
+/// A refused or dead upstream. The relay has accepted the client already,
+/// so it cannot refuse it as the server would have, and it knows nothing of
+/// the client's protocol, so it cannot say so in words the client would
+/// read as an error; the nearest it has is an error at the TCP level: an
+/// RST, once the client has sent its first bytes (within `REFUSAL_WAIT`),
+/// or else a FIN.
 fn upstream_unreachable(mut client: Conn, upstream: SocketAddr, error: io::Error) -> (Did, Sees) {
     // Out of descriptors or of local ports (EMFILE, EADDRNOTAVAIL), the
     // trouble is this peer's own and passes: the client is told, as the cap
@@ -321,23 +330,35 @@ fn upstream_unreachable(mut client: Conn, upstream: SocketAddr, error: io::Error
         Failure::of(&error),
         Failure::Other | Failure::NoLocalAddress
     );
-    if busy {
+    let sees = if busy {
         let line = format!(
             "busy: could not open a connection to the upstream ({error}); try again later\n"
         );
         client.send(line.as_bytes());
-    }
-    // The FIN goes first, then what the client has sent is read and thrown
-    // away, so that the close adds no RST: the client reads the end of the
-    // stream, as from a server that closed at once.
-    let _ = client.stream.shutdown(Shutdown::Write);
-    client.drain();
+        fin(client)
+    } else {
+        let deadline = std::time::Instant::now().checked_add(REFUSAL_WAIT);
+        match client.receive(&mut [0u8; 1], deadline, true) {
+            // Closing with the peeked bytes unread resets the client.
+            Got::Data(_) => Sees::Reset,
+            Got::Broken(_) => Sees::Gone,
+            Got::Closed | Got::Quiet | Got::Done => fin(client),
+        }
+    };
     let did = Did::Unreachable {
         upstream,
         error,
         busy,
     };
-    (did, Sees::End)
+    (did, sees)
+}
+
+/// Closes the client with a FIN: the FIN goes first, then what the client
+/// has sent is read and thrown away, so that the close adds no RST.
+fn fin(mut client: Conn) -> Sees {
+    let _ = client.stream.shutdown(Shutdown::Write);
+    client.drain();
+    Sees::End
 }
 
 /// Relays one connection whose upstream is connected: the request goes up

@@ -566,3 +566,18 @@ fn keepalive_refuses_a_seed_that_is_not_a_u64_with_one_line() {
     }
     assert_usage_error(&run_example("keepalive", &["--seed"], BOUND));
 }
+
+#[test]
+fn an_address_with_a_colon_in_its_host_is_bad_usage() {
+    // `127.0.0.1:80:80` is no HOST:PORT, whatever a resolver makes of it;
+    // an IPv6 address goes in brackets.
+    for bad in ["127.0.0.1:80:80", "::1:80", "[not-ipv6]:80", ":80"] {
+        let ran = run_example("retry", &["--addr", bad], BOUND);
+        assert_usage_error(&ran);
+        assert!(
+            ran.stderr.contains("want HOST:PORT"),
+            "{bad}: {}",
+            ran.stderr
+        );
+    }
+}

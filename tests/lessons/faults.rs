@@ -415,7 +415,7 @@ fn python_urllib_through_each_fault_meets_what_the_catalogue_says() {
         "{outcome}"
     );
     // Shorter than the timeout, slices, and a late close: the whole file.
-    for name in ["latency:50~20", "slicer:1000:5", "slow-close:300"] {
+    for name in ["latency:50~20", "slicer:1000:10", "slow-close:300"] {
         assert_eq!(
             fetch(&relay(name, upstream), "5"),
             ("ok".into(), size),

@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{BufRead, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,7 +41,7 @@ fn every_script() -> [Script; 16] {
         Script::IdleClose(ScriptTime::new(20).unwrap()),
         Script::IdleReset(ScriptTime::new(20).unwrap()),
         "latency:20~5".parse().unwrap(),
-        "slicer:4:5".parse().unwrap(),
+        "slicer:4:10".parse().unwrap(),
         "truncate:3".parse().unwrap(),
         "slow-close:20".parse().unwrap(),
         // Three connections in, the port closes: no test here makes more.
@@ -515,8 +515,18 @@ fn stall_round_trips_through_its_name() {
 
 #[test]
 fn drip_round_trips_through_its_name_over_its_whole_range() {
-    for ms in [1, 2, 149, 150, 151, 59_999, 60_000] {
+    for ms in [10, 11, 149, 150, 151, 59_999, 60_000] {
         assert_round_trip(drip(ms));
+    }
+    // Faster than MIN_PACE_MS, the drip costs the peer a core: refused,
+    // by the parser and by `Peer::start`.
+    for ms in [1, 9] {
+        let error = format!("drip:{ms}").parse::<Script>().unwrap_err();
+        assert!(error.to_string().contains("10 to 60000"), "{error}");
+        assert_eq!(
+            Peer::start(drip(ms)).unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
     }
     assert_eq!(drip(150).to_string(), "drip");
     assert_eq!(drip(20).to_string(), "drip:20");
@@ -939,17 +949,26 @@ fn out_of_descriptors_queued_clients_hear_busy_and_the_drop_is_prompt() {
         .map(|_| read_line_within(&mut lines, BOUND))
         .find_map(|line| line.strip_prefix("peer at ")?.trim().parse().ok())
         .expect("the child never said where its peer is");
-    // More than a backlog holds (128 here, std's listen backlog).
+    // More than a backlog holds (128 here, std's listen backlog); each
+    // client is kept open, so the peer has no descriptor to give back.
+    let mut clients = Vec::new();
+    let mut busy = 0;
     for _ in 0..140 {
         let mut stream = client(addr);
+        stream.write_all(b"x\n").unwrap();
         let mut heard = String::new();
-        // The busy line, then the end of the stream.
-        let _ = stream.read_to_string(&mut heard);
-        assert!(
-            heard.starts_with("busy: the peer is out of descriptors"),
-            "{heard:?}"
-        );
+        std::io::BufReader::new(&mut stream)
+            .read_line(&mut heard)
+            .unwrap();
+        // Served (its echo) while a descriptor was free, told `busy` after.
+        match heard.as_str() {
+            "x\n" => {}
+            line if line.starts_with("busy: the peer is out of descriptors") => busy += 1,
+            line => panic!("neither served nor told busy: {line:?}"),
+        }
+        clients.push(stream);
     }
+    assert!(busy > 0, "nobody was told busy");
     // Tell the child to drop its peer now.
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"go\n").unwrap();
@@ -1128,4 +1147,33 @@ fn a_peer_whose_wake_up_is_lost_stops_within_its_bound() {
         Duration::from_millis(took) < STOP_BOUND + SLACK,
         "{took} ms"
     );
+}
+
+#[test]
+fn right_after_a_burst_against_stall_a_newcomer_is_served() {
+    // Clients that connect and close at once leave `stall` holding
+    // connections whose clients are gone; each newcomer past the cap takes
+    // one's slot, and the thread that gives it up must end at once, not a
+    // TICK later, or a burst of newcomers finds every slot still leaving.
+    let peer = Peer::start(Script::Stall).unwrap();
+    for burst in 1..=3 {
+        let before = peer.counts();
+        for _ in 0..100 {
+            drop(client(peer.addr()));
+        }
+        // The accepting thread has taken every one of them.
+        let seen = before.accepted + before.turned_away + 100;
+        peer.wait_until(BOUND, |c| c.accepted + c.turned_away >= seen)
+            .unwrap();
+        let mut newcomer = client(peer.addr());
+        newcomer
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        match newcomer.read(&mut [0u8; 64]) {
+            Err(error) => {
+                assert_matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+            }
+            Ok(n) => panic!("burst {burst}: the newcomer was turned away ({n} bytes)"),
+        }
+    }
 }

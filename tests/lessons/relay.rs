@@ -295,7 +295,34 @@ fn reset_after_an_answer_shorter_than_its_count_ends_as_the_upstream_did() {
 }
 
 #[test]
-fn a_refused_upstream_closes_the_client_promptly_and_says_so() {
+fn a_refused_upstream_resets_a_client_that_has_spoken_and_says_so() {
+    if support::skip_on_wine(
+        "a_refused_upstream_resets_a_client_that_has_spoken_and_says_so",
+        support::WINE_READS_RESET_AS_EOF,
+    ) {
+        return;
+    }
+    // The relay cannot refuse a connection it has accepted; its reset is
+    // the nearest it comes to the refusal the client would have met.
+    let upstream = refused_addr().unwrap();
+    let relay = relay(Script::Echo, upstream);
+    let mut stream = client(relay.addr());
+    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    let error = stream.read(&mut [0u8; 16]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+    relay.wait_finished(1, BOUND).unwrap();
+    let events = relay.take_events();
+    assert_matches!(
+        &events[0].did,
+        Did::Unreachable { upstream: addr, error, busy: false }
+            if *addr == upstream && error.kind() == ErrorKind::ConnectionRefused,
+        "{events:?}"
+    );
+    assert_eq!(events[0].sees, Sees::Reset, "{events:?}");
+}
+
+#[test]
+fn a_refused_upstream_closes_a_silent_client_and_says_so() {
     let upstream = refused_addr().unwrap();
     let relay = relay(Script::Echo, upstream);
     let mut stream = client(relay.addr());
