@@ -4,7 +4,7 @@
 //! `read_exact_within` should fill `buf`, or give up once `budget` has
 //! passed. As shipped it sets the budget as the read timeout, which bounds
 //! each `read`, not the whole `read_exact`: a peer that sends a byte every
-//! 10 ms never lets it fire.
+//! 20 ms never lets it fire.
 //!
 //! Show the problem:   cargo run --example ex6_deadline
 //! Check your change:  cargo run --example ex6_deadline -- --check

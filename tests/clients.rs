@@ -1154,10 +1154,10 @@ fn check_faults(upstream: SocketAddr) {
         "{}",
         late.said
     );
-    let sliced = through_relay(upstream, &["slicer:1000:10"], 1, &[]);
+    let sliced = through_relay(upstream, &["slicer:1000:20"], 1, &[]);
     assert_eq!(sliced.curls[0].0, 0, "{}", sliced.curls[0].1);
     assert!(
-        sliced.said.contains("in pieces of 1000 bytes, 10 ms apart"),
+        sliced.said.contains("in pieces of 1000 bytes, 20 ms apart"),
         "{}",
         sliced.said
     );

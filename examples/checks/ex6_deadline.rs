@@ -52,7 +52,7 @@ const EARLY: Duration = Duration::from_millis(5);
 const SAFETY_NET: Duration = Duration::from_secs(2);
 
 /// The interval of the dripping peers.
-const DRIP: Duration = Duration::from_millis(10);
+const DRIP: Duration = Duration::from_millis(20);
 
 /// A server for one case of the check.
 #[derive(Clone, Copy)]
@@ -190,7 +190,7 @@ pub fn check(read: ReadWithin) -> Result<(), String> {
         ),
         (
             Server::Lab(drip),
-            "drip (a byte every 10 ms), 5 bytes in 50 ms",
+            "drip (a byte every 20 ms), 5 bytes in 100 ms",
             5,
             ms(300),
             Expect::Filled(&[DRIP_BYTE; 5]),
@@ -211,7 +211,7 @@ pub fn check(read: ReadWithin) -> Result<(), String> {
         ),
         (
             Server::Lab(drip),
-            "drip (a byte every 10 ms), 30 bytes",
+            "drip (a byte every 20 ms), 30 bytes",
             WANTED,
             BUDGET,
             Expect::Timeout,

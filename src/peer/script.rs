@@ -118,17 +118,16 @@ pub const DEFAULT_DRIP_INTERVAL: ScriptTime = ScriptTime { ms: 150 };
 pub const DEFAULT_IDLE: ScriptTime = ScriptTime { ms: 200 };
 
 /// The shortest time between two of `drip`'s bytes or `slicer`'s pieces,
-/// in milliseconds: 10.
+/// in milliseconds: 20.
 ///
 /// Each piece costs the peer a wake-up and a few system calls: 64 clients
 /// that never read, dripped at 1 ms, kept half a core busy (Linux,
-/// measured with `/proc/PID/stat` while they connected); at 10 ms, under a
-/// tenth. And a byte every millisecond is a kilobyte a second: no longer
+/// measured with `/proc/PID/stat`); at 10 ms, about a tenth; at 20 ms, 7%. And a byte every millisecond is a kilobyte a second: no longer
 /// the slow peer `drip` stands for.
-pub const MIN_PACE_MS: u32 = 10;
+pub const MIN_PACE_MS: u32 = 20;
 
-/// The time between two pieces under `slicer` when given none: 10 ms.
-pub const DEFAULT_SLICER_GAP: ScriptTime = ScriptTime { ms: 10 };
+/// The time between two pieces under `slicer` when given none: 20 ms.
+pub const DEFAULT_SLICER_GAP: ScriptTime = ScriptTime { ms: 20 };
 
 /// What the lab peer does with each connection it accepts.
 ///
@@ -335,7 +334,7 @@ pub const CATALOGUE: [ScriptInfo; 17] = [
     },
     ScriptInfo {
         usage: "drip[:MS]",
-        argument: "MS, milliseconds between bytes: 10 to 60000 (default 150); faster is no slow peer, and 64 clients at 1 ms cost half a core",
+        argument: "MS, milliseconds between bytes: 20 to 60000 (default 150); faster is no slow peer, and 64 clients at 1 ms cost half a core",
         cause: "a slow link or server (one byte every MS, 150 ms by default)",
         client_sees: "per-call read timeouts longer than MS never fire; only a deadline notices",
     },
@@ -383,7 +382,7 @@ pub const CATALOGUE: [ScriptInfo; 17] = [
     },
     ScriptInfo {
         usage: "slicer:BYTES[:MS][@request]",
-        argument: "BYTES, the size of each piece: 1 to 4294967295; MS between pieces: 10 to 60000 (default 10), as for drip",
+        argument: "BYTES, the size of each piece: 1 to 4294967295; MS between pieces: 20 to 60000 (default 20), as for drip",
         cause: "a network that delivers a message in pieces: one recv is not one message",
         client_sees: "the same bytes, in pieces of BYTES, MS apart: each recv returns one piece",
     },

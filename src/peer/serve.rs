@@ -9,7 +9,7 @@ use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use super::conn::{CHUNK, Conn, Got, Limits};
+use super::conn::{CHUNK, Conn, Got, Limits, TICK};
 use super::dice::Dice;
 use super::script::{Script, ScriptTime, Way};
 use super::shape::{self, Shape};
@@ -195,6 +195,7 @@ fn stall(conn: &mut Conn) {
 
 fn drip(conn: &mut Conn, interval: ScriptTime) {
     let interval = interval.as_duration();
+    let mut drained = Instant::now();
     // Runs until a send fails (the client has gone) or the peer is done with
     // the connection.
     loop {
@@ -207,8 +208,12 @@ fn drip(conn: &mut Conn, interval: ScriptTime) {
             return;
         }
         // Throw away what the client sent meanwhile, so that its writes
-        // never block on a full buffer.
-        conn.drain();
+        // never block on a full buffer: once a TICK is enough for that, and
+        // costs three system calls less per byte at a fast drip.
+        if drained.elapsed() >= TICK {
+            conn.drain();
+            drained = Instant::now();
+        }
         // A slow peer goes on sending after the client's half-close; if the
         // client has closed completely, the send fails and the drip ends.
         if !conn.send(&[DRIP_BYTE]) {

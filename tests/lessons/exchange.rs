@@ -140,7 +140,7 @@ fn an_exchange_error_converts_to_its_io_error() {
 
 #[test]
 fn a_dripping_peer_cannot_keep_the_receive_going_past_its_deadline() {
-    let peer = Peer::start(Script::Drip(ScriptTime::new(10).unwrap())).unwrap();
+    let peer = Peer::start(Script::Drip(ScriptTime::new(20).unwrap())).unwrap();
     let timeout = Duration::from_millis(200);
     let started = std::time::Instant::now();
     let result = exchange(peer.addr(), REQUEST, timeout);

@@ -64,7 +64,7 @@ fn every_new_script_prints_as_a_name_that_parses_back() {
         "latency:50~10",
         "latency:50@request",
         "slicer:8",
-        "slicer:8:20@request",
+        "slicer:8:30@request",
         "truncate:0",
         "truncate:100@request",
         "slow-close:500",
@@ -415,7 +415,7 @@ fn python_urllib_through_each_fault_meets_what_the_catalogue_says() {
         "{outcome}"
     );
     // Shorter than the timeout, slices, and a late close: the whole file.
-    for name in ["latency:50~20", "slicer:1000:10", "slow-close:300"] {
+    for name in ["latency:50~20", "slicer:1000:20", "slow-close:300"] {
         assert_eq!(
             fetch(&relay(name, upstream), "5"),
             ("ok".into(), size),

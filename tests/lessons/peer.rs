@@ -34,14 +34,14 @@ fn every_script() -> [Script; 16] {
         Script::Close,
         Script::HelloReset,
         Script::Stall,
-        drip(10),
+        drip(20),
         Script::Flaky(1),
         Script::Heartbeat,
         Script::SilentAfter(1),
         Script::IdleClose(ScriptTime::new(20).unwrap()),
         Script::IdleReset(ScriptTime::new(20).unwrap()),
         "latency:20~5".parse().unwrap(),
-        "slicer:4:10".parse().unwrap(),
+        "slicer:4:20".parse().unwrap(),
         "truncate:3".parse().unwrap(),
         "slow-close:20".parse().unwrap(),
         // Three connections in, the port closes: no test here makes more.
@@ -390,7 +390,7 @@ fn stall_keeps_the_connection_open_after_the_clients_half_close() {
 
 #[test]
 fn drip_goes_on_after_the_clients_half_close() {
-    let peer = Peer::start(drip(10)).unwrap();
+    let peer = Peer::start(drip(20)).unwrap();
     let mut stream = client(peer.addr());
     stream.shutdown(Shutdown::Write).unwrap();
     let mut bytes = [0u8; 3];
@@ -515,14 +515,14 @@ fn stall_round_trips_through_its_name() {
 
 #[test]
 fn drip_round_trips_through_its_name_over_its_whole_range() {
-    for ms in [10, 11, 149, 150, 151, 59_999, 60_000] {
+    for ms in [20, 21, 149, 150, 151, 59_999, 60_000] {
         assert_round_trip(drip(ms));
     }
     // Faster than MIN_PACE_MS, the drip costs the peer a core: refused,
     // by the parser and by `Peer::start`.
-    for ms in [1, 9] {
+    for ms in [1, 19] {
         let error = format!("drip:{ms}").parse::<Script>().unwrap_err();
-        assert!(error.to_string().contains("10 to 60000"), "{error}");
+        assert!(error.to_string().contains("20 to 60000"), "{error}");
         assert_eq!(
             Peer::start(drip(ms)).unwrap_err().kind(),
             ErrorKind::InvalidInput

@@ -172,19 +172,19 @@ fn a_non_blocking_stream_is_refused_by_a_deadline_write_once_its_buffers_are_ful
 
 #[test]
 fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
-    // One byte every 10 ms, a 250 ms timeout per call: 30 bytes take at least
+    // One byte every 20 ms, a 250 ms timeout per call: 15 bytes take at least
     // 300 ms, more than the timeout, and still no call times out. (Each byte
-    // has 240 ms to spare, for a loaded machine.)
-    let interval = ScriptTime::new(10).unwrap();
+    // has 230 ms to spare, for a loaded machine.)
+    let interval = ScriptTime::new(20).unwrap();
     let timeout = Duration::from_millis(250);
     let peer = Peer::start(Script::Drip(interval)).unwrap();
     let mut stream = client(peer.addr());
     set_read_timeout(&stream, timeout).unwrap();
     let started = Instant::now();
-    let mut buf = [0u8; 30];
+    let mut buf = [0u8; 15];
     stream.read_exact(&mut buf).unwrap();
     assert!(started.elapsed() > timeout, "{:?}", started.elapsed());
-    assert_eq!(buf, [DRIP_BYTE; 30]);
+    assert_eq!(buf, [DRIP_BYTE; 15]);
 }
 
 #[test]
