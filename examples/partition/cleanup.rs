@@ -102,7 +102,7 @@ pub fn end_with_parent(role: &'static str) -> io::Result<JoinHandle<()>> {
             // is no parent to read from either. Both end the role.
             let _ = io::copy(&mut io::stdin().lock(), &mut io::sink());
             common::complain(format_args!(
-                "{NAME}: {role}: the parent process is gone (its pipe ended); ending now"
+                "{NAME} {role}: the parent process is gone (its pipe ended); exiting now"
             ));
             // `exit`, not a return from main: a destructor, such as a lab
             // peer's drop joining its threads, could wait, and the
