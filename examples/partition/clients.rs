@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use reset_by_peer::heartbeat::Config;
 
+use crate::cleanup::end_with_parent;
 use crate::heal::heal;
 use crate::kernel::Rto;
 use crate::narrator::{Narrator, Note};
@@ -65,11 +66,18 @@ pub fn run_in(
         command.arg("--machine");
     }
     // Its error line, if any, becomes ours, so that a failure is one line.
-    command
-        .stdin(Stdio::null())
+    let mut child = command
+        .stdin(Stdio::piped())
         .stdout(Stdio::inherit())
         .stderr(Stdio::piped())
-        .output()
+        .spawn()?;
+    // The write end of its standard input stays ours until it has ended:
+    // the pipe's end is its signal that this process is gone
+    // (`cleanup::end_with_parent`).
+    let alive = child.stdin.take();
+    let output = child.wait_with_output();
+    drop(alive);
+    output
 }
 
 /// What the clients' process ended with: its last error line, if it failed.
@@ -127,8 +135,9 @@ impl ClientPlan {
     }
 }
 
-/// The role.
+/// The role, which ends at once if the parent is gone.
 pub fn run(plan: &ClientPlan) -> io::Result<()> {
+    end_with_parent(ROLE)?;
     let retries2 = lower_retries2(plan)?;
     // The RTO limits of this namespace, which a new namespace does not
     // inherit from the host: they are its own defaults.

@@ -31,16 +31,29 @@
 //! kernel gives up after about 1.7 s, having retransmitted three times.
 //!
 //! It drives the `ip` command (iproute2), `sysctl` and `cat` inside the
-//! router, and re-runs its own binary inside two namespaces with
-//! `ip netns exec`, in one of three internal roles: the server, the
-//! clients, and a janitor that deletes the namespaces. Without Linux, root
-//! or a working `ip netns`, it says in one line what it needs and exits 0.
+//! router, and re-runs its own binary in one of three internal roles: the
+//! server and the clients, each inside its namespace with `ip netns exec`,
+//! and a janitor. Without Linux, root or a working `ip netns`, it says in
+//! one line what it needs and exits 0.
+//!
+//! What it guarantees, on Linux: however this process ends (a normal end,
+//! an error, a panic, Ctrl-C, SIGTERM, or SIGKILL, which no process can
+//! catch), nothing of its run is left a moment later, as long as the
+//! janitor itself is not killed: no process of the run, no namespace, named
+//! or not, and no veth. How, in `cleanup.rs`: each role reads a pipe from
+//! this process and exits at once when the pipe ends, which the kernel
+//! does when this process dies; the janitor reads one too, then kills
+//! whatever of the run still runs, heals the router, and deletes the veths
+//! and the namespaces, within a bound (`janitor.rs`).
+//! `tests/lessons/partition.rs` kills a run at several moments and checks.
 //!
 //! Run it as root with `cargo run --example partition`, or build it and run
 //! `sudo target/debug/examples/partition`.
 //!
 //! The parts, beside this file: `netns.rs`, the namespace harness (make,
-//! link, route, cut, heal, count, clean up), which another tool can reuse;
+//! link, route, cut, heal, count), which another tool can reuse;
+//! `cleanup.rs` and `janitor.rs`, the cleanup that holds however the run
+//! ends;
 //! `server.rs` and `clients.rs`, the roles, each with the parent's side that
 //! starts it; `watchers.rs`, the three connections through the cut;
 //! `narrator.rs` and `output.rs`, what is printed, for people or with
@@ -53,6 +66,7 @@ mod common;
 mod cleanup;
 mod clients;
 mod heal;
+mod janitor;
 mod kernel;
 mod narrator;
 mod netns;
@@ -83,8 +97,10 @@ what each client sees: the heartbeat's verdict, a read with no timeout
 failing with ETIMEDOUT, a read with a 200 ms timeout, what the kernel counted
 (retransmissions, the router's drops), and the RST once the router forwards
 again. tcp_retries2 is lowered to 1 in the clients' namespace only. The
-namespaces are deleted at the end, also on an error or Ctrl-C. Without root,
-`ip netns` or `sysctl` it says what it needs and exits 0.
+run leaves nothing behind, no process, namespace or veth, however it ends:
+at the end, on an error, Ctrl-C, SIGTERM or kill -9 (a janitor process
+cleans up once this one is gone). Without root, `ip netns` or `sysctl` it
+says what it needs and exits 0.
 
   --machine    print one `NAME key=value ...` line per step, for tests
   -h, --help   show this help
@@ -108,7 +124,7 @@ fn main() {
             let plan = ClientPlan::from_args(&mut args);
             common::finish(NAME, clients::run(&plan));
         }
-        Some(netns::JANITOR_ROLE) => cleanup::janitor(std::iter::from_fn(|| args.next())),
+        Some(netns::JANITOR_ROLE) => janitor::janitor(args.next()),
         Some("--machine") | None => {
             let machine = first.is_some();
             if let Some(extra) = args.next() {

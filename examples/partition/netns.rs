@@ -20,14 +20,20 @@
 //!    anything is made;
 //! 3. [`Net::add_first`], whose failure means `ip netns` does not work
 //!    here, then [`Net::link`];
-//! 4. [`Host::command`] to run a program on a host, [`Cleanup::adopt`](crate::cleanup::Cleanup::adopt) for
-//!    one that must end before its namespace goes, [`Router::cut`],
-//!    [`Router::heal`] and [`Router::dropped`] for the partition, and
+//! 4. [`Host::command`] to run a program on a host, with its standard
+//!    input piped, and [`Cleanup::adopt`](crate::cleanup::Cleanup::adopt)
+//!    for it (a program that must run on after its parent has gone is not
+//!    for this harness); [`Router::cut`], [`Router::heal`] and
+//!    [`Router::dropped`] for the partition, and
 //!    [`Host::forget_connections_to`] for a host that gave up;
 //! 5. dropping the [`Cleanup`](crate::cleanup::Cleanup), then [`Net::leftover`] to check.
 //!
-//! The tool must also hand [`JANITOR_ROLE`] on its command line to
-//! [`janitor`](crate::cleanup::janitor): the cleanup runs the tool's own binary in that role.
+//! The tool must also hand [`JANITOR_ROLE`] and the argument after it to
+//! [`janitor`](crate::janitor::janitor), since the cleanup runs the tool's
+//! own binary in that role; and a role of its own that runs in a namespace
+//! must start with [`end_with_parent`](crate::cleanup::end_with_parent),
+//! and name the run ([`Net::tag`] or a name made from it) on its command
+//! line, so that the janitor finds it wherever it is.
 //!
 //! The cut is the router's: it stops forwarding (`ip_forward` 0). Both
 //! hosts' links stay up, so the client's packets really leave it; the
@@ -48,8 +54,8 @@ use std::process::{self, Command, Stdio};
 pub const JANITOR_ROLE: &str = "--role-janitor";
 
 /// Every namespace this harness makes is named with this prefix and the
-/// process id, so that two runs at once never collide; the janitor refuses
-/// to delete any other name.
+/// parent's process id, so that two runs at once never collide; the
+/// janitor refuses any other name.
 pub const PREFIX: &str = "rbp-partition-";
 
 /// The two links, each a /30 from the private range 10.0.0.0/8 that exists
@@ -102,8 +108,13 @@ fn effective_uid() -> Option<u32> {
     line.split_whitespace().nth(2)?.parse().ok()
 }
 
+/// Where `ip netns add` keeps a named namespace: a file on which the
+/// namespace is mounted (iproute2's `NETNS_RUN_DIR`; `/var/run` is
+/// `/run` on current Linux distributions).
+pub const NETNS_DIR: &str = "/var/run/netns";
+
 /// `program`, run in the namespace `ns` through `ip netns exec`.
-fn command_in(ns: &str, program: impl AsRef<OsStr>) -> Command {
+pub(crate) fn command_in(ns: &str, program: impl AsRef<OsStr>) -> Command {
     let mut command = Command::new("ip");
     command.args(["netns", "exec", ns]).arg(program);
     command
@@ -161,12 +172,17 @@ impl Router {
         self.forward(true)
     }
 
+    /// The command that turns the router's forwarding on or off, for a
+    /// caller that runs it with its own bound (the janitor).
+    pub fn forwarding(&self, on: bool) -> Command {
+        let mut command = command_in(&self.ns, "sysctl");
+        command.args(["-q", "-w", &forwarding_setting(on)]);
+        command
+    }
+
     fn forward(&self, on: bool) -> io::Result<()> {
-        let setting = format!("{FORWARDING}={}", u8::from(on));
-        let output = command_in(&self.ns, "sysctl")
-            .args(["-q", "-w", &setting])
-            .stdin(Stdio::null())
-            .output()?;
+        let setting = forwarding_setting(on);
+        let output = self.forwarding(on).stdin(Stdio::null()).output()?;
         if output.status.success() {
             Ok(())
         } else {
@@ -199,6 +215,11 @@ impl Router {
     }
 }
 
+/// `net.ipv4.ip_forward=1` or `=0`, as `sysctl -w` takes it.
+fn forwarding_setting(on: bool) -> String {
+    format!("{FORWARDING}={}", u8::from(on))
+}
+
 /// A counter of `/proc/net/snmp`, whose lines go in pairs: `Group: Name ...`
 /// then `Group: value ...`.
 pub fn snmp_counter(snmp: &str, group: &str, name: &str) -> Option<u64> {
@@ -210,18 +231,38 @@ pub fn snmp_counter(snmp: &str, group: &str, name: &str) -> Option<u64> {
     values.split_whitespace().nth(at)?.parse().ok()
 }
 
-/// The names of one run's three namespaces and four veth ends.
+/// The names of one run's three namespaces and four veth ends, all made
+/// from the run's tag.
 pub struct Net {
+    /// `rbp-partition-PID`, PID the parent's process id: every name of the
+    /// run starts with it, and every command line of the run names it.
+    pub tag: String,
     pub client: Host,
     pub router: Router,
     pub server: Host,
 }
 
 impl Net {
+    /// The names of this process's run.
     pub fn for_this_run() -> Net {
-        let pid = process::id();
+        Net::for_run(process::id())
+    }
+
+    /// The names of the run tagged `tag`, as [`Net::tag`] writes it; `None`
+    /// for any other text, so that the janitor touches nothing else.
+    pub fn from_tag(tag: &str) -> Option<Net> {
+        let run = tag.strip_prefix(PREFIX)?;
+        // Digits only: `u32::from_str` would also take a leading `+`.
+        if run.is_empty() || !run.bytes().all(|byte| byte.is_ascii_digit()) {
+            return None;
+        }
+        Some(Net::for_run(run.parse().ok()?))
+    }
+
+    fn for_run(pid: u32) -> Net {
         // Interface names are at most 15 bytes: "rbp" + 7 digits + 2.
         Net {
+            tag: format!("{PREFIX}{pid}"),
             client: Host {
                 ns: format!("{PREFIX}{pid}-client"),
                 veth: format!("rbp{pid}c"),
@@ -238,9 +279,26 @@ impl Net {
         }
     }
 
+    /// Whether `word`, one word of a command line, names this run: the tag
+    /// itself, or a name made from it.
+    pub fn owns_name(&self, word: &str) -> bool {
+        word.strip_prefix(self.tag.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+    }
+
     /// The names of the three namespaces.
     pub fn namespaces(&self) -> [&str; 3] {
         [&self.client.ns, &self.router.ns, &self.server.ns]
+    }
+
+    /// The four veth ends, each with the namespace it is in.
+    pub fn veths(&self) -> [(&str, &str); 4] {
+        [
+            (&self.client.ns, &self.client.veth),
+            (&self.router.ns, &self.router.to_client),
+            (&self.router.ns, &self.router.to_server),
+            (&self.server.ns, &self.server.veth),
+        ]
     }
 
     /// The clients' namespace: the first `ip netns` command of a run, so its

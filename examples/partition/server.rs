@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use reset_by_peer::peer::{Options, Peer, Script};
 
-use crate::cleanup::Cleanup;
+use crate::cleanup::{Cleanup, end_with_parent};
 use crate::netns::{Host, SERVER_IP};
 use crate::output::say;
 use crate::{STEP_BOUND, this_binary};
@@ -18,27 +18,32 @@ use crate::{STEP_BOUND, this_binary};
 /// The command-line flag of the server's role.
 pub const ROLE: &str = "--role-server";
 
-/// The role: the lab peer on `listen`, which says its address first.
+/// The role: the lab peer on `listen`, which says its address first, and
+/// serves until the parent is gone; then the process ends at once, the
+/// peer with it (`cleanup::end_with_parent`).
 pub fn serve(listen: SocketAddr) -> io::Result<()> {
+    let watch = end_with_parent(ROLE)?;
     let options = Options {
         listen,
         ..Options::default()
     };
     let peer = Peer::start_with(Script::Heartbeat, options)?;
     say(format!("listening on {} (script: heartbeat)", peer.addr()));
-    // Serve until the parent closes our standard input, or dies.
-    let _ = io::copy(&mut io::stdin(), &mut io::sink());
-    drop(peer);
+    // The watch ends the process; it returns only if its thread panicked.
+    let _ = watch.join();
     Ok(())
 }
 
 /// The parent's side: starts the lab peer on `host` and reads its address
-/// from its first line. The cleanup ends it before the namespaces go.
+/// from its first line. The cleanup keeps the write end of its standard
+/// input, and ends it before the namespaces go.
 pub fn start(host: &Host, cleanup: &mut Cleanup) -> io::Result<SocketAddr> {
     let listen = SocketAddr::new(IpAddr::V4(SERVER_IP), 0).to_string();
+    // The namespace's name is not for the role: it makes the role's command
+    // line name the run, for the janitor's sweep and the tests.
     let mut child = host
         .command(this_binary())
-        .args([ROLE, &listen])
+        .args([ROLE, &listen, &host.ns])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()?;

@@ -8,11 +8,24 @@
 //! example cannot run (not Linux, not root, no `ip netns`) it says so in a
 //! `skip` line, and the test prints a visible skip line and passes; on CI,
 //! which runs as root with `ip netns`, a skip is a failure.
+//!
+//! The tests after it end the example's parent process in the middle of a
+//! run, with SIGKILL at 50, 250 and 600 ms and SIGTERM at 250 ms, and once
+//! with the server's role stopped first so that only the janitor can end
+//! it; then they check that, within a bound, nothing of the run is left on
+//! Linux: no process it had, nor any naming it, no namespace listed by
+//! `ip netns list`, and no veth of the run in any network namespace that
+//! has a process in it, named or not (each one's `/proc/PID/net/dev`), nor
+//! in `ip -o link show type veth` on the host. The run's names come from
+//! its parent's process id, so that runs side by side never share one.
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use crate::support::{BOUND, SLACK, example, finish};
 use reset_by_peer::failure::Failure;
@@ -228,5 +241,361 @@ fn in_a_real_partition_the_heartbeat_comes_first_then_etimedout_then_a_reset_aft
                 .any(|line| line.split_whitespace().next() == Some(&name)),
             "{name} is still listed: {listed}"
         );
+    }
+}
+
+// However the example's parent process dies, nothing of its run is left
+// (Linux, root): no process, no namespace, named or not, and no veth. Each
+// test below starts a run, ends its parent in the middle, then looks.
+
+/// How long the leftovers of a run may take to go: a bound that only
+/// matters when something is broken (the janitor sweeps within 5 s).
+const LEFTOVER_BOUND: Duration = Duration::from_secs(10);
+
+/// How often the test looks while it waits for the leftovers to go. This is
+/// a bounded poll for a condition outside the test (other processes, the
+/// kernel's namespaces), which nothing can wait for directly.
+const LOOK_EVERY: Duration = Duration::from_millis(50);
+
+#[test]
+fn sigkill_50ms_into_a_partition_run_leaves_no_process_namespace_or_veth() {
+    assert_nothing_left_after("KILL", Duration::from_millis(50), false);
+}
+
+#[test]
+fn sigkill_250ms_into_a_partition_run_leaves_no_process_namespace_or_veth() {
+    assert_nothing_left_after("KILL", Duration::from_millis(250), false);
+}
+
+#[test]
+fn sigkill_600ms_into_a_partition_run_leaves_no_process_namespace_or_veth() {
+    assert_nothing_left_after("KILL", Duration::from_millis(600), false);
+}
+
+#[test]
+fn sigterm_250ms_into_a_partition_run_leaves_no_process_namespace_or_veth() {
+    assert_nothing_left_after("TERM", Duration::from_millis(250), false);
+}
+
+/// The server's role is stopped (SIGSTOP) before its parent is killed, so
+/// that it cannot notice that the parent is gone: the case of a role whose
+/// ending hangs (a lab peer whose drop waits on its accepting thread). The
+/// janitor must kill it.
+#[test]
+fn a_partition_role_that_cannot_end_by_itself_is_killed_by_the_janitor() {
+    assert_nothing_left_after("KILL", Duration::from_millis(250), true);
+}
+
+/// Runs the example, sends `signal` to it `after` its start (with the
+/// server's role stopped first if `stop_server`), and checks that nothing
+/// of the run is left within [`LEFTOVER_BOUND`].
+fn assert_nothing_left_after(signal: &str, after: Duration, stop_server: bool) {
+    // Decided here, before the kill, what the example would say in its
+    // first milliseconds: the test could kill it in the middle of saying it.
+    if let Some(missing) = missing_here() {
+        skip(missing);
+        return;
+    }
+    let case = format!("SIG{signal} at {} ms", after.as_millis());
+    let Some((pid, before)) = kill_a_run(&case, signal, after, stop_server) else {
+        return;
+    };
+    let started = Instant::now();
+    let left = wait_until_nothing_left(pid, &before);
+    if !left.is_empty() {
+        clear_up_after_failure(pid, &before);
+    }
+    assert!(
+        left.is_empty(),
+        "{case}: after {:?}, left of run {pid}:\n{}",
+        started.elapsed(),
+        left.join("\n")
+    );
+}
+
+/// Starts a run, and ends its parent as [`assert_nothing_left_after`]
+/// says: returns the parent's process id and the processes the run had
+/// then, or `None` if the example skipped.
+fn kill_a_run(
+    case: &str,
+    signal: &str,
+    after: Duration,
+    stop_server: bool,
+) -> Option<(u32, Vec<(u32, u64)>)> {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let out = dir.join(format!(
+        "partition-{signal}-{}-{stop_server}.out",
+        after.as_millis()
+    ));
+    let mut child = Command::new(example("partition"))
+        .arg("--machine")
+        .stdin(Stdio::null())
+        // A file, not a pipe: the roles inherit it, and the test must not
+        // wait on them to read it.
+        .stdout(File::create(&out).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    // This sleep picks the moment of the kill; it waits for nothing.
+    thread::sleep(after);
+    if stop_server {
+        match server_role(pid) {
+            Some(server) => signal_process("STOP", server),
+            None if child.try_wait().unwrap().is_none() => panic!("{case}: no server role"),
+            None => {}
+        }
+    }
+    let before = descendants(pid);
+    signal_process(signal, pid);
+    let status = child.wait().unwrap();
+    let stdout = std::fs::read_to_string(&out).unwrap();
+    // Without a working `ip netns`, the example skips on its own.
+    if let Some(missing) = stdout.strip_prefix("skip ") {
+        skip(missing);
+        return None;
+    }
+    // Killed by the signal: on Unix, no exit code.
+    assert_eq!(
+        status.code(),
+        None,
+        "{case}: the run ended by itself: {stdout}"
+    );
+    Some((pid, before))
+}
+
+/// What is left of run `pid` once nothing is, or after [`LEFTOVER_BOUND`].
+fn wait_until_nothing_left(pid: u32, before: &[(u32, u64)]) -> Vec<String> {
+    let looks = LEFTOVER_BOUND.as_millis() / LOOK_EVERY.as_millis();
+    let mut left = leftovers(pid, before);
+    for _ in 0..looks {
+        if left.is_empty() {
+            break;
+        }
+        thread::sleep(LOOK_EVERY);
+        left = leftovers(pid, before);
+    }
+    left
+}
+
+/// What the example needs and this machine lacks, as the example says it:
+/// Linux, and root.
+fn missing_here() -> Option<&'static str> {
+    if !cfg!(target_os = "linux") {
+        return Some("this is not Linux");
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    // "Uid:" is followed by the real, effective, saved and file-system ids.
+    let uid = status.lines().find(|line| line.starts_with("Uid:"));
+    let effective = uid.and_then(|line| line.split_whitespace().nth(2));
+    (effective != Some("0")).then_some("this process is not root")
+}
+
+/// Says that the test skips, where a plain `cargo test` shows it, as the
+/// test above does; on CI, a skip is a failure.
+fn skip(why: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "on CI the partition must run, not skip: {why}"
+    );
+    let _ = writeln!(
+        io::stderr(),
+        "tests/lessons/partition.rs: SKIPPED: {}",
+        why.trim()
+    );
+}
+
+/// Sends `signal` (a name such as `KILL`) to `pid` with the `kill` command:
+/// std can only SIGKILL its own children.
+fn signal_process(signal: &str, pid: u32) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal} {pid}: {status}");
+}
+
+/// One process, from `/proc/PID/stat` and `/proc/PID/cmdline` (Linux).
+struct Process {
+    pid: u32,
+    parent: u32,
+    state: char,
+    /// When it started, in clock ticks since boot: with the pid, it tells
+    /// a process from a later one that got the same pid.
+    started: u64,
+    cmdline: Vec<String>,
+}
+
+/// Every process now, as `/proc` shows them.
+fn processes() -> Vec<Process> {
+    let entries = std::fs::read_dir("/proc").unwrap();
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .filter_map(process)
+        .collect()
+}
+
+fn process(pid: u32) -> Option<Process> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `pid (name) state ppid ...`: the name may hold spaces and brackets,
+    // so the fields are counted from the last `)`.
+    let (_, fields) = stat.rsplit_once(')')?;
+    let fields: Vec<&str> = fields.split_whitespace().collect();
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    Some(Process {
+        pid,
+        state: fields.first()?.chars().next()?,
+        parent: fields.get(1)?.parse().ok()?,
+        started: fields.get(19)?.parse().ok()?,
+        cmdline: cmdline
+            .split(|&byte| byte == 0)
+            .filter(|word| !word.is_empty())
+            .map(|word| String::from_utf8_lossy(word).into_owned())
+            .collect(),
+    })
+}
+
+/// The processes descended from `root`, each as its pid and start time.
+fn descendants(root: u32) -> Vec<(u32, u64)> {
+    let all = processes();
+    let mut found = vec![(root, 0)];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next].0;
+        found.extend(
+            all.iter()
+                .filter(|process| process.parent == parent)
+                .map(|process| (process.pid, process.started)),
+        );
+        next += 1;
+    }
+    // The root itself is the test's child, reaped by the test.
+    found.split_off(1)
+}
+
+/// The server's role of run `root`, once it has started.
+fn server_role(root: u32) -> Option<u32> {
+    let ids: Vec<u32> = descendants(root).iter().map(|(pid, _)| *pid).collect();
+    processes()
+        .into_iter()
+        .find(|process| {
+            ids.contains(&process.pid) && process.cmdline.iter().any(|word| word == "--role-server")
+        })
+        .map(|process| process.pid)
+}
+
+/// The names of run `pid`: its tag, `rbp-partition-PID` (every name of
+/// the run starts with it), and its veths, `rbpPID` and a letter or two.
+fn names_the_run(word: &str, pid: u32) -> bool {
+    let tag = format!("rbp-partition-{pid}");
+    word.strip_prefix(&tag)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+}
+
+fn is_veth_of_the_run(name: &str, pid: u32) -> bool {
+    name.strip_prefix(&format!("rbp{pid}"))
+        .is_some_and(|end| ["c", "rc", "rs", "s"].contains(&end))
+}
+
+/// What is left of run `pid`, in words: the processes it had when it was
+/// killed (`before`) that are still alive, any live process whose command
+/// line names the run, its named namespaces, and its veths, seen from
+/// every network namespace that has a process in it, named or not.
+fn leftovers(pid: u32, before: &[(u32, u64)]) -> Vec<String> {
+    let mut left = Vec::new();
+    let host_netns = std::fs::read_link("/proc/self/ns/net").ok();
+    let mut seen_netns = Vec::new();
+    for process in processes() {
+        // A zombie has ended; only its parent's wait is missing.
+        if process.state == 'Z' {
+            continue;
+        }
+        let netns = std::fs::read_link(format!("/proc/{}/ns/net", process.pid)).ok();
+        let where_ = if netns == host_netns {
+            "in the host's network namespace".to_string()
+        } else {
+            format!("in network namespace {netns:?}")
+        };
+        let of_the_run = before.contains(&(process.pid, process.started))
+            || process.cmdline.iter().any(|word| names_the_run(word, pid));
+        if of_the_run {
+            left.push(format!(
+                "process {} {where_}: {}",
+                process.pid,
+                process.cmdline.join(" ")
+            ));
+        }
+        if let Some(netns) = netns.filter(|netns| !seen_netns.contains(netns)) {
+            seen_netns.push(netns.clone());
+            left.extend(veths_of_the_run(process.pid, pid).into_iter().map(|veth| {
+                format!(
+                    "veth {veth} in network namespace {netns:?}, of process {}",
+                    process.pid
+                )
+            }));
+        }
+    }
+    left.extend(named_namespaces_of_the_run(pid));
+    left.extend(host_veths_of_the_run(pid));
+    left
+}
+
+/// The run's veths in the network namespace of process `of`, from its
+/// `/proc/PID/net/dev`, which lists that namespace's interfaces (Linux).
+fn veths_of_the_run(of: u32, pid: u32) -> Vec<String> {
+    let dev = std::fs::read_to_string(format!("/proc/{of}/net/dev")).unwrap_or_default();
+    dev.lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, _)| name.trim().to_string())
+        .filter(|name| is_veth_of_the_run(name, pid))
+        .collect()
+}
+
+/// The run's namespaces that `ip netns list` still shows.
+fn named_namespaces_of_the_run(pid: u32) -> Vec<String> {
+    let listed = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| names_the_run(name, pid))
+        .map(|name| format!("namespace {name}, still listed by `ip netns list`"))
+        .collect()
+}
+
+/// The run's veths that `ip -o link show type veth` shows on the host (it
+/// makes them inside the namespaces, so there should never be any).
+fn host_veths_of_the_run(pid: u32) -> Vec<String> {
+    let listed = Command::new("ip")
+        .args(["-o", "link", "show", "type", "veth"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter(|line| {
+            // `3: NAME@PEER: <...> ...`
+            let name = line.split(':').nth(1).unwrap_or_default().trim();
+            let name = name.split('@').next().unwrap_or_default();
+            is_veth_of_the_run(name, pid)
+        })
+        .map(|line| format!("host veth: {line}"))
+        .collect()
+}
+
+/// After a failure, so that it does not stay on the machine: kills what is
+/// left of the run and deletes its names.
+fn clear_up_after_failure(pid: u32, before: &[(u32, u64)]) {
+    for (process, _) in before {
+        let _ = Command::new("kill")
+            .args(["-KILL", &process.to_string()])
+            .stderr(Stdio::null())
+            .status();
+    }
+    for host in ["client", "router", "server"] {
+        let _ = Command::new("ip")
+            .args(["netns", "del", &format!("rbp-partition-{pid}-{host}")])
+            .stderr(Stdio::null())
+            .status();
     }
 }
