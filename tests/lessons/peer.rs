@@ -1161,10 +1161,14 @@ fn right_after_a_burst_against_stall_a_newcomer_is_served() {
         for _ in 0..100 {
             drop(client(peer.addr()));
         }
-        // The accepting thread has taken every one of them.
+        // The accepting thread has taken every one of them, and the
+        // connections whose slots went to the later ones have ended: their
+        // threads saw their clients go, as the others' do meanwhile.
         let seen = before.accepted + before.turned_away + 100;
         peer.wait_until(BOUND, |c| c.accepted + c.turned_away >= seen)
             .unwrap();
+        let gave_way = peer.counts().accepted.saturating_sub(64);
+        peer.wait_finished(gave_way, BOUND).unwrap();
         let mut newcomer = client(peer.addr());
         newcomer
             .set_read_timeout(Some(Duration::from_millis(300)))
