@@ -155,8 +155,8 @@ pub use parse::ParseScriptError;
 pub use relay::CONNECT_TIMEOUT;
 
 pub use script::{
-    CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, DEFAULT_SLICER_GAP, Script, ScriptInfo,
-    ScriptTime, Way,
+    CATALOGUE, DEFAULT_DRIP_INTERVAL, DEFAULT_IDLE, DEFAULT_SLICER_GAP, MIN_PACE_MS, Script,
+    ScriptInfo, ScriptTime, Way,
 };
 pub use serve::{DRIP_BYTE, GREETING};
 pub use shared::{Counts, MAX_EVENTS};

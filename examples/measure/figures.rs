@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::say;
 use reset_by_peer::heartbeat::{Config, Event, Verdict, watch};
-use reset_by_peer::peer::{Peer, Script};
+use reset_by_peer::peer::{MIN_PACE_MS, Peer, Script, ScriptTime};
 use reset_by_peer::timeout::{Deadline, read_exact_by, write_all_by};
 
 /// The read timeout whose overshoot is measured.
@@ -221,6 +221,41 @@ pub fn watch_cpu() -> io::Result<Option<f64>> {
     );
     say!("  resolution: one clock tick, {} ms", tick.as_millis());
     Ok(Some(process))
+}
+
+/// The CPU the process used, as a share of one core, while a lab peer
+/// dripped at its fastest (`MIN_PACE_MS`) to 64 clients that never read,
+/// over two seconds; None where /proc is missing.
+pub fn drip_cpu() -> io::Result<Option<f64>> {
+    let Some(tick) = clock_tick() else {
+        say!("\nCPU of the fastest drip: not measured (no /proc or getconf here)");
+        return Ok(None);
+    };
+    let fastest = ScriptTime::new(u64::from(MIN_PACE_MS))?;
+    let peer = Peer::start(Script::Drip(fastest))?;
+    let clients = (0..64)
+        .map(|_| connect(peer.addr()))
+        .collect::<io::Result<Vec<_>>>()?;
+    // Every connection is dripping by the time the peer counts it.
+    peer.wait_accepted(64, Duration::from_secs(5))?;
+    let Some(before) = cpu_ticks("self") else {
+        return Ok(None);
+    };
+    let started = Instant::now();
+    // The drip is the work measured: this sleep is the time it runs for.
+    thread::sleep(Duration::from_secs(2));
+    let (Some(after), wall) = (cpu_ticks("self"), started.elapsed()) else {
+        return Ok(None);
+    };
+    drop(clients);
+    let share = (after.saturating_sub(before) as f64 * tick.as_secs_f64()) / wall.as_secs_f64();
+    say!(
+        "\nCPU of drip:{MIN_PACE_MS} to 64 clients that never read, over {:.1} s: {:.1}% of one core",
+        wall.as_secs_f64(),
+        share * 100.0
+    );
+    say!("  each byte is a wake-up and a send; a faster drip is refused (MIN_PACE_MS)");
+    Ok(Some(share))
 }
 
 /// utime + stime, in clock ticks, from `/proc/{which}/stat`.

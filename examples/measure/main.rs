@@ -23,8 +23,8 @@ use std::time::Duration;
 
 use figures::{
     READ_TIMEOUT, blocked_reader_sees, deadline_read_overshoot, deadline_silence_overshoot,
-    deadline_write_overshoot, heartbeat_detection, plain_read_overrun, plain_write_overrun,
-    read_timeout_overshoot, refused_latency, watch_cpu,
+    deadline_write_overshoot, drip_cpu, heartbeat_detection, plain_read_overrun,
+    plain_write_overrun, read_timeout_overshoot, refused_latency, watch_cpu,
 };
 use reset_by_peer::heartbeat::Config;
 use reset_by_peer::peer::{Peer, Script, ScriptTime, refused_addr};
@@ -144,6 +144,7 @@ fn run(runs: usize) -> io::Result<()> {
     );
 
     let cpu = watch_cpu()?;
+    let drip_share = drip_cpu()?;
     say!();
     say!("Targets:");
     target(
@@ -162,6 +163,13 @@ fn run(runs: usize) -> io::Result<()> {
     match cpu {
         Some(share) => target("CPU while blocked under 2% of wall time", share < 0.02),
         None => say!("  - CPU while blocked: not measured on this platform"),
+    }
+    match drip_share {
+        Some(share) => target(
+            "the fastest drip to 64 clients under 10% of a core",
+            share < 0.10,
+        ),
+        None => say!("  - CPU of the fastest drip: not measured on this platform"),
     }
 
     let rust = cpython::Rust {

@@ -122,7 +122,8 @@ pub const DEFAULT_IDLE: ScriptTime = ScriptTime { ms: 200 };
 ///
 /// Each piece costs the peer a wake-up and a few system calls: 64 clients
 /// that never read, dripped at 1 ms, kept half a core busy (Linux,
-/// measured with `/proc/PID/stat`); at 10 ms, about a tenth; at 20 ms, 7%. And a byte every millisecond is a kilobyte a second: no longer
+/// measured with `/proc/PID/stat`); at 10 ms, about a tenth; at 20 ms, 6%
+/// (`measure`). And a byte every millisecond is a kilobyte a second: no longer
 /// the slow peer `drip` stands for.
 pub const MIN_PACE_MS: u32 = 20;
 
