@@ -158,22 +158,36 @@ impl Log {
 }
 
 fn serve(script: Script, options: Options) -> io::Result<()> {
-    let peer = match Peer::start_with(script, options) {
-        Ok(peer) => peer,
-        Err(error) if error.kind() == io::ErrorKind::AddrInUse => {
-            return Err(io::Error::new(
-                error.kind(),
-                format!(
-                    "{} is already in use; try --listen 127.0.0.1:0 for a free port",
-                    options.listen
-                ),
-            ));
-        }
+    let peer = start(script, options)?;
+    let mut log = Log { open: true };
+    let down = announce(&peer, script, options, &mut log);
+    let limit = options.connections.unwrap_or(usize::MAX).min(down);
+    serve_until(&peer, options, limit, script, &mut log)
+}
+
+/// Starts the peer, or says why it cannot: bad usage for options the
+/// library refuses, a run-time failure otherwise.
+fn start(script: Script, options: Options) -> io::Result<Peer> {
+    match Peer::start_with(script, options) {
+        Ok(peer) => Ok(peer),
+        Err(error) if error.kind() == io::ErrorKind::AddrInUse => Err(io::Error::new(
+            error.kind(),
+            format!(
+                "{} is already in use; try --listen 127.0.0.1:0 for a free port",
+                options.listen
+            ),
+        )),
         // A script that makes no sense as a relay, or reset-after without
         // one: the library's sentence says why, and it is bad usage.
         Err(error) if error.kind() == io::ErrorKind::InvalidInput => common::fail(NAME, error),
-        Err(error) => return Err(error),
-    };
+        Err(error) => Err(error),
+    }
+}
+
+/// Prints the peer's first lines: where it listens, what it relays to,
+/// its caveat, its seed; returns after how many connections `down:N` closes
+/// its port (none: `usize::MAX`).
+fn announce(peer: &Peer, script: Script, options: Options, log: &mut Log) -> usize {
     if !peer.addr().ip().is_loopback() {
         common::complain(format_args!(
             "warning: listening on {}, which other machines may reach; \
@@ -183,7 +197,6 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
     }
     // Scripts and tests read the port from this first line; stdout is
     // line-buffered, so it goes out at once.
-    let mut log = Log { open: true };
     log.line(format_args!(
         "listening on {} (script: {script})",
         peer.addr()
@@ -211,7 +224,7 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
         ));
     }
     // `down:N` closes its port after N connections: the run ends with them.
-    let down = match script {
+    match script {
         Script::Down(n) => {
             log.line(format_args!(
                 "the port closes once {n} connection(s) are in: a later connect is refused ({}) while those go on",
@@ -220,8 +233,18 @@ fn serve(script: Script, options: Options) -> io::Result<()> {
             n as usize
         }
         _ => usize::MAX,
-    };
-    let limit = options.connections.unwrap_or(usize::MAX).min(down);
+    }
+}
+
+/// Serves until `limit` connections are done, or until Ctrl-C, saying
+/// what happened to each.
+fn serve_until(
+    peer: &Peer,
+    options: Options,
+    limit: usize,
+    script: Script,
+    log: &mut Log,
+) -> io::Result<()> {
     let mut finished = 0;
     let mut turned_away = 0;
     // Runs until `limit` connections are done, or until Ctrl-C.

@@ -131,16 +131,11 @@ pub(super) fn accept_loop(
             continue;
         }
         slots.accepted += 1;
-        // Close the port as soon as the last allowed connection is in
-        // (`down:N` allows N), and before counting it: whoever sees the
-        // count then also finds the port closed.
-        let down_after = match script {
-            Script::Down(n) => usize::try_from(n).ok(),
-            _ => None,
-        };
-        if options.connections == Some(slots.accepted) || down_after == Some(slots.accepted) {
-            // The spare is the same socket: it goes too, or the port
-            // would stay open.
+        // Close the port as soon as the last allowed connection is in, and
+        // before counting it: whoever sees the count then also finds the
+        // port closed. The spare is the same socket: it goes too, or the
+        // port would stay open.
+        if last_allowed(script, &options) == Some(slots.accepted) {
             (listener, spare) = (None, None);
         }
         slots.spawn(stream, client);
@@ -148,6 +143,19 @@ pub(super) fn accept_loop(
     // Stop listening before waiting for the connections still open.
     drop((listener, spare));
     slots.join();
+}
+
+/// The number of the last connection the peer takes before it closes its
+/// port: `Options::connections`, or `down:N`'s N if that comes first.
+fn last_allowed(script: Script, options: &Options) -> Option<usize> {
+    let down = match script {
+        Script::Down(n) => usize::try_from(n).ok(),
+        _ => None,
+    };
+    match (options.connections, down) {
+        (Some(limit), Some(down)) => Some(limit.min(down)),
+        (limit, down) => limit.or(down),
+    }
 }
 
 /// Makes accept() on `listener` give up every TICK where the system allows
@@ -240,13 +248,7 @@ impl Slots<'_> {
         let flags = Arc::new(SlotFlags::default());
         let for_thread = (Arc::clone(self.shared), Arc::clone(&flags));
         let (options, index) = (self.options, self.accepted);
-        // Under a chance below 100%, a connection it spares is served as
-        // by `echo`, relayed faithfully; the event says `echo` too.
-        let script = if dice::strikes(options.chance, options.seed, index) {
-            self.script
-        } else {
-            Script::Echo
-        };
+        let script = self.script_for(index);
         let spawned = thread::Builder::new()
             .name(format!("peer {script} connection {index}"))
             .spawn(move || {
@@ -280,6 +282,17 @@ impl Slots<'_> {
             // The closure, and the stream in it, were dropped: the
             // connection is closed, so count it as finished.
             Err(_) => self.shared.update(|counts| counts.finished += 1),
+        }
+    }
+
+    /// The script for connection number `index`: the peer's, or, for a
+    /// connection a chance below 100% spares, `echo`, which relays
+    /// faithfully; the event says `echo` too.
+    fn script_for(&self, index: usize) -> Script {
+        if dice::strikes(self.options.chance, self.options.seed, index) {
+            self.script
+        } else {
+            Script::Echo
         }
     }
 

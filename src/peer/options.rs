@@ -147,26 +147,8 @@ impl Options {
     /// What is wrong with the chance, or with a script that shapes a
     /// direction, if anything.
     fn shaping_trouble(&self, script: Script) -> Option<String> {
-        match script {
-            Script::Latency { delay, jitter, .. } if u64::from(jitter) > delay.as_millis() => {
-                return Some(format!("{script}: the jitter is at most the delay"));
-            }
-            Script::Drip(gap) | Script::Slicer { gap, .. }
-                if gap.as_millis() < u64::from(MIN_PACE_MS) =>
-            {
-                return Some(format!(
-                    "{script}: the time between pieces is at least {MIN_PACE_MS} ms (see MIN_PACE_MS for why)"
-                ));
-            }
-            Script::Slicer { bytes: 0, .. } => {
-                return Some(format!("{script}: a piece has at least 1 byte"));
-            }
-            Script::Down(0) => {
-                return Some(
-                    "down serves at least 1 connection before its port closes".to_string(),
-                );
-            }
-            _ => {}
+        if let Some(why) = argument_trouble(script) {
+            return Some(why);
         }
         if self.upstream.is_none() && script.way() == Some(Way::Request) {
             return Some(format!(
@@ -189,5 +171,27 @@ impl Options {
             ));
         }
         None
+    }
+}
+
+/// What is wrong with a script's own arguments, if anything: what the
+/// parser refuses, for a script built in code.
+fn argument_trouble(script: Script) -> Option<String> {
+    match script {
+        Script::Latency { delay, jitter, .. } if u64::from(jitter) > delay.as_millis() => {
+            Some(format!("{script}: the jitter is at most the delay"))
+        }
+        Script::Drip(gap) | Script::Slicer { gap, .. }
+            if gap.as_millis() < u64::from(MIN_PACE_MS) =>
+        {
+            Some(format!(
+                "{script}: the time between pieces is at least {MIN_PACE_MS} ms (see MIN_PACE_MS for why)"
+            ))
+        }
+        Script::Slicer { bytes: 0, .. } => Some(format!("{script}: a piece has at least 1 byte")),
+        Script::Down(0) => {
+            Some("down serves at least 1 connection before its port closes".to_string())
+        }
+        _ => None,
     }
 }

@@ -537,32 +537,32 @@ impl fmt::Display for Script {
             Script::IdleReset(idle) if *idle == DEFAULT_IDLE => f.write_str("idle-reset"),
             Script::IdleReset(idle) => write!(f, "idle-reset:{}", idle.ms),
             Script::ResetAfter(n) => write!(f, "reset-after:{n}"),
-            Script::Latency { delay, jitter, way } => {
-                write!(f, "latency:{}", delay.ms)?;
-                if *jitter > 0 {
-                    write!(f, "~{jitter}")?;
-                }
-                write_way(f, *way)
-            }
-            Script::Slicer { bytes, gap, way } => {
-                write!(f, "slicer:{bytes}")?;
-                if *gap != DEFAULT_SLICER_GAP {
-                    write!(f, ":{}", gap.ms)?;
-                }
-                write_way(f, *way)
-            }
-            Script::Truncate { bytes, way } => {
-                write!(f, "truncate:{bytes}")?;
-                write_way(f, *way)
-            }
-            Script::SlowClose { delay, way } => {
-                write!(f, "slow-close:{}", delay.ms)?;
-                write_way(f, *way)
-            }
+            Script::Latency { .. }
+            | Script::Slicer { .. }
+            | Script::Truncate { .. }
+            | Script::SlowClose { .. } => write_shaped(f, *self),
             Script::Down(1) => f.write_str("down"),
             Script::Down(n) => write!(f, "down:{n}"),
         }
     }
+}
+
+/// The scripts that shape one direction, as `NAME:ARGUMENTS[@request]`.
+fn write_shaped(f: &mut fmt::Formatter<'_>, script: Script) -> fmt::Result {
+    match script {
+        Script::Latency {
+            delay, jitter: 0, ..
+        } => write!(f, "latency:{}", delay.ms)?,
+        Script::Latency { delay, jitter, .. } => write!(f, "latency:{}~{jitter}", delay.ms)?,
+        Script::Slicer { bytes, gap, .. } if gap == DEFAULT_SLICER_GAP => {
+            write!(f, "slicer:{bytes}")?
+        }
+        Script::Slicer { bytes, gap, .. } => write!(f, "slicer:{bytes}:{}", gap.ms)?,
+        Script::Truncate { bytes, .. } => write!(f, "truncate:{bytes}")?,
+        Script::SlowClose { delay, .. } => write!(f, "slow-close:{}", delay.ms)?,
+        _ => {}
+    }
+    write_way(f, script.way().unwrap_or(Way::Answer))
 }
 
 /// The direction after a script's name: nothing for the answer, the

@@ -60,22 +60,27 @@ pub(super) fn serve(
         Script::Flaky(_) => echo(&mut conn),
         Script::Heartbeat => heartbeat(&mut conn, None),
         Script::SilentAfter(answers) => heartbeat(&mut conn, Some(answers)),
-        Script::IdleClose(idle) => {
-            if keep_alive(&mut conn, idle) == Idle::Expired {
-                // A request that came too late is read and thrown away, so
-                // that nothing is left unread and closing sends a FIN: the
-                // polite close of a keep-alive timeout.
-                conn.drain();
-                drop(conn);
-            }
-        }
-        Script::IdleReset(idle) => {
-            if keep_alive(&mut conn, idle) == Idle::Expired {
-                // The flow is forgotten: the next request is not read, and
-                // closing with it unread sends the RST.
-                reset(conn);
-            }
-        }
+        Script::IdleClose(idle) => idle_then(conn, idle, false),
+        Script::IdleReset(idle) => idle_then(conn, idle, true),
+    }
+}
+
+/// `idle-close` and `idle-reset`: serves request lines until the
+/// connection has been idle for `idle`, then closes it politely, or, with
+/// `reset`, answers the next request with an RST.
+fn idle_then(mut conn: Conn, idle: ScriptTime, reset_next: bool) {
+    if keep_alive(&mut conn, idle) != Idle::Expired {
+        return;
+    }
+    if reset_next {
+        // The flow is forgotten: the next request is not read, and closing
+        // with it unread sends the RST.
+        reset(conn);
+    } else {
+        // A request that came too late is read and thrown away, so that
+        // nothing is left unread and closing sends a FIN: the polite close
+        // of a keep-alive timeout.
+        conn.drain();
     }
 }
 
