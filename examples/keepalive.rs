@@ -20,7 +20,7 @@ use std::thread::{self, Scope, ScopedJoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reset_by_peer::except::narrate;
-use reset_by_peer::peer::{Peer, Script, ScriptTime};
+use reset_by_peer::peer::{Options, Peer, Script, ScriptTime};
 use reset_by_peer::reuse::{Client, Policy, RequestError, Tally};
 
 const NAME: &str = "keepalive";
@@ -359,7 +359,15 @@ fn join(handle: ScopedJoinHandle<'_, io::Result<Series>>) -> io::Result<Series> 
 
 /// One policy against one script: the same requests after the same gaps.
 fn run_series(script: Script, policy: Policy, gaps: &[Duration]) -> io::Result<Series> {
-    let peer = Peer::start(script)?;
+    // The peer's own idle limit, which ends any connection on which nothing
+    // moves, must outlast the longest gap (1.5 times the script's), or it
+    // would close the kept connections itself, under either script.
+    let longest = gaps.iter().max().copied().unwrap_or_default();
+    let options = Options {
+        idle: Options::default().idle.max(longest * 2),
+        ..Options::default()
+    };
+    let peer = Peer::start_with(script, options)?;
     let mut client = Client::new(peer.addr(), STEP_TIMEOUT);
     let mut series = Series::default();
     // The first request opens the connection; each gap comes before the

@@ -21,7 +21,8 @@ use common::say;
 use reset_by_peer::errno::{self, Platform};
 use reset_by_peer::except::narrate;
 use reset_by_peer::peer::{
-    CATALOGUE, Did, Ending, MAX_CLIENTS, MAX_IDLE, Options, Peer, Relayed, Script, Sees, Way,
+    CATALOGUE, Counts, Did, Ending, MAX_CLIENTS, MAX_IDLE, Options, Peer, Relayed, Script, Sees,
+    Way,
 };
 
 const NAME: &str = "peer";
@@ -42,7 +43,8 @@ Runs the lab peer as a standalone server. With no SCRIPT, lists the scripts.
                      (default 64); a client beyond that gets the line
                      `busy: N connections already; try again later` and a close
   --idle-ms MS       close a connection on which nothing has moved for MS
-                     milliseconds: 1 to 3600000 (default 30000)
+                     milliseconds: 1 to 3600000 (default 30000); longer
+                     than any time SCRIPT waits
   --upstream ADDR    relay mode: pass each connection on to your own server
                      at HOST:PORT (PORT: 1 to 65535), and let SCRIPT choose
                      what goes wrong; it prints one line per connection.
@@ -223,6 +225,18 @@ fn announce(peer: &Peer, script: Script, options: Options, log: &mut Log) -> usi
             }
         ));
     }
+    if options.chance < 100 {
+        // Which connections meet the fault follows from the seed alone:
+        // show the first twenty, so that a run can be checked.
+        let struck: Vec<String> = (1..=20)
+            .filter(|&n| options.strikes(n))
+            .map(|n| n.to_string())
+            .collect();
+        log.line(format_args!(
+            "of connections 1 to 20, these meet {script}: {}",
+            struck.join(", ")
+        ));
+    }
     // `down:N` closes its port after N connections: the run ends with them.
     match script {
         Script::Down(n) => {
@@ -245,53 +259,71 @@ fn serve_until(
     script: Script,
     log: &mut Log,
 ) -> io::Result<()> {
-    let mut finished = 0;
-    let mut turned_away = 0;
-    // Runs until `limit` connections are done, or until Ctrl-C.
-    while finished < limit {
-        match peer.wait_finished(finished + 1, WAKE_EVERY) {
-            Ok(counts) => {
-                if options.upstream.is_some() {
-                    // A relay's events say what happened to each connection;
-                    // each is there by the time its connection is counted.
-                    for event in peer.take_events() {
-                        // A connection the chance spared is served as echo.
-                        let spared = options.chance < 100 && event.script != script;
-                        let by_chance = if spared { "spared by --chance: " } else { "" };
-                        log.line(format_args!("{by_chance}{}", Narrated(&event)));
-                    }
-                } else {
-                    for n in finished + 1..=counts.finished {
-                        log.line(format_args!("connection {n} done"));
-                    }
-                }
-                finished = counts.finished;
-            }
-            Err(error) if error.kind() == io::ErrorKind::TimedOut => {}
+    let mut seen = Counts::default();
+    // Runs until `limit` connections are done, or until Ctrl-C. Each pass
+    // wakes when a connection ends or a client is turned away.
+    while seen.finished < limit {
+        let news =
+            |now: &Counts| now.finished > seen.finished || now.turned_away > seen.turned_away;
+        let now = match peer.wait_until(WAKE_EVERY, news) {
+            Ok(now) => now,
+            Err(error) if error.kind() == io::ErrorKind::TimedOut => continue,
             Err(error) => return Err(error),
-        }
-        // Clients beyond the cap are told `busy` and closed at once; say
-        // how many, so that the one running the peer sees them too.
-        let now_turned_away = peer.counts().turned_away;
-        if now_turned_away > turned_away {
-            log.line(format_args!(
-                "turned away {} clients beyond the cap of {} (each was sent the busy line); {now_turned_away} in all",
-                now_turned_away - turned_away,
-                options.max_clients
-            ));
-            if options.upstream.is_some() && peer.counts().accepted <= options.max_clients {
-                // A relay full with its first connections, at once: the
-                // usual cause is a loop through another relay.
-                log.line(format_args!(
-                    "the cap filled with the first connections: if the upstream {} leads back to this relay through another one, each connection comes back as a new one until both are full",
-                    options.upstream.map_or(String::new(), |up| up.to_string())
-                ));
+        };
+        if options.upstream.is_some() {
+            // A relay's events say what happened to each connection; each
+            // is there by the time its connection is counted.
+            for event in peer.take_events() {
+                // A connection the chance spared is served as echo.
+                let spared = options.chance < 100 && event.script != script;
+                let by_chance = if spared { "spared by --chance: " } else { "" };
+                log.line(format_args!("{by_chance}{}", Narrated(&event)));
             }
-            turned_away = now_turned_away;
+        } else {
+            for n in seen.finished + 1..=now.finished {
+                log.line(format_args!("connection {n} done"));
+            }
         }
+        say_turned_away(&seen, &now, options, log);
+        seen = now;
     }
-    log.line(format_args!("served {finished} connections; stopping"));
+    log.line(format_args!(
+        "served {} connections; stopping",
+        seen.finished
+    ));
     Ok(())
+}
+
+/// Says how many clients were turned away since `seen`, and why: the cap,
+/// or the process out of descriptors, so that the one running the peer
+/// sees them too.
+fn say_turned_away(seen: &Counts, now: &Counts, options: Options, log: &mut Log) {
+    let short = now.short_of_descriptors - seen.short_of_descriptors;
+    let full = (now.turned_away - seen.turned_away).saturating_sub(short);
+    if short > 0 {
+        log.line(format_args!(
+            "turned away {short} queued clients with the busy line: the process is out of descriptors ({} in all)",
+            now.short_of_descriptors
+        ));
+    }
+    if full == 0 {
+        return;
+    }
+    log.line(format_args!(
+        "turned away {full} clients beyond the cap of {} (each was sent the busy line); {} in all",
+        options.max_clients,
+        now.turned_away - now.short_of_descriptors
+    ));
+    if let Some(upstream) = options
+        .upstream
+        .filter(|_| now.accepted <= options.max_clients)
+    {
+        // A relay full with its first connections, at once: the usual
+        // cause is a loop through another relay.
+        log.line(format_args!(
+            "the cap filled with the first connections: if the upstream {upstream} leads back to this relay through another one, each connection comes back as a new one until both are full"
+        ));
+    }
 }
 
 /// A relay's event in words, one line: the connection, what the relay did,

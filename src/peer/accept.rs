@@ -289,7 +289,7 @@ impl Slots<'_> {
     /// connection a chance below 100% spares, `echo`, which relays
     /// faithfully; the event says `echo` too.
     fn script_for(&self, index: usize) -> Script {
-        if dice::strikes(self.options.chance, self.options.seed, index) {
+        if self.options.strikes(index) {
             self.script
         } else {
             Script::Echo
@@ -334,7 +334,10 @@ fn turn_away_queued(listener: &TcpListener, spare: &mut Option<TcpListener>, sha
             stream,
             "busy: the peer is out of descriptors; try again later\n",
         );
-        shared.update(|counts| counts.turned_away += 1);
+        shared.update(|counts| {
+            counts.turned_away += 1;
+            counts.short_of_descriptors += 1;
+        });
     }
     *spare = listener.try_clone().ok();
 }

@@ -100,6 +100,25 @@ pub(super) fn loop_message(upstream: SocketAddr) -> String {
 }
 
 impl Options {
+    /// Whether connection number `index` (counted from 1 in the order the
+    /// peer accepts them) meets the script's fault under [`Options::chance`]
+    /// and [`Options::seed`]; the others are served as by `echo`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use reset_by_peer::peer::Options;
+    ///
+    /// let options = Options { chance: 50, seed: 42, ..Options::default() };
+    /// let struck: Vec<usize> = (1..=10).filter(|&n| options.strikes(n)).collect();
+    /// // The same seed strikes the same connections, run after run.
+    /// assert_eq!(struck, (1..=10).filter(|&n| options.strikes(n)).collect::<Vec<_>>());
+    /// assert!((1..=10).all(|n| Options::default().strikes(n)));
+    /// ```
+    pub fn strikes(&self, index: usize) -> bool {
+        super::dice::strikes(self.chance, self.seed, index)
+    }
+
     /// Refuses options that would make a peer that never serves anyone, or
     /// one whose limits never end, and a script that makes no sense with
     /// (or without) an upstream.
@@ -149,6 +168,13 @@ impl Options {
     fn shaping_trouble(&self, script: Script) -> Option<String> {
         if let Some(why) = argument_trouble(script) {
             return Some(why);
+        }
+        if let Some(time) = script.longest_wait().filter(|&time| time >= self.idle) {
+            return Some(format!(
+                "{script} waits {} ms, and the peer closes a connection on which nothing has moved for {} ms (--idle-ms) first: raise the idle limit above the script's time",
+                time.as_millis(),
+                self.idle.as_millis()
+            ));
         }
         if self.upstream.is_none() && script.way() == Some(Way::Request) {
             return Some(format!(

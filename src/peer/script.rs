@@ -484,6 +484,22 @@ impl Script {
         }
     }
 
+    /// The longest time this script lets a connection sit with nothing
+    /// moving, if it has one: the peer's idle limit must be longer, or it
+    /// closes the connection first.
+    pub(super) fn longest_wait(&self) -> Option<Duration> {
+        let ms = match *self {
+            Script::Drip(time)
+            | Script::IdleClose(time)
+            | Script::IdleReset(time)
+            | Script::Slicer { gap: time, .. }
+            | Script::SlowClose { delay: time, .. } => time.as_millis(),
+            Script::Latency { delay, jitter, .. } => delay.as_millis() + u64::from(jitter),
+            _ => return None,
+        };
+        Some(Duration::from_millis(ms))
+    }
+
     /// The direction this script shapes, if it shapes one.
     pub(super) fn way(&self) -> Option<Way> {
         match self {

@@ -21,8 +21,12 @@ pub struct Counts {
     /// Served connections whose handler has returned and whose socket is
     /// closed.
     pub finished: usize,
-    /// Connections turned away with a `busy` line because the peer was full.
+    /// Connections turned away with a `busy` line because the peer was full
+    /// or out of descriptors.
     pub turned_away: usize,
+    /// Of those, the ones turned away because the process was out of
+    /// descriptors, not because every slot was taken.
+    pub short_of_descriptors: usize,
 }
 
 /// State shared between the [`Peer`](super::Peer) handle and its threads.
