@@ -38,7 +38,7 @@ fn read_until_end(stream: &mut TcpStream) -> (Vec<u8>, std::io::Result<()>) {
     let mut all = Vec::new();
     let mut buf = [0u8; 1024];
     loop {
-        match stream.read(&mut buf) {
+        match support::read(stream, &mut buf) {
             Ok(0) => return (all, Ok(())),
             Ok(n) => all.extend_from_slice(&buf[..n]),
             Err(error) => return (all, Err(error)),
@@ -193,7 +193,7 @@ fn stall_sends_the_request_up_and_never_answers() {
     // Its answer, and its FIN, did not come back.
     let wait = std::time::Duration::from_millis(200);
     stream.set_read_timeout(Some(wait)).unwrap();
-    let error = stream.read(&mut [0u8; 64]).unwrap_err();
+    let error = support::read(&stream, &mut [0u8; 64]).unwrap_err();
     assert!(Failure::of(&error).is_timeout(), "{error:?}");
 }
 
@@ -222,7 +222,7 @@ fn idle_close_closes_the_client_after_idling() {
     stream.write_all(b"hi").unwrap();
     let mut back = [0u8; 2];
     stream.read_exact(&mut back).unwrap();
-    assert_matches!(stream.read(&mut [0u8; 16]), Ok(0));
+    assert_matches!(support::read(&stream, &mut [0u8; 16]), Ok(0));
     assert!(started.elapsed() >= ms(30).as_duration());
     // The upstream's connection is closed too.
     upstream.wait_finished(1, BOUND).unwrap();
@@ -246,7 +246,7 @@ fn idle_reset_resets_the_clients_next_request_after_idling() {
     // the next request is too late.
     upstream.wait_finished(1, BOUND).unwrap();
     stream.write_all(b"again").unwrap();
-    let error = stream.read(&mut [0u8; 16]).unwrap_err();
+    let error = support::read(&stream, &mut [0u8; 16]).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::ConnectionReset);
 }
 
@@ -298,8 +298,8 @@ fn reset_after_an_answer_shorter_than_its_count_ends_as_the_upstream_did() {
 fn a_refused_upstream_closes_the_client_promptly_and_says_so() {
     let upstream = refused_addr().unwrap();
     let relay = relay(Script::Echo, upstream);
-    let mut stream = client(relay.addr());
-    assert_matches!(stream.read(&mut [0u8; 16]), Ok(0));
+    let stream = client(relay.addr());
+    assert_matches!(support::read(&stream, &mut [0u8; 16]), Ok(0));
     relay.wait_finished(1, BOUND).unwrap();
     let events = relay.take_events();
     assert_matches!(

@@ -41,7 +41,7 @@ fn one_request(stream: &mut TcpStream, request: &[u8]) {
 /// defer that work, so a test that acts on it waits for it.
 fn until_fin(stream: &TcpStream) {
     stream.set_read_timeout(Some(BOUND)).unwrap();
-    assert_eq!(stream.peek(&mut [0u8; 1]).unwrap(), 0);
+    assert_eq!(support::peek(stream, &mut [0u8; 1]).unwrap(), 0);
 }
 
 /// Lets the connection sit idle for twice `IDLE`, by waiting for an answer
@@ -49,7 +49,7 @@ fn until_fin(stream: &TcpStream) {
 /// checked too.
 fn sit_idle(stream: &mut TcpStream) {
     stream.set_read_timeout(Some(IDLE * 2)).unwrap();
-    let error = stream.read(&mut [0u8; 8]).unwrap_err();
+    let error = support::read(stream, &mut [0u8; 8]).unwrap_err();
     assert_matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
     stream.set_read_timeout(Some(BOUND)).unwrap();
 }
@@ -77,7 +77,7 @@ fn idle_close_the_check_sees_the_fin_the_send_succeeds_the_receive_is_eof() {
     // kernel, which has no socket for them, will answer them with an RST.
     stream.write_all(b"two\n").unwrap();
     // The receive gets the end of the stream first.
-    assert_eq!(stream.read(&mut [0u8; 8]).unwrap(), 0);
+    assert_eq!(support::read(&stream, &mut [0u8; 8]).unwrap(), 0);
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn idle_reset_the_check_sees_nothing_the_send_succeeds_the_receive_is_reset() {
     // Nothing has arrived: the check cannot tell that the flow is forgotten.
     assert!(!looks_stale(&stream).unwrap());
     stream.write_all(b"two\n").unwrap();
-    let error = stream.read(&mut [0u8; 8]).unwrap_err();
+    let error = support::read(&stream, &mut [0u8; 8]).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::ConnectionReset);
 }
 
@@ -107,7 +107,7 @@ fn idle_reset_is_raw_errno_104_on_linux() {
     one_request(&mut stream, b"one\n");
     sit_idle(&mut stream);
     stream.write_all(b"two\n").unwrap();
-    let error = stream.read(&mut [0u8; 8]).unwrap_err();
+    let error = support::read(&stream, &mut [0u8; 8]).unwrap_err();
     assert_eq!(error.raw_os_error(), Some(104));
 }
 

@@ -14,6 +14,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use reset_by_peer::timeout::{Deadline, again_if_interrupted};
+
 /// The bound on any single blocking call in the tests. Generous: it only
 /// matters when something is broken.
 pub const BOUND: Duration = Duration::from_secs(5);
@@ -64,11 +66,50 @@ pub fn client(addr: SocketAddr) -> TcpStream {
     stream
 }
 
-/// One read of up to 1024 bytes, like Python's `recv(1024)`.
+/// One read of up to 1024 bytes, like Python's `recv(1024)`, that a stop
+/// and continue does not cut short ([`read`]).
 pub fn recv(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
     let mut buf = [0u8; 1024];
-    let n = stream.read(&mut buf)?;
+    let n = read(stream, &mut buf)?;
     Ok(buf[..n].to_vec())
+}
+
+/// One `read`, bounded by the stream's read timeout, that a stop and
+/// continue does not cut short.
+///
+/// On Linux, stopping the test program and continuing it (Ctrl-Z and
+/// `fg`, a debugger, a loaded CI host's scheduler does not) fails a read
+/// waiting under a read timeout with `Interrupted` (signal(7),
+/// "Interruption of system calls and library functions by stop signals");
+/// std's `read` and `peek` return it, where `read_exact` and
+/// `read_to_end` call again. This calls again after `Interrupted`, and
+/// only then, with what is left of the timeout, and puts the timeout back:
+/// any other result, a timeout's `WouldBlock` included, is the read's own.
+pub fn read(stream: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    within_read_timeout(stream, |mut stream| stream.read(buf))
+}
+
+/// One `peek`, as [`read`] is one `read`.
+pub fn peek(stream: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    within_read_timeout(stream, |stream| stream.peek(buf))
+}
+
+/// Makes `call` under the stream's read timeout, again after a stop and
+/// continue, with what is left (`again_if_interrupted`).
+fn within_read_timeout(
+    stream: &TcpStream,
+    mut call: impl FnMut(&TcpStream) -> io::Result<usize>,
+) -> io::Result<usize> {
+    // With no read timeout, Linux does not interrupt the call.
+    let Some(timeout) = stream.read_timeout()? else {
+        return call(stream);
+    };
+    let result = again_if_interrupted(Deadline::after(timeout), |wait| {
+        stream.set_read_timeout(Some(wait))?;
+        call(stream)
+    });
+    stream.set_read_timeout(Some(timeout))?;
+    result
 }
 
 /// Sends one byte at a time until a send fails, for at most `within`.
