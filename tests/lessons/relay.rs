@@ -32,6 +32,12 @@ fn ms(ms: u64) -> ScriptTime {
     ScriptTime::new(ms).unwrap()
 }
 
+/// The idle scripts' limit here: longer than a loaded machine holds up a
+/// thread, so that only the idleness a test means ends a connection.
+fn idle() -> ScriptTime {
+    ms(250)
+}
+
 /// Reads until an error or the end of the stream, and returns what came
 /// before it with how it ended.
 fn read_until_end(stream: &mut TcpStream) -> (Vec<u8>, std::io::Result<()>) {
@@ -214,7 +220,9 @@ fn drip_answers_one_byte_per_interval() {
 #[test]
 fn idle_close_closes_the_client_after_idling() {
     let upstream = Peer::start(Script::Echo).unwrap();
-    let relay = relay(Script::IdleClose(ms(30)), upstream.addr());
+    // The answer must pass before the relay idles out: 250 ms, longer than
+    // a loaded machine holds up the relay or the upstream.
+    let relay = relay(Script::IdleClose(idle()), upstream.addr());
     let mut stream = client(relay.addr());
     // The relay's idle time starts after the request has arrived, so after
     // this: a lower bound that cannot race.
@@ -223,7 +231,7 @@ fn idle_close_closes_the_client_after_idling() {
     let mut back = [0u8; 2];
     stream.read_exact(&mut back).unwrap();
     assert_matches!(support::read(&stream, &mut [0u8; 16]), Ok(0));
-    assert!(started.elapsed() >= ms(30).as_duration());
+    assert!(started.elapsed() >= idle().as_duration());
     // The upstream's connection is closed too.
     upstream.wait_finished(1, BOUND).unwrap();
 }
@@ -237,7 +245,8 @@ fn idle_reset_resets_the_clients_next_request_after_idling() {
         return;
     }
     let upstream = Peer::start(Script::Echo).unwrap();
-    let relay = relay(Script::IdleReset(ms(30)), upstream.addr());
+    // The first answer must pass before the relay forgets the flow.
+    let relay = relay(Script::IdleReset(idle()), upstream.addr());
     let mut stream = client(relay.addr());
     stream.write_all(b"hi").unwrap();
     let mut back = [0u8; 2];

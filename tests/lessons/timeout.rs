@@ -177,19 +177,19 @@ fn a_non_blocking_stream_is_refused_by_a_deadline_write_once_its_buffers_are_ful
 
 #[test]
 fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
-    // One byte every 10 ms, a 250 ms timeout per call: 30 bytes take at least
-    // 300 ms, more than the timeout, and still no call times out. (Each byte
-    // has 240 ms to spare, for a loaded machine.)
+    // One byte every 10 ms, a 260 ms timeout per call: 27 bytes take at least
+    // 270 ms, more than the timeout, and still no call times out. (Each byte
+    // has 250 ms to spare, for a loaded machine that holds up the peer.)
     let interval = ScriptTime::new(10).unwrap();
-    let timeout = Duration::from_millis(250);
+    let timeout = Duration::from_millis(260);
     let peer = Peer::start(Script::Drip(interval)).unwrap();
     let mut stream = client(peer.addr());
     set_read_timeout(&stream, timeout).unwrap();
     let started = Instant::now();
-    let mut buf = [0u8; 30];
+    let mut buf = [0u8; 27];
     stream.read_exact(&mut buf).unwrap();
     assert!(started.elapsed() > timeout, "{:?}", started.elapsed());
-    assert_eq!(buf, [DRIP_BYTE; 30]);
+    assert_eq!(buf, [DRIP_BYTE; 27]);
 }
 
 #[test]
@@ -269,7 +269,7 @@ const STOPPED_CHILD: &str = "RESET_BY_PEER_STOPPED_CHILD";
 const CHILD_SAYS: &str = "stopped child:";
 
 /// The read timeout of the child's read through `again_if_interrupted`.
-const CHILD_TIMEOUT: Duration = Duration::from_millis(300);
+const CHILD_TIMEOUT: Duration = Duration::from_millis(100);
 
 /// On Linux, a process stopped and continued (Ctrl-Z, then `fg`) finds a
 /// read that was waiting under a read timeout failed with `Interrupted`,
