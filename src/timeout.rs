@@ -416,10 +416,10 @@ pub fn write_by(stream: &mut TcpStream, data: &[u8], deadline: Deadline) -> io::
     result
 }
 
-/// The shortest wait a step asks the kernel for. std refuses a zero
-/// timeout, so a step with no time left waits this long, which the kernel
-/// rounds up to one tick: that is how a step still takes bytes that have
-/// already arrived after its deadline has passed.
+/// The shortest wait a step (or [`again_if_interrupted`]) asks the kernel
+/// for. std refuses a zero timeout, so a step with no time left waits this
+/// long, which the kernel rounds up to one tick: that is how a step still
+/// takes bytes that have already arrived after its deadline has passed.
 const SHORTEST_WAIT: Duration = Duration::from_millis(1);
 
 /// The longest wait a step asks the kernel for at once. Linux files a

@@ -98,8 +98,8 @@ pub fn recv(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
 /// continue does not cut short.
 ///
 /// On Linux, stopping the test program and continuing it (Ctrl-Z and
-/// `fg`, a debugger, a loaded CI host's scheduler does not) fails a read
-/// waiting under a read timeout with `Interrupted` (signal(7),
+/// `fg`, or a debugger's stop) fails a read waiting under a read timeout
+/// with `Interrupted` (signal(7),
 /// "Interruption of system calls and library functions by stop signals");
 /// std's `read` and `peek` return it, where `read_exact` and
 /// `read_to_end` call again. This calls again after `Interrupted`, and
