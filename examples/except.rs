@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use reset_by_peer::except::{PyClass, PyError, narrate, narrate_for_socket};
 use reset_by_peer::peer::{Peer, Script, refused_addr};
+use reset_by_peer::timeout::{Deadline, again_if_interrupted};
 
 const NAME: &str = "except";
 const USAGE: &str = "\
@@ -84,13 +85,17 @@ fn snippet(label: &str, addr: SocketAddr, timeout: Duration) {
         }
     };
     let started = Instant::now();
-    let result = stream
-        .set_read_timeout(Some(timeout))
-        .and_then(|()| stream.write_all(REQUEST))
-        .and_then(|()| {
-            let mut reply = [0u8; 1024];
+    let result = stream.write_all(REQUEST).and_then(|()| {
+        let mut reply = [0u8; 1024];
+        // `recv` with `settimeout`: a read under a read timeout. On Linux a
+        // stop and continue (Ctrl-Z, then fg) makes it fail with
+        // Interrupted, which is no news about the server: read again with
+        // what is left of the timeout.
+        again_if_interrupted(Deadline::after(timeout), |wait| {
+            stream.set_read_timeout(Some(wait))?;
             stream.read(&mut reply)
-        });
+        })
+    });
     match result {
         Ok(0) => say!(
             "{label:>16}: recv returned 0 bytes: a clean close; Python gets b'' and raises nothing"

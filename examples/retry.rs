@@ -18,6 +18,7 @@ use reset_by_peer::peer::{Peer, Script};
 use reset_by_peer::retry::{
     ArticleEnd, FailedAttempt, Policy, Stopped, Success, article_loop, retry,
 };
+use reset_by_peer::timeout::{Deadline, again_if_interrupted};
 
 const NAME: &str = "retry";
 const USAGE: &str = "\
@@ -191,8 +192,13 @@ fn naive_against(addr: SocketAddr, settings: &Settings, peer: Option<&Peer>) -> 
         }
         // A real server: read its answer, which may be the reset itself.
         None => {
-            stream.set_read_timeout(Some(CALL_TIMEOUT))?;
-            match stream.read(&mut [0u8; 1024]) {
+            // A stop and continue (Ctrl-Z, then fg) cuts a read under a
+            // timeout short on Linux: read again with what is left of it.
+            let answer = again_if_interrupted(Deadline::after(CALL_TIMEOUT), |wait| {
+                stream.set_read_timeout(Some(wait))?;
+                stream.read(&mut [0u8; 1024])
+            });
+            match answer {
                 Ok(n) => say!("  the first request was sent, and the recv got {n} bytes"),
                 Err(error) => say!(
                     "  the first request was sent, and the recv got {}",

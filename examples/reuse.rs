@@ -15,6 +15,7 @@ use reset_by_peer::except::narrate;
 use reset_by_peer::exchange::Step;
 use reset_by_peer::peer::{DEFAULT_IDLE, Peer, Script};
 use reset_by_peer::reuse::{Client, RequestError, may_retry};
+use reset_by_peer::timeout::{Deadline, again_if_interrupted};
 
 const NAME: &str = "reuse";
 const USAGE: &str = "\
@@ -158,10 +159,13 @@ fn two_requests(peer: &Peer, forgets: bool) -> Result<(), RequestError> {
 fn sit_idle(client: &Client, forgets: bool) {
     std::thread::sleep(SIT);
     if let (false, Some(stream)) = (forgets, client.kept()) {
-        // If the FIN is slow to come, the next step shows that instead.
-        if stream.set_read_timeout(Some(STEP_TIMEOUT)).is_ok() {
-            let _ = stream.peek(&mut [0u8; 1]);
-        }
+        // If the FIN is slow to come, the next step shows that instead. A
+        // stop and continue (Ctrl-Z, then fg) cuts a peek under a timeout
+        // short on Linux: peek again with what is left of the wait.
+        let _ = again_if_interrupted(Deadline::after(STEP_TIMEOUT), |wait| {
+            stream.set_read_timeout(Some(wait))?;
+            stream.peek(&mut [0u8; 1])
+        });
     }
     say!("  ... idle for {} ms ...", SIT.as_millis());
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use reset_by_peer::except::narrate_for_socket;
 use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{DEFAULT_DRIP_INTERVAL, Peer, Script};
-use reset_by_peer::timeout::{Deadline, read_exact_by, set_read_timeout};
+use reset_by_peer::timeout::{Deadline, again_if_interrupted, read_exact_by, set_read_timeout};
 
 const NAME: &str = "timeout";
 const USAGE: &str = "\
@@ -84,7 +84,12 @@ fn wait_for(addr: SocketAddr) -> io::Result<()> {
     set_read_timeout(&stream, READ_TIMEOUT)?;
     let started = Instant::now();
     let mut buf = [0u8; 1024];
-    let result = stream.read(&mut buf);
+    // On Linux a stop and continue (Ctrl-Z, then fg) fails a read under a
+    // read timeout with Interrupted: read again with what is left of it.
+    let result = again_if_interrupted(Deadline::after(READ_TIMEOUT), |wait| {
+        set_read_timeout(&stream, wait)?;
+        stream.read(&mut buf)
+    });
     let waited = started.elapsed().as_millis();
     match result {
         Ok(0) => say!("   after {waited} ms the peer closed: Ok(0), no timeout"),

@@ -82,6 +82,13 @@
 //! - **No local address**: on Linux, a `connect` fails with
 //!   EADDRNOTAVAIL when every ephemeral port is taken; ports come free as
 //!   old connections leave TIME_WAIT, so a later attempt can succeed.
+//! - **Interrupted**: a signal cut the call short, and nothing happened to
+//!   the connection, so the same call can be made again. On Linux a stop
+//!   and continue (Ctrl-Z, then `fg`) does it to a read or write waiting
+//!   under a timeout, with no signal handler at all (signal(7); see
+//!   [`crate::timeout::again_if_interrupted`], which calls again within
+//!   the same bound). It is not a failure of the network: a new connection
+//!   would help too, but is not needed.
 //! - **`AddrInUse`** comes from binding an address another socket holds:
 //!   it waits on someone else, not on the network, and a retry on a timer
 //!   does not fix it. Nor does any retry fix `InvalidInput` or
@@ -187,7 +194,9 @@ pub enum Failure {
     Unreachable,
     /// No local address or port to connect from: `AddrNotAvailable`.
     NoLocalAddress,
-    /// A signal interrupted the call: `Interrupted`.
+    /// A signal interrupted the call: `Interrupted`. On Linux, a stop and
+    /// continue (Ctrl-Z, then `fg`) is enough, for a call waiting under a
+    /// timeout. Call again.
     Interrupted,
     /// Anything else, `AddrInUse` and `InvalidInput` included.
     Other,

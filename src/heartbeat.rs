@@ -73,14 +73,14 @@
 //! silence, as the bound says (`tests/lessons/heartbeat.rs`:
 //! `a_peer_that_always_answers_too_late_is_dead_by_silence_within_the_bound`).
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::TcpStream;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use crate::failure::Failure;
 use crate::line::{self, LineBuffer, PING, PONG};
-use crate::timeout::{Deadline, read_by};
+use crate::timeout::{Deadline, DeadlineError, read_by, write_all_by};
 
 /// The longest interval a [`Config`] accepts: a heartbeat slower than this
 /// is not a heartbeat.
@@ -271,9 +271,9 @@ enum Answer {
 /// message (or its sender is dropped), calling `on_event` for each ping,
 /// answer and miss.
 ///
-/// It sets the stream's write timeout to the answer timeout and leaves it
-/// set (the stream is the watch's while it runs); its read timeout is put
-/// back after each wait.
+/// Each ping and the wait for its answer share one deadline, the answer
+/// timeout from the moment the ping goes out; the stream's read and write
+/// timeouts are put back after each wait.
 ///
 /// # Errors
 ///
@@ -312,7 +312,6 @@ pub fn watch(
 ) -> io::Result<Report> {
     let mut tally = Tally::new();
     let mut lines = LineBuffer::default();
-    stream.set_write_timeout(Some(config.timeout))?;
     // Each round ends in a verdict, or in a wait on `stop` for the next
     // ping; the watch ends when the peer is found dead or `stop` says so.
     loop {
@@ -326,7 +325,7 @@ pub fn watch(
         let answer_by = Deadline::after(config.timeout);
         let next_ping = Deadline::after(config.interval);
         let number = tally.ping();
-        let answer = match send_ping(stream)? {
+        let answer = match send_ping(stream, answer_by)? {
             Sent::Dead(verdict) => Answer::Dead(verdict),
             sent => {
                 if sent == Sent::Yes {
@@ -362,11 +361,13 @@ enum Sent {
     Dead(Verdict),
 }
 
-/// Sends one `PING`.
-fn send_ping(stream: &mut TcpStream) -> io::Result<Sent> {
-    match stream.write_all(&line::with_newline(PING)) {
+/// Sends one `PING`, by the deadline of its answer. (A deadline, rather
+/// than `write_all` under a write timeout: `write_all` calls again after a
+/// stop and continue with the whole timeout afresh.)
+fn send_ping(stream: &mut TcpStream, answer_by: Deadline) -> io::Result<Sent> {
+    match write_all_by(stream, &line::with_newline(PING), answer_by) {
         Ok(()) => Ok(Sent::Yes),
-        Err(error) => match dead_by(&error) {
+        Err(DeadlineError { error, .. }) => match dead_by(&error) {
             Some(verdict) => Ok(Sent::Dead(verdict)),
             None if Failure::of_timed(&error) == Failure::TimedOut => Ok(Sent::TimedOut),
             None => Err(error),

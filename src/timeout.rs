@@ -74,6 +74,27 @@
 //! buffer, but std does not say how many there were: they are unaccounted
 //! for. The deadline functions here report how many bytes were
 //! transferred ([`DeadlineError::transferred`]).
+//!
+//! # A stop and continue is not a failure (Linux)
+//!
+//! On Linux, a process that is stopped and continued (Ctrl-Z, then `fg`)
+//! finds its socket call that was waiting under a timeout failed with
+//! EINTR, `Interrupted`, although it set no signal handler: `recv` and
+//! `accept` when `SO_RCVTIMEO` is set, `send` and `connect` when
+//! `SO_SNDTIMEO` is, which is how std sets a read or write timeout
+//! (signal(7), "Interruption of system calls and library functions by stop
+//! signals", Linux man-pages 6.03).
+//! std's `read_exact`, `read_to_end` and `write_all` call again after
+//! `Interrupted`, each time with the whole timeout; `read`, `peek` and
+//! `write` return it.
+//! Nothing happened to the connection ([`Failure::connection_usable`]), so
+//! the answer is to call again, within the same bound:
+//! [`again_if_interrupted`] does that for one call, with what is left of its
+//! wait, and the deadline functions here do it as they go.
+//! Python's `settimeout` waits in `poll`, which a stop does not cut short:
+//! its `recv` times out on time (`docs/facts.md`).
+//! (Pinned by `tests/lessons/timeout.rs`:
+//! `on_linux_a_stop_and_continue_interrupts_a_read_and_again_if_interrupted_keeps_its_bound`.)
 
 use std::error::Error;
 use std::fmt;
@@ -395,10 +416,10 @@ pub fn write_by(stream: &mut TcpStream, data: &[u8], deadline: Deadline) -> io::
     result
 }
 
-/// The shortest wait a step asks the kernel for. std refuses a zero
-/// timeout, so a step with no time left waits this long, which the kernel
-/// rounds up to one tick: that is how a step still takes bytes that have
-/// already arrived after its deadline has passed.
+/// The shortest wait a step (or [`again_if_interrupted`]) asks the kernel
+/// for. std refuses a zero timeout, so a step with no time left waits this
+/// long, which the kernel rounds up to one tick: that is how a step still
+/// takes bytes that have already arrived after its deadline has passed.
 const SHORTEST_WAIT: Duration = Duration::from_millis(1);
 
 /// The longest wait a step asks the kernel for at once. Linux files a
@@ -428,8 +449,8 @@ fn step(
         // This code set the timer, so it asks the classifier that knows.
         match Failure::of_timed(&error) {
             Failure::TimedOut if returned_too_soon(started, wait) => return Err(non_blocking()),
-            // The wait ran out, or a signal cut it short: try again while
-            // there is time left.
+            // The wait ran out, or a stop and continue cut it short (see
+            // `again_if_interrupted`): try again while there is time left.
             Failure::TimedOut | Failure::Interrupted if !deadline.passed() => {}
             Failure::TimedOut | Failure::Interrupted => return Err(deadline_passed()),
             // Anything else is the socket's own news.
@@ -591,4 +612,67 @@ pub fn write_all_by(
         }
     }
     Ok(())
+}
+
+/// How many times in a row [`again_if_interrupted`] calls again: one stop
+/// and continue interrupts one call, and even a stop every 5 ms for 5 s
+/// is fewer.
+const MOST_INTERRUPTIONS: u32 = 1000;
+
+/// Makes a socket call that waits at most until `deadline`, and makes it
+/// again, with what is left of the wait, each time a stop and continue
+/// interrupts it: `call` gets the wait, sets it as the timeout, and calls.
+///
+/// On Linux, stopping a process and continuing it (Ctrl-Z, then `fg`)
+/// fails a `read`, `peek` or `write` that was waiting under a read or
+/// write timeout with `Interrupted`, even with no signal handler (signal(7),
+/// "Interruption of system calls and library functions by stop signals",
+/// Linux man-pages 6.03). The connection is unharmed, so the call is made
+/// again; the deadline keeps counting, so the wait as a whole stays
+/// within its bound. Once the deadline has passed, a call still waits a
+/// millisecond (rounded up to a kernel tick), so bytes that have already
+/// arrived are taken and an expired wait ends as it would have: with the
+/// call's own timeout error (`WouldBlock` on Unix).
+///
+/// # Errors
+///
+/// Whatever `call` returned last: `Interrupted` only if it was interrupted
+/// more than a thousand times in a row.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{ErrorKind, Read};
+/// use std::net::TcpStream;
+/// use std::time::Duration;
+/// use reset_by_peer::peer::{Peer, Script};
+/// use reset_by_peer::timeout::{Deadline, again_if_interrupted};
+///
+/// fn main() -> std::io::Result<()> {
+///     let peer = Peer::start(Script::Stall)?;
+///     let mut stream = TcpStream::connect(peer.addr())?;
+///     let mut buf = [0u8; 16];
+///     // One read with a 50 ms timeout, which Ctrl-Z and fg do not cut short.
+///     let result = again_if_interrupted(Deadline::after(Duration::from_millis(50)), |wait| {
+///         stream.set_read_timeout(Some(wait))?;
+///         stream.read(&mut buf)
+///     });
+///     // WouldBlock on Unix, TimedOut on Windows: the read timeout expired.
+///     let error = result.unwrap_err();
+///     assert!(matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut));
+///     Ok(())
+/// }
+/// ```
+pub fn again_if_interrupted<T>(
+    deadline: Deadline,
+    mut call: impl FnMut(Duration) -> io::Result<T>,
+) -> io::Result<T> {
+    for _ in 0..MOST_INTERRUPTIONS {
+        match call(deadline.left().max(SHORTEST_WAIT)) {
+            // A stop and continue cut the wait short: call again.
+            Err(error) if Failure::of(&error) == Failure::Interrupted => {}
+            result => return result,
+        }
+    }
+    call(deadline.left().max(SHORTEST_WAIT))
 }

@@ -513,7 +513,7 @@ fn serve_http(mut stream: TcpStream) {
     let mut buf = [0u8; 1024];
     // Each pass waits for one read, at most BOUND.
     loop {
-        let n = match stream.read(&mut buf) {
+        let n = match support::read(&stream, &mut buf) {
             Ok(0) | Err(_) => return,
             Ok(n) => n,
         };

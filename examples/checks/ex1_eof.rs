@@ -37,8 +37,10 @@ const BOUND: Duration = Duration::from_secs(2);
 const CHUNKS: [&[u8]; 3] = [b"Hello, ", b"world", b"!\n"];
 
 /// How long the `chunks` server waits between its pieces: long enough that
-/// the client's first read returns before the second piece arrives.
-const CHUNK_PAUSE: Duration = Duration::from_millis(30);
+/// the client's first read returns before the second piece arrives, and
+/// before the last, unless a loaded machine holds the client up for both
+/// pauses, 250 ms: a read that takes only part of the reply is caught.
+const CHUNK_PAUSE: Duration = Duration::from_millis(125);
 
 /// A server for one case of the check.
 #[derive(Clone, Copy)]

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use reset_by_peer::errno::Platform;
 use reset_by_peer::peer::{Peer, Script};
+use reset_by_peer::timeout::{Deadline, again_if_interrupted};
 
 /// The type of `same_error`.
 pub type SameError = fn(i32, Platform, i32, Platform) -> bool;
@@ -34,9 +35,14 @@ pub fn demo(same_error: SameError) -> io::Result<()> {
     // A real reset from the lab peer gives this machine's number.
     let peer = Peer::start(Script::Reset)?;
     let mut stream = TcpStream::connect_timeout(&peer.addr(), Duration::from_secs(2))?;
-    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
     stream.write_all(b"hello")?;
-    let here = match stream.read(&mut [0u8; 16]) {
+    // A stop and continue (Ctrl-Z, then fg) cuts a read under a timeout
+    // short on Linux: read again with what is left of it.
+    let read = again_if_interrupted(Deadline::after(Duration::from_secs(2)), |wait| {
+        stream.set_read_timeout(Some(wait))?;
+        stream.read(&mut [0u8; 16])
+    });
+    let here = match read {
         Err(error) => error.raw_os_error(),
         Ok(_) => None,
     };

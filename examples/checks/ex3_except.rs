@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use reset_by_peer::errno::{Platform, by_name};
 use reset_by_peer::peer::{Peer, Script, refused_addr};
+use reset_by_peer::timeout::{Deadline, again_if_interrupted};
 
 /// The type of `still_usable`.
 pub type StillUsable = fn(&io::Error) -> bool;
@@ -102,8 +103,13 @@ fn real_cases() -> io::Result<Vec<Case>> {
     if cfg!(unix) {
         let peer = Peer::start(Script::Stall)?;
         let mut stream = TcpStream::connect_timeout(&peer.addr(), BOUND)?;
-        stream.set_read_timeout(Some(SHORT))?;
-        let timeout = match stream.read(&mut [0u8; 8]) {
+        // Read again only after a stop and continue's Interrupted (Ctrl-Z,
+        // then fg, on Linux), with what is left: the timeout is the case.
+        let read = again_if_interrupted(Deadline::after(SHORT), |wait| {
+            stream.set_read_timeout(Some(wait))?;
+            stream.read(&mut [0u8; 8])
+        });
+        let timeout = match read {
             Err(error) => error,
             Ok(_) => return Err(io::Error::other("the stalled peer answered")),
         };

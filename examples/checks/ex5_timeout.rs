@@ -11,6 +11,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use reset_by_peer::peer::{Peer, Script, wait_closed};
+use reset_by_peer::timeout::{Deadline, again_if_interrupted};
 
 /// The exercise's file, its answer included, as the compiler read it: for
 /// the rules every answer keeps (`common::exercise`). It is read here, in
@@ -72,9 +73,13 @@ fn against(
     match script {
         Script::Stall => {}
         Script::Reset => wait_closed(&stream, SETUP)?,
+        // A stop and continue (Ctrl-Z, then fg) cuts a peek under a
+        // timeout short on Linux: peek again with what is left of it.
         _ => {
-            stream.set_read_timeout(Some(SETUP))?;
-            stream.peek(&mut [0u8; 1])?;
+            again_if_interrupted(Deadline::after(SETUP), |wait| {
+                stream.set_read_timeout(Some(wait))?;
+                stream.peek(&mut [0u8; 1])
+            })?;
         }
     }
     stream.set_read_timeout(Some(READ_TIMEOUT))?;

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use reset_by_peer::peer::{Peer, Script, ScriptTime};
 use reset_by_peer::reuse::{Client, RequestError};
+use reset_by_peer::timeout::{Deadline, again_if_interrupted};
 
 /// The type of `send_again`.
 pub type SendAgain = fn(&Failed, bool) -> bool;
@@ -72,9 +73,12 @@ fn stale_failure(script: Script) -> io::Result<Failed> {
     thread::sleep(Duration::from_millis(IDLE_MS * 3));
     if let (Script::IdleClose(_), Some(stream)) = (script, client.kept()) {
         // Wait until the peer's FIN has reached the kept connection: a
-        // blocking peek returns 0 bytes then.
-        stream.set_read_timeout(Some(BOUND))?;
-        stream.peek(&mut [0u8; 1])?;
+        // blocking peek returns 0 bytes then (again after a stop and
+        // continue, which cuts it short on Linux).
+        again_if_interrupted(Deadline::after(BOUND), |wait| {
+            stream.set_read_timeout(Some(wait))?;
+            stream.peek(&mut [0u8; 1])
+        })?;
     }
     match client.naive_request(b"GET /b") {
         Ok(_) => Err(io::Error::other(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::common::say;
 use reset_by_peer::heartbeat::{Config, Event, Verdict, watch};
 use reset_by_peer::peer::{MIN_PACE_MS, Peer, Script, ScriptTime};
-use reset_by_peer::timeout::{Deadline, read_exact_by, write_all_by};
+use reset_by_peer::timeout::{Deadline, again_if_interrupted, read_exact_by, write_all_by};
 
 /// The read timeout whose overshoot is measured.
 pub const READ_TIMEOUT: Duration = Duration::from_millis(200);
@@ -34,15 +34,29 @@ pub fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
     Ok(stream)
 }
 
+/// How many times a run whose one timer a stop cut short is made again.
+const TRIES_WHEN_STOPPED: usize = 5;
+
 /// How late a 200 ms read timeout fires against a silent peer.
+///
+/// On Linux a stop and continue (Ctrl-Z, then fg) ends the read early with
+/// Interrupted (signal(7)); read again, and the lateness measured would be
+/// that of a second, shorter timer. So that run is made again, from the
+/// start; if every try is cut short, the figure is not measured.
 pub fn read_timeout_overshoot(stall: SocketAddr, timeout: Duration) -> io::Result<Duration> {
-    let mut stream = connect(stall)?;
-    stream.set_read_timeout(Some(timeout))?;
-    let started = Instant::now();
-    match stream.read(&mut [0u8; 16]) {
-        Err(_) => Ok(started.elapsed().saturating_sub(timeout)),
-        Ok(n) => Err(io::Error::other(format!("the stalled peer sent {n} bytes"))),
+    for _ in 0..TRIES_WHEN_STOPPED {
+        let mut stream = connect(stall)?;
+        stream.set_read_timeout(Some(timeout))?;
+        let started = Instant::now();
+        match stream.read(&mut [0u8; 16]) {
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Ok(started.elapsed().saturating_sub(timeout)),
+            Ok(n) => return Err(io::Error::other(format!("the stalled peer sent {n} bytes"))),
+        }
     }
+    Err(io::Error::other(format!(
+        "a stop and continue (Ctrl-Z, then fg) cut {TRIES_WHEN_STOPPED} runs of the {timeout:?} read timeout short: measure it undisturbed"
+    )))
 }
 
 /// How late `read_exact_by` ends against a silent peer, past a deadline as
@@ -69,12 +83,19 @@ pub fn blocked_reader_sees(reset: bool) -> io::Result<Duration> {
     if reset {
         client.write_all(b"x")?;
         // Wait until our byte is in the server's queue, unread.
-        server.peek(&mut [0u8; 1])?;
+        again_if_interrupted(Deadline::after(BOUND), |wait| {
+            server.set_read_timeout(Some(wait))?;
+            server.peek(&mut [0u8; 1])
+        })?;
     }
     let (ready, reading) = mpsc::channel();
     let reader = thread::spawn(move || {
         let _ = ready.send(());
-        let result = client.read(&mut [0u8; 16]);
+        // A stop and continue would end the wait early: wait on.
+        let result = again_if_interrupted(Deadline::after(BOUND), |wait| {
+            client.set_read_timeout(Some(wait))?;
+            client.read(&mut [0u8; 16])
+        });
         (Instant::now(), result.map(|n| n == 0))
     });
     reading

@@ -9,7 +9,7 @@
 
 use crate::support::{self, BOUND, client, quiet_addr, refused_within};
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -49,7 +49,7 @@ fn exchange(stream: &mut TcpStream, request: &[u8]) -> (Vec<u8>, std::io::Result
     let mut all = Vec::new();
     let mut buf = [0u8; 1024];
     loop {
-        match stream.read(&mut buf) {
+        match support::read(stream, &mut buf) {
             Ok(0) => return (all, Ok(()), started.elapsed()),
             Ok(n) => all.extend_from_slice(&buf[..n]),
             Err(error) => return (all, Err(error), started.elapsed()),
@@ -271,7 +271,7 @@ fn a_relay_passes_the_servers_close_late() {
     let mut stream = client(relay.addr());
     let started = Instant::now();
     stream.write_all(b"hello").unwrap();
-    assert_eq!(stream.read(&mut [0u8; 16]).unwrap(), 0);
+    assert_eq!(support::read(&stream, &mut [0u8; 16]).unwrap(), 0);
     assert!(started.elapsed() >= Duration::from_millis(200));
 }
 

@@ -32,13 +32,19 @@ fn ms(ms: u64) -> ScriptTime {
     ScriptTime::new(ms).unwrap()
 }
 
+/// The idle scripts' limit here: longer than a loaded machine holds up a
+/// thread, so that only the idleness a test means ends a connection.
+fn idle() -> ScriptTime {
+    ms(250)
+}
+
 /// Reads until an error or the end of the stream, and returns what came
 /// before it with how it ended.
 fn read_until_end(stream: &mut TcpStream) -> (Vec<u8>, std::io::Result<()>) {
     let mut all = Vec::new();
     let mut buf = [0u8; 1024];
     loop {
-        match stream.read(&mut buf) {
+        match support::read(stream, &mut buf) {
             Ok(0) => return (all, Ok(())),
             Ok(n) => all.extend_from_slice(&buf[..n]),
             Err(error) => return (all, Err(error)),
@@ -193,7 +199,7 @@ fn stall_sends_the_request_up_and_never_answers() {
     // Its answer, and its FIN, did not come back.
     let wait = std::time::Duration::from_millis(200);
     stream.set_read_timeout(Some(wait)).unwrap();
-    let error = stream.read(&mut [0u8; 64]).unwrap_err();
+    let error = support::read(&stream, &mut [0u8; 64]).unwrap_err();
     assert!(Failure::of(&error).is_timeout(), "{error:?}");
 }
 
@@ -214,7 +220,9 @@ fn drip_answers_one_byte_per_interval() {
 #[test]
 fn idle_close_closes_the_client_after_idling() {
     let upstream = Peer::start(Script::Echo).unwrap();
-    let relay = relay(Script::IdleClose(ms(30)), upstream.addr());
+    // The answer must pass before the relay idles out: 250 ms, longer than
+    // a loaded machine holds up the relay or the upstream.
+    let relay = relay(Script::IdleClose(idle()), upstream.addr());
     let mut stream = client(relay.addr());
     // The relay's idle time starts after the request has arrived, so after
     // this: a lower bound that cannot race.
@@ -222,8 +230,8 @@ fn idle_close_closes_the_client_after_idling() {
     stream.write_all(b"hi").unwrap();
     let mut back = [0u8; 2];
     stream.read_exact(&mut back).unwrap();
-    assert_matches!(stream.read(&mut [0u8; 16]), Ok(0));
-    assert!(started.elapsed() >= ms(30).as_duration());
+    assert_matches!(support::read(&stream, &mut [0u8; 16]), Ok(0));
+    assert!(started.elapsed() >= idle().as_duration());
     // The upstream's connection is closed too.
     upstream.wait_finished(1, BOUND).unwrap();
 }
@@ -237,7 +245,8 @@ fn idle_reset_resets_the_clients_next_request_after_idling() {
         return;
     }
     let upstream = Peer::start(Script::Echo).unwrap();
-    let relay = relay(Script::IdleReset(ms(30)), upstream.addr());
+    // The first answer must pass before the relay forgets the flow.
+    let relay = relay(Script::IdleReset(idle()), upstream.addr());
     let mut stream = client(relay.addr());
     stream.write_all(b"hi").unwrap();
     let mut back = [0u8; 2];
@@ -246,7 +255,7 @@ fn idle_reset_resets_the_clients_next_request_after_idling() {
     // the next request is too late.
     upstream.wait_finished(1, BOUND).unwrap();
     stream.write_all(b"again").unwrap();
-    let error = stream.read(&mut [0u8; 16]).unwrap_err();
+    let error = support::read(&stream, &mut [0u8; 16]).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::ConnectionReset);
 }
 
@@ -325,8 +334,8 @@ fn a_refused_upstream_resets_a_client_that_has_spoken_and_says_so() {
 fn a_refused_upstream_closes_a_silent_client_and_says_so() {
     let upstream = refused_addr().unwrap();
     let relay = relay(Script::Echo, upstream);
-    let mut stream = client(relay.addr());
-    assert_matches!(stream.read(&mut [0u8; 16]), Ok(0));
+    let stream = client(relay.addr());
+    assert_matches!(support::read(&stream, &mut [0u8; 16]), Ok(0));
     relay.wait_finished(1, BOUND).unwrap();
     let events = relay.take_events();
     assert_matches!(

@@ -5,22 +5,25 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::support::{BOUND, SLACK, client};
+use crate::support::{self, BOUND, SLACK, client};
 use assert_matches::assert_matches;
 use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{DRIP_BYTE, Peer, Script, ScriptTime};
 use reset_by_peer::timeout::{
-    Deadline, connect, read_by, read_exact_by, set_read_timeout, set_write_timeout, write_all_by,
+    Deadline, again_if_interrupted, connect, read_by, read_exact_by, set_read_timeout,
+    set_write_timeout, write_all_by,
 };
 
 #[test]
 fn a_read_timeout_is_would_block_or_timed_out_and_not_before_its_time() {
     let peer = Peer::start(Script::Stall).unwrap();
-    let mut stream = client(peer.addr());
+    let stream = client(peer.addr());
     let timeout = Duration::from_millis(100);
     set_read_timeout(&stream, timeout).unwrap();
     let started = Instant::now();
-    let error = stream.read(&mut [0u8; 16]).unwrap_err();
+    // The read's own result is the lesson: `support::read` calls again
+    // only after a stop and continue's `Interrupted`, within the timeout.
+    let error = support::read(&stream, &mut [0u8; 16]).unwrap_err();
     let elapsed = started.elapsed();
     assert_matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
     assert_eq!(Failure::of_timed(&error), Failure::TimedOut);
@@ -34,9 +37,10 @@ fn a_read_timeout_is_would_block_or_timed_out_and_not_before_its_time() {
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn on_linux_a_read_timeout_is_would_block_with_eagain_never_timed_out() {
     let peer = Peer::start(Script::Stall).unwrap();
-    let mut stream = client(peer.addr());
+    let stream = client(peer.addr());
     set_read_timeout(&stream, Duration::from_millis(20)).unwrap();
-    let error = stream.read(&mut [0u8; 16]).unwrap_err();
+    // Called again only after `Interrupted`: the error is the read's own.
+    let error = support::read(&stream, &mut [0u8; 16]).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::WouldBlock);
     assert_eq!(error.raw_os_error(), Some(11));
 }
@@ -46,8 +50,9 @@ fn the_socket_stays_usable_after_a_read_timeout() {
     let peer = Peer::start(Script::Echo).unwrap();
     let mut stream = client(peer.addr());
     set_read_timeout(&stream, Duration::from_millis(20)).unwrap();
-    let error = stream.read(&mut [0u8; 16]).unwrap_err();
-    assert!(Failure::of_timed(&error).connection_usable(), "{error:?}");
+    let error = support::read(&stream, &mut [0u8; 16]).unwrap_err();
+    assert_eq!(Failure::of_timed(&error), Failure::TimedOut, "{error:?}");
+    assert!(Failure::of_timed(&error).connection_usable());
     set_read_timeout(&stream, BOUND).unwrap();
     stream.write_all(b"still here").unwrap();
     let mut reply = [0u8; 10];
@@ -86,7 +91,7 @@ fn std_itself_refuses_a_zero_timeout_and_keeps_the_old_one() {
 fn until_queued(stream: &TcpStream, want: usize) {
     let mut buf = vec![0u8; want];
     let deadline = Instant::now() + BOUND;
-    while stream.peek(&mut buf).unwrap() < want {
+    while support::peek(stream, &mut buf).unwrap() < want {
         assert!(Instant::now() < deadline, "the bytes never arrived");
     }
 }
@@ -172,11 +177,11 @@ fn a_non_blocking_stream_is_refused_by_a_deadline_write_once_its_buffers_are_ful
 
 #[test]
 fn a_per_call_timeout_never_fires_against_a_peer_that_drips_faster() {
-    // One byte every 20 ms, a 250 ms timeout per call: 15 bytes take at least
+    // One byte every 20 ms, a 270 ms timeout per call: 15 bytes take at least
     // 300 ms, more than the timeout, and still no call times out. (Each byte
-    // has 230 ms to spare, for a loaded machine.)
+    // has 250 ms to spare, for a loaded machine that holds up the peer.)
     let interval = ScriptTime::new(20).unwrap();
-    let timeout = Duration::from_millis(250);
+    let timeout = Duration::from_millis(270);
     let peer = Peer::start(Script::Drip(interval)).unwrap();
     let mut stream = client(peer.addr());
     set_read_timeout(&stream, timeout).unwrap();
@@ -253,4 +258,116 @@ fn a_plain_write_all_with_a_write_timeout_does_end_in_an_error() {
     let data = vec![b'x'; 64 * 1024 * 1024];
     let error = stream.write_all(&data).unwrap_err();
     assert_eq!(Failure::of_timed(&error), Failure::TimedOut, "{error:?}");
+}
+
+/// Set only in the child process that
+/// `on_linux_a_stop_and_continue_interrupts_a_read_and_again_if_interrupted_keeps_its_bound`
+/// starts: it makes `reads_in_a_child_that_is_stopped_and_continued` read.
+const STOPPED_CHILD: &str = "RESET_BY_PEER_STOPPED_CHILD";
+
+/// What the child's lines begin with, among the test harness's own.
+const CHILD_SAYS: &str = "stopped child:";
+
+/// The read timeout of the child's read through `again_if_interrupted`.
+const CHILD_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// On Linux, a process stopped and continued (Ctrl-Z, then `fg`) finds a
+/// read that was waiting under a read timeout failed with `Interrupted`,
+/// with no signal handler installed (signal(7), "Interruption of system
+/// calls and library functions by stop signals"); `again_if_interrupted`
+/// reads again with what is left, and ends as the timeout does, with
+/// `WouldBlock`, not before it.
+///
+/// The reads run in a child, this test program run again with only
+/// `reads_in_a_child_that_is_stopped_and_continued`, so that the stops stop
+/// no other test. While the child has not yet said what a read gave, it
+/// is stopped and continued every 20 ms.
+#[test]
+#[cfg(target_os = "linux")]
+fn on_linux_a_stop_and_continue_interrupts_a_read_and_again_if_interrupted_keeps_its_bound() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc::{self, RecvTimeoutError};
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "timeout::reads_in_a_child_that_is_stopped_and_continued",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(STOPPED_CHILD, "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (said, lines) = mpsc::channel();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            // The harness may print its `test NAME ... ` first on the line.
+            if let Some((_, said_this)) = line.split_once(CHILD_SAYS) {
+                let _ = said.send(said_this.trim().to_string());
+            }
+        }
+    });
+    // The pause between stops is a wait for the child's next line: it
+    // ends at once when the line comes.
+    let pid = child.id().to_string();
+    let deadline = Instant::now() + BOUND;
+    let mut heard = Vec::new();
+    while Instant::now() < deadline {
+        match lines.recv_timeout(Duration::from_millis(20)) {
+            Ok(line) => heard.push(line),
+            Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => {
+                // One shell sends both, so the child is never left stopped.
+                let stop_and_continue = r#"kill -STOP "$0" && kill -CONT "$0""#;
+                let _ = Command::new("sh")
+                    .args(["-c", stop_and_continue, &pid])
+                    .status();
+            }
+        }
+    }
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}, after {heard:?}");
+    let [plain, again] = &heard[..] else {
+        panic!("the child said {heard:?}");
+    };
+    assert_eq!(plain, "plain read: Interrupted");
+    let (kind, ms) = again.rsplit_once(' ').unwrap();
+    assert_eq!(kind, "again_if_interrupted: WouldBlock");
+    let took = Duration::from_millis(ms.parse().unwrap());
+    assert!(took >= CHILD_TIMEOUT, "{took:?}");
+    assert!(took < CHILD_TIMEOUT + SLACK, "{took:?}");
+}
+
+/// Not a test of its own: the child's part of
+/// `on_linux_a_stop_and_continue_interrupts_a_read_and_again_if_interrupted_keeps_its_bound`,
+/// which does nothing unless that test starts it. It reads from a
+/// listener that never accepts (its own lab peer's threads would be
+/// stopped too), and says what each read gave.
+#[test]
+fn reads_in_a_child_that_is_stopped_and_continued() {
+    if std::env::var_os(STOPPED_CHILD).is_none() {
+        return;
+    }
+    // Never accepted, so never written to: every read waits.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut stream = client(listener.local_addr().unwrap());
+    let error = stream.read(&mut [0u8; 16]).unwrap_err();
+    println!("{CHILD_SAYS} plain read: {:?}", error.kind());
+    let started = Instant::now();
+    let error = again_if_interrupted(Deadline::after(CHILD_TIMEOUT), |wait| {
+        stream.set_read_timeout(Some(wait))?;
+        stream.read(&mut [0u8; 16])
+    })
+    .unwrap_err();
+    let took = started.elapsed().as_millis();
+    println!(
+        "{CHILD_SAYS} again_if_interrupted: {:?} {took}",
+        error.kind()
+    );
 }
