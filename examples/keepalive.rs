@@ -38,7 +38,7 @@ failed, the requests sent twice, the connections opened and the time spent
 in requests, then what the numbers say. The ten series run at once, each
 against a lab peer of its own, in about N times MS (10 s by default).
 
-  --requests N   requests per policy and script, 1 to 100000 (default 200)
+  --requests N   requests per policy and script, 10 to 100000 (default 200)
   --idle-ms MS   the server's idle limit in milliseconds, 10 to 60000
                  (default 50); each gap is drawn from 0.5 to 1.5 times it
   --seed N       the seed the gaps are drawn from, 0 to
@@ -50,6 +50,9 @@ against a lab peer of its own, in about N times MS (10 s by default).
 /// Requests per series when `--requests` is not given: the run's idle gaps
 /// then take 200 times 50 ms, about 10 s.
 const DEFAULT_REQUESTS: u64 = 200;
+/// The fewest requests a run takes: fewer leave too few gaps to compare
+/// anything.
+const MIN_REQUESTS: u64 = 10;
 /// The most requests `--requests` accepts.
 const MAX_REQUESTS: u64 = 100_000;
 /// The server's idle limit when `--idle-ms` is not given.
@@ -132,7 +135,7 @@ fn main() {
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--requests" => run.requests = args.number("--requests", 1..=MAX_REQUESTS),
+            "--requests" => run.requests = args.number("--requests", MIN_REQUESTS..=MAX_REQUESTS),
             "--idle-ms" => run.idle_ms = args.number("--idle-ms", MIN_IDLE_MS..=MAX_IDLE_MS),
             "--seed" => run.seed = args.number("--seed", 0..=u64::MAX),
             _ => args.unknown(&arg),
@@ -334,17 +337,23 @@ fn run_all<'scope>(
 /// (`| head -n 1`) ends it then, rather than at the end of the run.
 fn show_progress(each_finish: &mpsc::Receiver<()>, expected: Duration) {
     let every = (expected / 5).max(PROGRESS_EVERY);
+    // The first line comes sooner, so that a reader who has gone is seen
+    // within a second.
+    let mut wait = every.min(Duration::from_secs(1));
     let started = Instant::now();
     // Each pass either counts a finished series or prints a line; the
     // series end when their requests do, so the waiting ends too.
     loop {
-        match each_finish.recv_timeout(every) {
+        match each_finish.recv_timeout(wait) {
             Ok(()) => {}
-            Err(RecvTimeoutError::Timeout) => say!(
-                "  ... {:.0} s of about {:.0} s",
-                started.elapsed().as_secs_f64(),
-                expected.as_secs_f64()
-            ),
+            Err(RecvTimeoutError::Timeout) => {
+                say!(
+                    "  ... {:.0} s of about {:.0} s",
+                    started.elapsed().as_secs_f64(),
+                    expected.as_secs_f64()
+                );
+                wait = every;
+            }
             // Every thread has ended, and dropped its sender.
             Err(RecvTimeoutError::Disconnected) => return,
         }
@@ -472,15 +481,15 @@ fn conclude(measured: &Measured, terms: &Terms) {
     }
     say!("  {}.", check_did(measured));
     say!(
-        "  The retry {}, sending {} requests twice.",
+        "  The retry {}, sending {} twice.",
         effect(naive.failed, retry.failed),
-        retry.tally.retried
+        plural(retry.tally.retried, "request")
     );
     say!("  {}.", idle_timeout_did(measured, terms));
     say!(
-        "  Check and retry {}, sending {} requests twice where the retry alone sent {}.",
+        "  Check and retry {}, sending {} twice where the retry alone sent {}.",
         effect(naive.failed, measured.both.failed),
-        measured.both.tally.retried,
+        plural(measured.both.tally.retried, "request"),
         retry.tally.retried
     );
 }
@@ -517,10 +526,10 @@ fn check_did(measured: &Measured) -> String {
 fn idle_timeout_did(measured: &Measured, terms: &Terms) -> String {
     let series = &measured.idle_timeout;
     format!(
-        "The client idle timeout of {} {}, and opened {} connections where naive reuse opened {}: it dropped {} unused, about {} of them (by their gaps) still healthy",
+        "The client idle timeout of {} {}, and opened {} where naive reuse opened {}: it dropped {} unused, about {} of them (by their gaps) still healthy",
         ms(terms.client_idle),
         effect(measured.naive.failed, series.failed),
-        series.tally.opened,
+        plural(series.tally.opened, "connection"),
         measured.naive.tally.opened,
         series.tally.expired,
         terms.healthy_dropped
@@ -556,26 +565,43 @@ fn sum_up(closed: &Measured, forgotten: &Measured) {
     retry_lesson(closed, forgotten);
     let avoided = closed.naive.failed + forgotten.naive.failed;
     let still = closed.idle_timeout.failed + forgotten.idle_timeout.failed;
+    let outcome = if avoided == 0 {
+        format!("met no failure of naive reuse to avoid, and {still} of its own failed")
+    } else if still >= avoided {
+        format!("left {still} failed where naive reuse had {avoided}")
+    } else {
+        format!(
+            "turned {} of naive reuse into {still}, because it was set below the server's limit, which this client was told",
+            plural(avoided, "failure")
+        )
+    };
     say!(
-        "- The client idle timeout turned {avoided} failures of naive reuse into {still}, only because it was set below the server's limit, which this client was told. A real client rarely knows that limit: an HTTP server may announce its own (Keep-Alive: timeout=N, which undici reads, less its keepAliveTimeoutThreshold), but a TCP load balancer in between has no way to announce its own."
+        "- The client idle timeout {outcome}. A real client rarely knows that limit: an HTTP server may announce its own (Keep-Alive: timeout=N, which undici reads, less its keepAliveTimeoutThreshold), but a TCP load balancer in between has no way to announce its own."
     );
     cost_lesson(closed, forgotten);
 }
 
 fn check_lesson(closed: &Measured, forgotten: &Measured) {
-    let race = match closed.check.failed {
-        0 => {
+    let race = match (closed.check.failed, closed.check.tally.found_stale) {
+        (0, _) => {
             "in this run no FIN came just after it (try another seed, or more requests)".to_string()
         }
-        raced => format!("it lost the race {raced} times, when the FIN came just after it"),
+        (failed, 0) => format!(
+            "no FIN had reached a connection yet whenever it looked, and {} failed",
+            plural(failed, "request")
+        ),
+        (1, _) => "it lost the race once, when the FIN came just after it".to_string(),
+        (raced, _) => format!("it lost the race {raced} times, when the FIN came just after it"),
     };
     let unseen = match forgotten.check.tally.found_stale {
         0 => format!(
-            "it saw no forgotten flow ({} requests failed against {} all the same)",
-            forgotten.check.failed, forgotten.script
+            "it saw no forgotten flow ({} failed against {} all the same)",
+            plural(forgotten.check.failed, "request"),
+            forgotten.script
         ),
         found => format!(
-            "it found {found} connections dead against {}",
+            "it found {} dead against {}",
+            plural(found, "connection"),
             forgotten.script
         ),
     };
@@ -589,7 +615,8 @@ fn retry_lesson(closed: &Measured, forgotten: &Measured) {
     let retried = closed.retry.tally.retried + forgotten.retry.tally.retried;
     let left = closed.retry.failed + forgotten.retry.failed;
     say!(
-        "- The retry left {left} failed by sending {retried} requests twice, which it may do only because each was safe to repeat: a request that is not (a POST that charges a card) is not sent again, so up to {retried} such requests would have failed."
+        "- The retry left {left} failed by sending {} twice, which it may do only because each was safe to repeat: a request that is not (a POST that charges a card) is not sent again, so up to {retried} such requests would have failed.",
+        plural(retried, "request")
     );
     if forgotten.check.tally.found_stale == 0 && forgotten.retry.tally.retried > 0 {
         say!(

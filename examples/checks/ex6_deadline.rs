@@ -30,9 +30,9 @@ With no argument, shows what it does now; --check says PASS or FAIL.
 /// The time the whole read may take.
 pub const BUDGET: Duration = Duration::from_millis(100);
 
-/// How many bytes to read: at one byte every 10 ms, 30 bytes take at least
+/// How many bytes to read: at one byte every 20 ms, 15 bytes take at least
 /// 300 ms.
-pub const WANTED: usize = 30;
+pub const WANTED: usize = 15;
 
 /// The type of `read_exact_within`.
 pub type ReadWithin = fn(&mut TcpStream, &mut [u8], Duration) -> io::Result<()>;
@@ -211,7 +211,7 @@ pub fn check(read: ReadWithin) -> Result<(), String> {
         ),
         (
             Server::Lab(drip),
-            "drip (a byte every 20 ms), 30 bytes",
+            "drip (a byte every 20 ms), 15 bytes",
             WANTED,
             BUDGET,
             Expect::Timeout,
@@ -220,8 +220,8 @@ pub fn check(read: ReadWithin) -> Result<(), String> {
         // machine slows the drip, so a read that waits a whole budget
         // runs far past it.
         (
-            Server::DripThenSilence(15),
-            "15 bytes in 150 ms, then silence; 30 bytes",
+            Server::DripThenSilence(7),
+            "7 bytes in 140 ms, then silence; 15 bytes",
             WANTED,
             ms(300),
             Expect::Timeout,

@@ -314,7 +314,7 @@ fn reset_before_upstream(client: Conn) -> (Did, Sees) {
 
 /// How long a relay whose upstream could not be reached waits for the
 /// client's first bytes, which let it answer with a reset.
-const REFUSAL_WAIT: Duration = Duration::from_millis(500);
+const REFUSAL_WAIT: Duration = Duration::from_millis(250);
 
 /// A refused or dead upstream. The relay has accepted the client already,
 /// so it cannot refuse it as the server would have, and it knows nothing of

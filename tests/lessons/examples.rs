@@ -196,7 +196,7 @@ const NUMBERS: [(&str, &[&str], &str, u64, u64); 10] = [
         0,
         3_600_000,
     ),
-    ("keepalive", &[], "--requests", 1, 100_000),
+    ("keepalive", &[], "--requests", 10, 100_000),
     ("keepalive", &[], "--idle-ms", 10, 60_000),
 ];
 

@@ -447,7 +447,7 @@ fn exercise_6_deadline_rejects_wrong_fixes() {
         (
             "late_verdict",
             || ex6::check(ex6_deadline::late_verdict::read_exact_within),
-            "30 bytes, budget 100 ms",
+            "15 bytes, budget 100 ms",
         ),
         (
             "deadline_between_reads",
@@ -457,7 +457,7 @@ fn exercise_6_deadline_rejects_wrong_fixes() {
         (
             "zero_timeout",
             || ex6::check(ex6_deadline::zero_timeout::read_exact_within),
-            "30 bytes, budget 100 ms: expected a timeout (WouldBlock or TimedOut)",
+            "15 bytes, budget 100 ms: expected a timeout (WouldBlock or TimedOut)",
         ),
         (
             "zero_is_nothing_yet",
@@ -484,7 +484,7 @@ fn exercise_6_deadline_rejects_wrong_fixes() {
         (
             "timeout_of_kind_other",
             || ex6::check(ex6_deadline::timeout_of_kind_other::read_exact_within),
-            "30 bytes, budget 100 ms: expected a timeout (WouldBlock or TimedOut) at 100 ms, got Other",
+            "15 bytes, budget 100 ms: expected a timeout (WouldBlock or TimedOut) at 100 ms, got Other",
         ),
     ];
     // On Windows an expired timer is TimedOut, which ends zero_timeout's
