@@ -102,7 +102,7 @@ fn run(runs: usize) -> io::Result<()> {
         long.push((timeout, per_call, deadline));
     }
     say!("  longer timers go on coarser levels (at HZ=250: 32 ms steps up to 2 s, 256 ms up to");
-    say!("  16 s); the deadline waits in steps of at most 60 ms, each on the finest level");
+    say!("  16 s); the deadline waits in steps of at most 200 ms, each on the finest level");
 
     let rst = one_by_one(runs, || blocked_reader_sees(true))?;
     report("RST seen by a blocked reader", &rst);

@@ -67,10 +67,15 @@ impl Shape {
 /// Sends `data` to `conn` as `shape` says: late, in slices, or at once.
 /// Returns how many bytes it sent: fewer than all if the connection went,
 /// `over` was set, or the peer was done with it first.
+///
+/// `arrived` is when the bytes arrived, as near as the caller can tell:
+/// `latency` holds them until then plus its delay, so that bytes that
+/// waited in the socket while earlier ones were held are not held again,
+/// and a long answer is late by the delay, not by the delay per piece.
 pub(super) fn send(
     conn: &mut Conn,
     over: &AtomicBool,
-    data: &[u8],
+    (data, arrived): (&[u8], Instant),
     shape: Shape,
     dice: &mut Dice,
 ) -> usize {
@@ -78,7 +83,7 @@ pub(super) fn send(
         Shape::Late { delay, jitter } => {
             let jitter = u64::from(jitter);
             let ms = delay.as_millis().saturating_sub(jitter) + dice.up_to(2 * jitter);
-            let deadline = Instant::now().checked_add(Duration::from_millis(ms));
+            let deadline = arrived.checked_add(Duration::from_millis(ms));
             if deadline.is_some() && wait(conn, over, deadline) && conn.send(data) {
                 data.len()
             } else {

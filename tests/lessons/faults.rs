@@ -306,7 +306,7 @@ fn a_relay_at_a_chance_says_which_connections_it_spared() {
             let mut answer = Vec::new();
             let mut buf = [0u8; 8];
             let end = loop {
-                match support::read(&mut stream, &mut buf) {
+                match support::read(&stream, &mut buf) {
                     Ok(0) => break "the end of the stream".to_string(),
                     Ok(n) => answer.extend_from_slice(&buf[..n]),
                     Err(error) => break error.to_string(),
@@ -456,4 +456,20 @@ fn python_urllib_through_each_fault_meets_what_the_catalogue_says() {
         next = fetch(&down, "5").0;
     }
     assert_eq!(next, "ConnectionRefusedError");
+}
+
+#[test]
+fn a_long_answer_is_late_by_the_delay_not_by_the_delay_per_piece() {
+    // 64 KiB come back from the echo in many pieces of at most 4 KiB; the
+    // pieces that wait in the relay's socket while the first is held have
+    // waited already, so the whole answer is late by about 150 ms, far
+    // from the 16 times 150 ms a delay per piece would add.
+    let upstream = Peer::start(Script::Echo).unwrap();
+    let relay = relay("latency:150", upstream.addr());
+    let request = vec![b'x'; 64 * 1024];
+    let (answer, end, took) = exchange(&mut client(relay.addr()), &request);
+    assert_eq!(answer.len(), request.len());
+    assert_matches!(end, Ok(()));
+    assert!(took >= Duration::from_millis(150), "{took:?}");
+    assert!(took < Duration::from_millis(1200), "{took:?}");
 }

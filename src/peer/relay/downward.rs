@@ -2,12 +2,16 @@
 //! from the upstream to the client, as the script's faults say.
 
 use std::net::Shutdown;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::super::conn::{CHUNK, Conn, Got, TICK};
 use super::super::dice::Dice;
 use super::super::shape::{self, Shape};
 use super::{Faults, IdleFault, Link};
+
+/// A read that returns sooner than this found its bytes waiting: they
+/// arrived with the piece before them, while it was being held.
+const ARRIVED_AT_ONCE: Duration = Duration::from_millis(1);
 
 /// How the downward direction ended.
 pub(super) enum DownEnd {
@@ -38,6 +42,9 @@ pub(super) struct Downward<'a> {
     pub(super) faults: Faults,
     /// Draws `latency`'s jitter.
     dice: Dice,
+    /// When the answer's bytes being passed on arrived, as near as a read
+    /// can tell: when the last read that had to wait returned.
+    arrived: Instant,
     /// Bytes of the answer passed on to the client.
     pub(super) passed: u64,
     /// Bytes of the answer read and thrown away (`stall`).
@@ -58,6 +65,7 @@ impl<'a> Downward<'a> {
             link,
             faults,
             dice,
+            arrived: Instant::now(),
             passed: 0,
             thrown: 0,
         }
@@ -81,7 +89,14 @@ impl<'a> Downward<'a> {
             // `want` is at most CHUNK, the buffer's length, and `n` at most
             // `want`.
             let want = self.want();
-            let end = match self.server.receive(&mut buf[..want], Some(deadline), false) {
+            let asked = Instant::now();
+            let got = self.server.receive(&mut buf[..want], Some(deadline), false);
+            // Bytes that were waiting already arrived with the piece before
+            // them; bytes the read had to wait for arrived now.
+            if asked.elapsed() > ARRIVED_AT_ONCE {
+                self.arrived = Instant::now();
+            }
+            let end = match got {
                 Got::Data(n) => self.on_data(&buf[..n]),
                 Got::Closed | Got::Broken(_) if self.faults.stalls() => {
                     // A hung server does not pass its end on: the client
@@ -162,7 +177,8 @@ impl<'a> Downward<'a> {
             _ => {}
         }
         let over = &self.link.over;
-        let sent = shape::send(&mut self.client, over, data, answer, &mut self.dice);
+        let piece = (data, self.arrived);
+        let sent = shape::send(&mut self.client, over, piece, answer, &mut self.dice);
         self.passed += sent as u64;
         if sent == data.len() {
             None

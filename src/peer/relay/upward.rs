@@ -198,13 +198,10 @@ impl<'a> Upward<'a> {
         };
         // `n` is at most CHUNK, the buffer's length.
         let (over, request) = (&self.link.over, self.faults.request);
-        let sent = shape::send(
-            &mut self.server,
-            over,
-            &self.buf[old..n],
-            request,
-            &mut self.dice,
-        );
+        // A request is most often one piece: it is held from when it is
+        // passed on.
+        let data = (&self.buf[old..n], Instant::now());
+        let sent = shape::send(&mut self.server, over, data, request, &mut self.dice);
         if sent < n - old {
             if self.server.done() || self.link.is_over() {
                 return Some(UpEnd::Stopped);
