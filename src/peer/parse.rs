@@ -47,15 +47,17 @@ impl FromStr for Script {
                 .map(Script::IdleReset),
             "drip" => named
                 .time(DEFAULT_DRIP_INTERVAL, "drip:150")
+                .map_err(|_| named.pace_error("drip:150"))
                 .and_then(|gap| named.paced(gap, "drip:150"))
                 .map(Script::Drip),
             "reset-after" => named.count("reset-after:1024").map(Script::ResetAfter),
             "down" if named.argument.is_none() => Ok(Script::Down(1)),
-            "down" => match named.count("down:1")? {
-                0 => Err(error(format!(
-                    "`{text}`: down serves at least 1 connection before its port closes"
+            "down" => match named.count("down:1") {
+                Ok(n) if n > 0 => Ok(Script::Down(n)),
+                _ => Err(error(format!(
+                    "`{text}`: down serves 1 to {} connections before its port closes, as in down:1",
+                    u32::MAX
                 ))),
-                n => Ok(Script::Down(n)),
             },
             name => match (bare(name), named.argument) {
                 (None, _) => Err(error(format!("unknown script `{text}`"))),
@@ -120,17 +122,23 @@ fn slicer(named: &Named, way: Way) -> Result<Script, ParseScriptError> {
     let usage = "slicer:8 or slicer:8:20";
     let (bytes, gap) = match named.argument.map(|argument| argument.split_once(':')) {
         Some(Some((bytes, gap))) => {
-            let gap = named.with(gap).required_time(usage)?;
-            (named.with(bytes), named.paced(gap, usage)?)
+            // Any time that is not one, or is too short, gets the one range.
+            let gap = match named.with(gap).required_time(usage) {
+                Ok(gap) => named.paced(gap, usage)?,
+                Err(_) => return Err(named.pace_error(usage)),
+            };
+            (named.with(bytes), gap)
         }
-        _ => (named.with(named.argument.unwrap_or("")), DEFAULT_SLICER_GAP),
+        Some(None) => (named.with(named.argument.unwrap_or("")), DEFAULT_SLICER_GAP),
+        None => return Err(error(format!("`slicer` needs a count, as in {usage}"))),
     };
-    match bytes.count(usage)? {
-        0 => Err(error(format!(
-            "`{}`: a piece has at least 1 byte, as in {usage}",
-            named.text
+    match bytes.count(usage) {
+        Ok(bytes) if bytes > 0 => Ok(Script::Slicer { bytes, gap, way }),
+        _ => Err(error(format!(
+            "`{}`: a piece has 1 to {} bytes, as in {usage}",
+            named.text,
+            u32::MAX
         ))),
-        bytes => Ok(Script::Slicer { bytes, gap, way }),
     }
 }
 
@@ -202,11 +210,16 @@ impl<'a> Named<'a> {
         if gap.as_millis() >= u64::from(MIN_PACE_MS) {
             return Ok(gap);
         }
-        Err(error(format!(
+        Err(self.pace_error(usage))
+    }
+
+    /// Why a time between pieces is refused.
+    fn pace_error(&self, usage: &str) -> ParseScriptError {
+        error(format!(
             "`{}`: the time between pieces is {MIN_PACE_MS} to {} ms, as in {usage}: faster is no slow peer, and costs the peer a core",
             self.text,
             ScriptTime::MAX_MS
-        )))
+        ))
     }
 
     /// The argument as a script's time, which must be there.

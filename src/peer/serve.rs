@@ -119,7 +119,13 @@ fn shaped_echo(conn: &mut Conn, shape: Shape, mut dice: Dice) {
         let room = shape
             .room(echoed)
             .map_or(n, |room| n.min(usize::try_from(room).unwrap_or(n)));
-        let sent = shape::send(conn, &over, (&buf[..room], Instant::now()), shape, &mut dice);
+        let sent = shape::send(
+            conn,
+            &over,
+            (&buf[..room], Instant::now()),
+            shape,
+            &mut dice,
+        );
         echoed += sent as u64;
         if sent < room {
             return;
