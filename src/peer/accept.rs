@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::conn::{Limits, SlotFlags, TICK};
+use super::conn::{Limits, SlotFlags};
 use super::options::Options;
 use super::script::Script;
 use super::shared::Shared;
@@ -170,6 +170,7 @@ fn last_allowed(script: Script, options: &Options) -> Option<usize> {
 /// `Peer::stop` wakes the thread with a connection, and bounds its wait.
 #[cfg(target_os = "linux")]
 pub(super) fn ticking(listener: TcpListener) -> io::Result<TcpListener> {
+    use super::conn::TICK;
     use std::os::fd::OwnedFd;
     let as_stream = TcpStream::from(OwnedFd::from(listener));
     as_stream.set_read_timeout(Some(TICK))?;
