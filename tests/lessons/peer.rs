@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use std::io::{BufRead, ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -957,6 +957,8 @@ fn out_of_descriptors_queued_clients_hear_busy_and_the_drop_is_prompt() {
         let mut stream = client(addr);
         stream.write_all(b"x\n").unwrap();
         let mut heard = String::new();
+        // Unix only, like the test: imported here, not for every platform.
+        use std::io::BufRead;
         std::io::BufReader::new(&mut stream)
             .read_line(&mut heard)
             .unwrap();
