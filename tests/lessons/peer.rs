@@ -1171,11 +1171,11 @@ fn right_after_a_burst_against_stall_a_newcomer_is_served() {
             .unwrap();
         let gave_way = peer.counts().accepted.saturating_sub(64);
         peer.wait_finished(gave_way, BOUND).unwrap();
-        let mut newcomer = client(peer.addr());
+        let newcomer = client(peer.addr());
         newcomer
             .set_read_timeout(Some(Duration::from_millis(300)))
             .unwrap();
-        match newcomer.read(&mut [0u8; 64]) {
+        match support::read(&newcomer, &mut [0u8; 64]) {
             Err(error) => {
                 assert_matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
             }
