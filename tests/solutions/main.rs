@@ -76,11 +76,20 @@ fn between_markers(file: &str) -> String {
 /// reset may be Wine reading the reset as an end of stream
 /// (`support::WINE_READS_RESET_AS_EOF`): the check runs again, up to 12
 /// times, and says SKIP if Wine did so every time.
+///
+/// A run that a stop and continue (Ctrl-Z, `fg`) disturbed runs again too:
+/// on Linux a read under a timeout then fails with `Interrupted` (signal(7)),
+/// and a solution that passes it on, as std's `read` does, is not wrong; and
+/// a stopped process is late, which the checks call late only after three
+/// late runs of a case, which a stop every few hundred milliseconds can
+/// make.
 fn passes(test: &str, check: impl Fn() -> Result<(), String>) {
     for _ in 0..12 {
         match check() {
             Ok(()) => return,
             Err(what) if support::wine_may_have_read_a_reset_as_eof(&what) => {}
+            Err(what) if what.contains("Interrupted") => {}
+            Err(what) if what.contains(" took ") || what.contains("had not returned") => {}
             Err(what) => panic!("a correct solution fails its check: {what}"),
         }
     }
