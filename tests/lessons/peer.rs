@@ -265,8 +265,10 @@ fn flaky_one_counts_two_clients_from_one_address_as_one() {
 fn drip_delivers_one_byte_per_interval() {
     let interval = Duration::from_millis(20);
     let peer = Peer::start(drip(20)).unwrap();
-    let mut stream = client(peer.addr());
+    // Before the connect: the peer's first interval starts when it accepts,
+    // which is after this, however late this thread runs afterwards.
     let started = Instant::now();
+    let mut stream = client(peer.addr());
     let mut bytes = [0u8; 5];
     stream.read_exact(&mut bytes).unwrap();
     let elapsed = started.elapsed();
@@ -700,8 +702,10 @@ fn an_idle_client_is_cut_at_the_idle_limit() {
     let idle = Duration::from_millis(100);
     for script in [Script::Echo, Script::Stall, Script::Heartbeat] {
         let peer = Peer::start_with(script, small(idle)).unwrap();
-        let mut stream = client(peer.addr());
+        // Before the connect: the peer counts idleness from when it
+        // accepts, which is after this.
         let started = Instant::now();
+        let mut stream = client(peer.addr());
         // The peer closes a connection on which nothing has moved.
         assert_matches!(recv(&mut stream), Ok(bytes) if bytes.is_empty(), "{script}");
         assert!(
