@@ -7,11 +7,11 @@
 //! Times are checked only from below (a delayed answer cannot come
 //! early), never from above: a loaded machine may pause any thread.
 
-use crate::support::{self, BOUND, client, quiet_addr, refused_within};
+use crate::support::{self, BOUND, Killed, client, quiet_addr, refused_within};
 
 use std::io::{BufRead, BufReader, ErrorKind, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -338,16 +338,6 @@ fn a_relay_at_a_chance_says_which_connections_it_spared() {
     }
     let spared = events.iter().filter(|e| e.script == Script::Echo).count();
     assert!((1..12).contains(&spared), "{spared} of 12 spared");
-}
-
-/// A child process that is killed when the test ends, pass or fail.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// CPython's `http.server` as the upstream, in a thread, and

@@ -9,12 +9,12 @@ use crate::support;
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Instant;
 
-use crate::support::{BOUND, client};
+use crate::support::{BOUND, Killed, client};
 use assert_matches::assert_matches;
 use reset_by_peer::failure::Failure;
 use reset_by_peer::peer::{Did, Ending, Options, Peer, Script, ScriptTime, Sees, refused_addr};
@@ -407,16 +407,6 @@ fn dropping_a_relay_in_the_middle_of_every_script_is_prompt_and_joins() {
         if let Err(error) = end {
             assert!(!Failure::of(&error).is_timeout(), "{script}: {error:?}");
         }
-    }
-}
-
-/// A child process that is killed when the test ends, pass or fail.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 

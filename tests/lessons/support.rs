@@ -310,3 +310,13 @@ pub fn reset_client(script: reset_by_peer::peer::Script) -> (reset_by_peer::peer
     reset_by_peer::peer::wait_closed(&stream, BOUND).unwrap();
     (peer, stream)
 }
+
+/// A child process that is killed when the test ends, pass or fail.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
