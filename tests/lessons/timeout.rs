@@ -281,7 +281,7 @@ const CHILD_TIMEOUT: Duration = Duration::from_millis(100);
 /// The reads run in a child, this test program run again with only
 /// `reads_in_a_child_that_is_stopped_and_continued`, so that the stops stop
 /// no other test. While the child has not yet said what a read gave, it
-/// is stopped and continued every 20 ms.
+/// is stopped and continued every 20 ms (`stop_and_continue`).
 #[test]
 #[cfg(target_os = "linux")]
 fn on_linux_a_stop_and_continue_interrupts_a_read_and_again_if_interrupted_keeps_its_bound() {
@@ -321,13 +321,7 @@ fn on_linux_a_stop_and_continue_interrupts_a_read_and_again_if_interrupted_keeps
         match lines.recv_timeout(Duration::from_millis(20)) {
             Ok(line) => heard.push(line),
             Err(RecvTimeoutError::Disconnected) => break,
-            Err(RecvTimeoutError::Timeout) => {
-                // One shell sends both, so the child is never left stopped.
-                let stop_and_continue = r#"kill -STOP "$0" && kill -CONT "$0""#;
-                let _ = Command::new("sh")
-                    .args(["-c", stop_and_continue, &pid])
-                    .status();
-            }
+            Err(RecvTimeoutError::Timeout) => stop_and_continue(&pid),
         }
     }
     let _ = child.kill();
@@ -342,6 +336,42 @@ fn on_linux_a_stop_and_continue_interrupts_a_read_and_again_if_interrupted_keeps
     let took = Duration::from_millis(ms.parse().unwrap());
     assert!(took >= CHILD_TIMEOUT, "{took:?}");
     assert!(took < CHILD_TIMEOUT + SLACK, "{took:?}");
+}
+
+/// Stops process `pid`, and continues it once every thread of it has
+/// stopped, or after 200 ms: a SIGCONT that comes while the stop is still
+/// on its way discards it (signal(7)), and then no read is interrupted
+/// (before this waited, 5 runs of 12 took over 2 s to see one, and one
+/// ran out of time). The wait polls `/proc`, 1 ms at a
+/// time: nothing tells a process that another one has stopped, short of
+/// being its parent's `waitid`, which std does not offer.
+#[cfg(target_os = "linux")]
+fn stop_and_continue(pid: &str) {
+    use std::process::Command;
+    let signal = |name: &str| Command::new("kill").args([name, pid]).status();
+    if signal("-STOP").is_err() {
+        return;
+    }
+    let deadline = Instant::now() + Duration::from_millis(200);
+    while Instant::now() < deadline && !all_threads_stopped(pid) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = signal("-CONT");
+}
+
+/// Whether every thread of process `pid` is stopped: state `T` in its
+/// `/proc/PID/task/TID/stat` (proc(5)), after the name in parentheses.
+#[cfg(target_os = "linux")]
+fn all_threads_stopped(pid: &str) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.filter_map(Result::ok).all(|task| {
+        std::fs::read_to_string(task.path().join("stat")).is_ok_and(|stat| {
+            stat.rsplit_once(") ")
+                .is_some_and(|(_, rest)| rest.starts_with('T'))
+        })
+    })
 }
 
 /// Not a test of its own: the child's part of
