@@ -8,7 +8,6 @@ use super::common::{self, say};
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::Duration;
 
@@ -121,29 +120,9 @@ fn against(
     // If the peer has already reset the connection, this fails with
     // NotConnected; `receive` then meets the reset itself.
     let _ = stream.shutdown(Shutdown::Write);
-    watched(&mut stream, receive)
-}
-
-/// Calls `receive`, and shuts the connection down if it has not returned
-/// within BOUND, which on Linux ends a read it is blocked in with `Ok(0)`:
-/// the bound on the student's reads, whose servers here all close anyway.
-///
-/// Not a read timeout: on Linux a read under one fails with `Interrupted`
-/// when the process is stopped and continued (Ctrl-Z, `fg`; signal(7)),
-/// and a `receive_all` that has no timeout of its own need not expect
-/// that. A read with no timeout is resumed instead.
-fn watched(stream: &mut TcpStream, receive: Receive) -> io::Result<Vec<u8>> {
-    let watch = stream.try_clone()?;
-    let (returned, waiting) = mpsc::channel::<()>();
-    thread::spawn(move || {
-        if waiting.recv_timeout(BOUND) == Err(RecvTimeoutError::Timeout) {
-            let _ = watch.shutdown(Shutdown::Both);
-        }
-    });
-    let got = receive(stream);
-    // The watchdog's wait ends at once, with nothing to do.
-    drop(returned);
-    got
+    // The bound on the student's reads, whose servers here all close anyway.
+    let _watch = common::watchdog(&stream, BOUND)?;
+    receive(&mut stream)
 }
 
 pub fn demo(receive_all: Receive) -> io::Result<()> {

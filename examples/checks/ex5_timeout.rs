@@ -82,9 +82,16 @@ fn against(
             })?;
         }
     }
-    stream.set_read_timeout(Some(READ_TIMEOUT))?;
     // The peer stays up until `against` returns.
-    Ok(common::within(limit, move || wait(&mut stream)))
+    Ok(common::within(limit, move || {
+        // On Linux a stop and continue (Ctrl-Z, then fg) fails a read under
+        // a timeout with Interrupted, which `wait` rightly passes on: its
+        // caller, here, calls it again with what is left of the timeout.
+        again_if_interrupted(Deadline::after(READ_TIMEOUT), |left| {
+            stream.set_read_timeout(Some(left))?;
+            wait(&mut stream)
+        })
+    }))
 }
 
 /// A reader that fails every read with an error of `kind`, as a socket whose

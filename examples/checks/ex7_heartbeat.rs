@@ -11,6 +11,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use reset_by_peer::peer::{Peer, Script};
+use reset_by_peer::timeout::{Deadline, again_if_interrupted};
 
 /// The exercise's file, its answer included, as the compiler read it: for
 /// the rules every answer keeps (`common::exercise`). It is read here, in
@@ -39,6 +40,12 @@ const EARLY: Duration = Duration::from_millis(5);
 
 /// How long the exercise lets a `ping` run before it gives up on it.
 const SAFETY_NET: Duration = Duration::from_millis(400);
+
+/// How long the demonstration waits for `ping` to return: twice the safety
+/// net, so that a stop and continue (Ctrl-Z, then `fg`) across both
+/// deadlines never makes a `ping` that the safety net ended look like one
+/// that never returns.
+const DEMO_LIMIT: Duration = Duration::from_millis(800);
 
 /// The type of `ping`.
 pub type Ping = fn(&mut TcpStream, Duration) -> bool;
@@ -107,8 +114,12 @@ fn answer(mut stream: TcpStream, answers: Answers) {
             return;
         }
     }
-    // Hold the connection open until the client closes it.
-    let _ = stream.read(&mut [0u8; 1]);
+    // Hold the connection open until the client closes it, through a stop
+    // and continue: a close here would be an answer of its own.
+    let _ = again_if_interrupted(Deadline::after(SAFETY_NET), |left| {
+        stream.set_read_timeout(Some(left))?;
+        stream.read(&mut [0u8; 1])
+    });
 }
 
 /// Pings a fresh peer on another thread; returns the answer and how long
@@ -128,14 +139,21 @@ fn against(target: Target, ping: Ping, limit: Duration) -> io::Result<Option<(bo
         ),
     };
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
-    // The safety net: no read in this exercise waits longer than this.
-    stream.set_read_timeout(Some(SAFETY_NET))?;
-    Ok(common::within(limit, move || ping(&mut stream, TIMEOUT)))
+    // The safety net: no read in this exercise waits longer than this. Not
+    // a read timeout, which a stop and continue would cut short with
+    // Interrupted on Linux, and which `read_exact` would then start again,
+    // whole (`common::watchdog`).
+    let watch = common::watchdog(&stream, SAFETY_NET)?;
+    Ok(common::within(limit, move || {
+        let alive = ping(&mut stream, TIMEOUT);
+        drop(watch);
+        alive
+    }))
 }
 
 pub fn demo(ping: Ping) -> io::Result<()> {
     for script in [Script::Heartbeat, Script::SilentAfter(0), Script::Reset] {
-        match against(Target::Lab(script), ping, SAFETY_NET + GRACE)? {
+        match against(Target::Lab(script), ping, DEMO_LIMIT)? {
             Some((alive, took)) if took > TIMEOUT + GRACE => say!(
                 "{script}: alive = {alive}, after {} ms: the exercise's {} ms safety net ended the wait, not ping's {} ms timeout",
                 took.as_millis(),
@@ -147,7 +165,7 @@ pub fn demo(ping: Ping) -> io::Result<()> {
             }
             None => say!(
                 "{script}: still waiting after {} ms",
-                (SAFETY_NET + GRACE).as_millis()
+                DEMO_LIMIT.as_millis()
             ),
         }
     }

@@ -165,6 +165,36 @@ pub fn within<T: Send + 'static>(
     }
 }
 
+/// Shuts a connection down if it is still in use after a time: a bound on a
+/// student's reads that a stop and continue (Ctrl-Z, then `fg`) does not
+/// cut short. A read under a read timeout fails with `Interrupted` then, on
+/// Linux, which an exercise that sets no timeout does not ask its student
+/// to handle; a read with no timeout is resumed, and a shutdown ends it
+/// with `Ok(0)` on Linux.
+///
+/// Dropping the `Watchdog` calls the watch off; its thread then ends at once.
+pub struct Watchdog {
+    _called_off: std::sync::mpsc::Sender<()>,
+}
+
+/// Starts a [`Watchdog`] on `stream`, which shuts it down after `limit`.
+pub fn watchdog(
+    stream: &std::net::TcpStream,
+    limit: std::time::Duration,
+) -> std::io::Result<Watchdog> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let watched = stream.try_clone()?;
+    let (called_off, waiting) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if waiting.recv_timeout(limit) == Err(RecvTimeoutError::Timeout) {
+            let _ = watched.shutdown(std::net::Shutdown::Both);
+        }
+    });
+    Ok(Watchdog {
+        _called_off: called_off,
+    })
+}
+
 /// How many times a check runs a timed case before it calls it late: a
 /// loaded machine (a lab host shared by a class) can hold up one run by
 /// tens of milliseconds, but a function that waits too long is late every

@@ -22,7 +22,7 @@ pub mod code;
 mod exercise;
 
 pub use args::Args;
-pub use exercise::{answer, exercise, markers, serve_once, unless_late, within};
+pub use exercise::{answer, exercise, markers, serve_once, unless_late, watchdog, within};
 
 use std::fmt::{self, Display};
 use std::io::{self, Write};

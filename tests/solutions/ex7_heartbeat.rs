@@ -2,7 +2,8 @@
 //! deadline for every read. (reset_by_peer::heartbeat::watch does this
 //! round after round.)
 
-use std::io::{Read, Write};
+// Changed: ErrorKind, for Interrupted.
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,10 @@ pub fn ping(stream: &mut TcpStream, timeout: Duration) -> bool {
         match stream.read(&mut answer[filled..]) {
             Ok(0) => return false,
             Ok(n) => filled += n,
+            // Changed: a stop and continue (Ctrl-Z, then fg) cuts a read
+            // under a timeout short on Linux; it is no news from the peer,
+            // so read again with what is left.
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
             // A timeout, a reset: not alive.
             Err(_) => return false,
         }
