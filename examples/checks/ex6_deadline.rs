@@ -251,11 +251,15 @@ pub fn check(read: ReadWithin) -> Result<(), String> {
         };
         // A read that timed out at its budget where the bytes were due
         // well before it was held up with the peer (a stopped or loaded
-        // machine), as much as one that came back past its limit.
+        // machine), as much as one that came back past its limit; and one
+        // that a stop and continue cut short, as much as a late one.
         let late = |ran: &Result<Option<Ran>, String>| match ran {
             Ok(Some((result, _, took, _))) => {
                 *took > limit
                     || (out_of_time(result) && wants_bytes(expected) && *took + EARLY >= budget)
+                    || result
+                        .as_ref()
+                        .is_err_and(|error| error.kind() == ErrorKind::Interrupted)
             }
             Ok(None) => true,
             Err(_) => false,
@@ -271,6 +275,11 @@ pub fn check(read: ReadWithin) -> Result<(), String> {
         let ms = took.as_millis();
         let timed_out = out_of_time(&result);
         match (expected, result) {
+            (_, Err(error)) if error.kind() == ErrorKind::Interrupted => {
+                return Err(format!(
+                    "{case}: got Interrupted after {ms} ms on every run: on Linux a stop and continue (Ctrl-Z, then fg) cuts a read under a timeout short; read again with what is left of the budget"
+                ));
+            }
             (Expect::Filled(want), Ok(())) => {
                 if buf != want {
                     return Err(format!(

@@ -340,7 +340,8 @@ fn on_linux_a_stop_and_continue_interrupts_a_read_and_again_if_interrupted_keeps
 
 /// Stops process `pid`, and continues it once every thread of it has
 /// stopped, or after 200 ms: a SIGCONT that comes while the stop is still
-/// on its way discards it (signal(7)), and then no read is interrupted
+/// on its way discards it (POSIX, XSH 2.4.1; on Linux `prepare_signal` in
+/// `kernel/signal.c`), and then no read is interrupted
 /// (before this waited, 5 runs of 12 took over 2 s to see one, and one
 /// ran out of time). The wait polls `/proc`, 1 ms at a
 /// time: nothing tells a process that another one has stopped, short of
