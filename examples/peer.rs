@@ -299,11 +299,18 @@ fn serve_until(
 /// sees them too.
 fn say_turned_away(seen: &Counts, now: &Counts, options: Options, log: &mut Log) {
     let short = now.short_of_descriptors - seen.short_of_descriptors;
-    let full = (now.turned_away - seen.turned_away).saturating_sub(short);
+    let threadless = now.short_of_threads - seen.short_of_threads;
+    let full = (now.turned_away - seen.turned_away).saturating_sub(short + threadless);
     if short > 0 {
         log.line(format_args!(
             "turned away {short} queued clients with the busy line: the process is out of descriptors ({} in all)",
             now.short_of_descriptors
+        ));
+    }
+    if threadless > 0 {
+        log.line(format_args!(
+            "turned away {threadless} clients with the busy line: the process could not start a thread for them, out of memory or of its thread limit ({} in all)",
+            now.short_of_threads
         ));
     }
     if full == 0 {
@@ -312,7 +319,7 @@ fn say_turned_away(seen: &Counts, now: &Counts, options: Options, log: &mut Log)
     log.line(format_args!(
         "turned away {full} clients beyond the cap of {} (each was sent the busy line); {} in all",
         options.max_clients,
-        now.turned_away - now.short_of_descriptors
+        now.turned_away - now.short_of_descriptors - now.short_of_threads
     ));
     if let Some(upstream) = options
         .upstream

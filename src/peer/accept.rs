@@ -122,7 +122,14 @@ pub(super) fn accept_loop(
             break;
         };
         let Ok((stream, client)) = result else {
-            turn_away_queued(open, &mut spare, shared);
+            // Out of descriptors, most likely: a connection that has had its
+            // share gives its descriptors back, as it gives its slot at the
+            // cap, and the next pass takes the queued client; with none, the
+            // queued client hears busy now.
+            slots.forget_finished();
+            if !slots.give_way_one() {
+                turn_away_queued(open, &mut spare, shared);
+            }
             continue;
         };
         if !slots.make_room() {
@@ -213,18 +220,27 @@ impl Slots<'_> {
     /// Makes room for a newcomer if every slot is taken, by giving it the
     /// slot of a connection that has had its share; false if there is none.
     fn make_room(&mut self) -> bool {
-        // Forget threads that have finished, so a long-running peer does not
-        // collect one handle per connection it ever served.
-        self.serving.retain(|slot| !slot.handler.is_finished());
-        self.leaving.retain(|handler| !handler.is_finished());
-        let cap = self.options.max_clients;
-        if self.serving.len() < cap {
+        self.forget_finished();
+        if self.serving.len() < self.options.max_clients {
             return true;
         }
+        self.give_way_one()
+    }
+
+    /// Forgets threads that have finished, so that a long-running peer does
+    /// not collect one handle per connection it ever served.
+    fn forget_finished(&mut self) {
+        self.serving.retain(|slot| !slot.handler.is_finished());
+        self.leaving.retain(|handler| !handler.is_finished());
+    }
+
+    /// Asks the connection that has had its share (`has_had_its_share`) to
+    /// give way, and its thread to end; false if there is none.
+    fn give_way_one(&mut self) -> bool {
         // A thread that gave way takes up to a TICK to end. Allow no more
         // than max_clients of them at once, so that a burst of newcomers
         // cannot pile up threads faster than they end.
-        if self.leaving.len() >= cap {
+        if self.leaving.len() >= self.options.max_clients {
             return false;
         }
         let Some(index) = has_had_its_share(&self.serving, self.options.idle) else {
@@ -245,6 +261,9 @@ impl Slots<'_> {
     /// its own.
     fn spawn(&mut self, stream: TcpStream, client: SocketAddr) {
         self.shared.update(|counts| counts.accepted += 1);
+        // A second handle, to tell the client if no thread can be started:
+        // the one given to the thread is gone with it then.
+        let to_tell = stream.try_clone().ok();
         let visit = self.visits.count(client.ip());
         let flags = Arc::new(SlotFlags::default());
         let for_thread = (Arc::clone(self.shared), Arc::clone(&flags));
@@ -280,9 +299,23 @@ impl Slots<'_> {
                 opened: Instant::now(),
                 flags,
             }),
-            // The closure, and the stream in it, were dropped: the
-            // connection is closed, so count it as finished.
-            Err(_) => self.shared.update(|counts| counts.finished += 1),
+            // The closure, and the stream in it, were dropped: count the
+            // connection as turned away, not served, and tell its client
+            // why, rather than leave it a close (or a reset) that looks like
+            // a lesson.
+            Err(_) => {
+                if let Some(stream) = to_tell {
+                    turn_away(
+                        stream,
+                        "busy: the peer cannot start a thread; try again later\n",
+                    );
+                }
+                self.shared.update(|counts| {
+                    counts.accepted -= 1;
+                    counts.turned_away += 1;
+                    counts.short_of_threads += 1;
+                });
+            }
         }
     }
 

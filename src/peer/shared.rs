@@ -21,12 +21,16 @@ pub struct Counts {
     /// Served connections whose handler has returned and whose socket is
     /// closed.
     pub finished: usize,
-    /// Connections turned away with a `busy` line because the peer was full
-    /// or out of descriptors.
+    /// Connections turned away with a `busy` line because the peer was full,
+    /// out of descriptors, or could not start a thread.
     pub turned_away: usize,
     /// Of those, the ones turned away because the process was out of
     /// descriptors, not because every slot was taken.
     pub short_of_descriptors: usize,
+    /// Of those, the ones accepted but turned away because no thread could
+    /// be started to serve them (out of memory, or of the process's
+    /// thread limit).
+    pub short_of_threads: usize,
 }
 
 /// State shared between the [`Peer`](super::Peer) handle and its threads.

@@ -984,6 +984,109 @@ fn out_of_descriptors_queued_clients_hear_busy_and_the_drop_is_prompt() {
     assert_eq!(ran.status.code(), Some(0), "{}\n{}", ran.stdout, ran.stderr);
 }
 
+#[test]
+#[cfg(unix)]
+fn out_of_descriptors_a_connection_whose_client_has_gone_gives_way() {
+    let name = "out_of_descriptors_a_connection_whose_client_has_gone_gives_way";
+    if std::env::var_os(FEW_DESCRIPTORS).is_some_and(|value| value == name) {
+        return counting_child(Script::Stall);
+    }
+    // `stall` keeps a connection whose client has half-closed open, in case
+    // the client still reads: its descriptor stays taken until the idle
+    // limit (30 s), unless a newcomer needs it. At 64 descriptors a crowd
+    // of 100 half-closed clients runs the child out of them; each queued
+    // client then takes the descriptor of one that has gone, as it would
+    // take its slot at the cap. Before, the crowd gone, every newcomer was
+    // told busy for 30 s (an outside audit).
+    let mut child = few_descriptors_child(name, 64);
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut stdin = child.stdin.take().unwrap();
+    let addr: std::net::SocketAddr = (0..10)
+        .map(|_| read_line_within(&mut lines, BOUND))
+        .find_map(|line| line.strip_prefix("peer at ")?.trim().parse().ok())
+        .expect("the child never said where its peer is");
+    let mut counts = |dealt_with: usize| {
+        writeln!(stdin, "{dealt_with}").unwrap();
+        read_line_within(&mut lines, BOUND)
+    };
+    let crowd: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut stream = client(addr);
+            // One told busy may be closed, even reset, already.
+            let _ = stream.write_all(b"x\n");
+            let _ = stream.shutdown(Shutdown::Write);
+            stream
+        })
+        .collect();
+    // In the rush some may be told busy, while the descriptors of those
+    // that gave way are still being closed: how many is a race.
+    let after_crowd = counts(100);
+    let (accepted, turned_away) = parse_counts(&after_crowd);
+    assert_eq!(accepted + turned_away, 100, "{after_crowd}");
+    drop(crowd);
+    // The peer sees a client gone once its thread has read the end of the
+    // stream, a moment after the last of the crowd was accepted: until
+    // then a newcomer may still be told busy, and each one that is tries
+    // again. Before, they were told busy for 30 s.
+    let started = Instant::now();
+    let mut newcomers = 0;
+    let mut now = (accepted, turned_away);
+    while now.0 == accepted {
+        assert!(
+            started.elapsed() < BOUND,
+            "after the crowd ({after_crowd}), {newcomers} newcomers in a row were told busy for {BOUND:?}"
+        );
+        // Served, it stays open until the count is read; told busy, it is
+        // closed, and the next one tries.
+        let mut newcomer = client(addr);
+        let _ = newcomer.write_all(b"x\n");
+        newcomers += 1;
+        now = parse_counts(&counts(100 + newcomers));
+    }
+    // The end of its stdin ends the child.
+    drop(stdin);
+    child.stdout = Some(lines.into_inner());
+    let ran = support::finish(child, BOUND);
+    assert_eq!(ran.status.code(), Some(0), "{}\n{}", ran.stdout, ran.stderr);
+}
+
+/// The two counts in a line of `counting_child`'s.
+#[cfg(unix)]
+fn parse_counts(line: &str) -> (usize, usize) {
+    let count = |key: &str| -> usize {
+        let value = line.split(key).nth(1).unwrap_or_default();
+        let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
+        digits
+            .parse()
+            .unwrap_or_else(|_| panic!("no {key} in {line:?}"))
+    };
+    (count("accepted="), count("turned_away="))
+}
+
+/// The child's side: a peer running `script`, its address on stdout; then,
+/// for each number N read on stdin, once N clients have been accepted or
+/// turned away, a line with the two counts. Ends when stdin does.
+#[cfg(unix)]
+fn counting_child(script: Script) {
+    use std::io::BufRead;
+    let options = Options {
+        listen: quiet_addr(9),
+        ..Options::default()
+    };
+    let peer = Peer::start_with(script, options).unwrap();
+    println!("peer at {}", peer.addr());
+    for line in std::io::stdin().lock().lines() {
+        let dealt_with: usize = line.unwrap().trim().parse().unwrap();
+        let counts = peer
+            .wait_until(BOUND, |c| c.accepted + c.turned_away >= dealt_with)
+            .unwrap();
+        println!(
+            "accepted={} turned_away={}",
+            counts.accepted, counts.turned_away
+        );
+    }
+}
+
 /// Starts this test binary again, running only the test `name`, with at
 /// most `limit` descriptors; its stdin and stdout are piped to the caller.
 #[cfg(unix)]
