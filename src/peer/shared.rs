@@ -1,10 +1,11 @@
 //! What a [`Peer`](super::Peer) shares with its threads: its counts, and a
 //! relay's events.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use super::event::Relayed;
 
@@ -42,10 +43,25 @@ pub(super) struct Shared {
     pub(super) changed: Condvar,
     /// A relay's events, one per connection, oldest first.
     events: Mutex<VecDeque<Relayed>>,
-    /// The local addresses of a relay's own connections to its upstream,
-    /// while they last: a client connecting from one of them is the relay
-    /// itself, looping back (see `relay::loops_back`).
-    upstream_sides: Mutex<HashSet<SocketAddr>>,
+    /// A relay's own connections to its upstream: a client connecting from
+    /// one of them is the relay itself, looping back (see
+    /// `relay::loops_back`).
+    upstream_sides: Mutex<Sides>,
+    /// Notified when a connect to the upstream ends.
+    sides_changed: Condvar,
+}
+
+/// A relay's own connections to its upstream.
+#[derive(Default)]
+struct Sides {
+    /// The local addresses of those that are open.
+    open: HashSet<SocketAddr>,
+    /// The numbers of the connects under way: each one's local address is
+    /// known only once its connect returns, a moment after the upstream
+    /// (the relay itself, in a loop) may have accepted it.
+    connecting: BTreeSet<u64>,
+    /// The number of the next connect.
+    next: u64,
 }
 
 impl Shared {
@@ -72,27 +88,65 @@ impl Shared {
     /// Notes (`open`) or forgets a local address of one of the relay's own
     /// connections to its upstream. At most one per connection served, so
     /// the set stays within `max_clients`.
-    pub(super) fn upstream_side(&self, side: SocketAddr, open: bool) {
-        // Adding or removing one address cannot leave the set half-updated.
-        let mut sides = self
-            .upstream_sides
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let side = canonical(side);
-        if open {
-            sides.insert(side);
-        } else {
-            sides.remove(&side);
-        }
-    }
-
-    /// Whether `client` is one of the relay's own connections to its
-    /// upstream: the upstream led back to the relay.
-    pub(super) fn is_upstream_side(&self, client: SocketAddr) -> bool {
+    fn sides(&self) -> MutexGuard<'_, Sides> {
+        // Adding or removing one entry cannot leave the sets half-updated.
         self.upstream_sides
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .contains(&canonical(client))
+    }
+
+    /// A connect to the upstream begins; returns its number, for
+    /// [`connected`](Self::connected).
+    pub(super) fn connecting(&self) -> u64 {
+        let mut sides = self.sides();
+        let number = sides.next;
+        sides.next += 1;
+        sides.connecting.insert(number);
+        number
+    }
+
+    /// Connect `number` has ended: with its connection's local address
+    /// `side` if it succeeded.
+    pub(super) fn connected(&self, number: u64, side: Option<SocketAddr>) {
+        let mut sides = self.sides();
+        sides.connecting.remove(&number);
+        if let Some(side) = side {
+            sides.open.insert(canonical(side));
+        }
+        self.sides_changed.notify_all();
+    }
+
+    /// The relay's connection from `side` to its upstream has closed.
+    pub(super) fn disconnected(&self, side: SocketAddr) {
+        self.sides().open.remove(&canonical(side));
+    }
+
+    /// Whether `client` is one of the relay's own connections to its
+    /// upstream: the upstream led back to the relay. A connect that began
+    /// before this question may be that connection, its address not yet
+    /// noted: the answer waits for those, at most `within`.
+    pub(super) fn is_upstream_side(&self, client: SocketAddr, within: Duration) -> bool {
+        let client = canonical(client);
+        let deadline = Instant::now().checked_add(within);
+        let mut sides = self.sides();
+        let asked = sides.next;
+        loop {
+            if sides.open.contains(&client) {
+                return true;
+            }
+            let earlier_under_way = sides.connecting.range(..asked).next().is_some();
+            let left = deadline.map_or(Duration::ZERO, |deadline| {
+                deadline.saturating_duration_since(Instant::now())
+            });
+            if !earlier_under_way || left.is_zero() {
+                return false;
+            }
+            sides = self
+                .sides_changed
+                .wait_timeout(sides, left)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
     }
 
     /// Keeps one relay's event, forgetting the oldest beyond MAX_EVENTS.
