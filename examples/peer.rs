@@ -179,6 +179,20 @@ fn start(script: Script, options: Options) -> io::Result<Peer> {
                 options.listen
             ),
         )),
+        Err(error) if error.kind() == io::ErrorKind::AddrNotAvailable => Err(io::Error::new(
+            error.kind(),
+            format!(
+                "cannot listen on {}: no interface of this machine has that address ({error})",
+                options.listen
+            ),
+        )),
+        // The system refused the address itself (an IPv6 link-local address
+        // without its interface, say): bad usage, named.
+        Err(error)
+            if error.kind() == io::ErrorKind::InvalidInput && error.raw_os_error().is_some() =>
+        {
+            common::fail(NAME, format_args!("--listen {}: {error}", options.listen))
+        }
         // A script that makes no sense as a relay, or reset-after without
         // one: the library's sentence says why, and it is bad usage.
         Err(error) if error.kind() == io::ErrorKind::InvalidInput => common::fail(NAME, error),
@@ -190,7 +204,8 @@ fn start(script: Script, options: Options) -> io::Result<Peer> {
 /// its caveat, its seed; returns after how many connections `down:N` closes
 /// its port (none: `usize::MAX`).
 fn announce(peer: &Peer, script: Script, options: Options, log: &mut Log) -> usize {
-    if !peer.addr().ip().is_loopback() {
+    // `[::ffff:127.0.0.1]` is loopback too.
+    if !peer.addr().ip().to_canonical().is_loopback() {
         common::complain(format_args!(
             "warning: listening on {}, which other machines may reach; \
              this server misbehaves on purpose",

@@ -433,6 +433,21 @@ fn peer_help_says_it_warns_beyond_loopback() {
     assert!(ran.stdout.contains("Beyond loopback"), "{}", ran.stdout);
 }
 
+/// An address no interface of the machine has is a failure at run time,
+/// named (Linux: EADDRNOTAVAIL; an address from a documentation prefix, RFC 5737).
+#[test]
+#[cfg(target_os = "linux")]
+fn peer_says_which_address_it_cannot_listen_on() {
+    let ran = run_example("peer", &["echo", "--listen", "198.51.100.254:0"], BOUND);
+    assert_eq!(ran.status.code(), Some(1), "{}", ran.stderr);
+    assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("cannot listen on 198.51.100.254:0"),
+        "{}",
+        ran.stderr
+    );
+}
+
 #[test]
 fn peer_turns_a_crowd_away_with_one_line_beyond_max_clients() {
     let (mut child, addr) = standalone("stall", &["--max-clients", "1"], false);
