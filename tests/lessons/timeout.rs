@@ -271,12 +271,18 @@ const CHILD_SAYS: &str = "stopped child:";
 /// The read timeout of the child's read through `again_if_interrupted`.
 const CHILD_TIMEOUT: Duration = Duration::from_millis(100);
 
+/// A kernel tick on Linux, at its coarsest (HZ=100; 4 ms at HZ=250): how
+/// much sooner than the whole a timeout armed again after each stop may end.
+const TICK: Duration = Duration::from_millis(10);
+
 /// On Linux, a process stopped and continued (Ctrl-Z, then `fg`) finds a
 /// read that was waiting under a read timeout failed with `Interrupted`,
 /// with no signal handler installed (signal(7), "Interruption of system
 /// calls and library functions by stop signals"); `again_if_interrupted`
 /// reads again with what is left, and ends as the timeout does, with
-/// `WouldBlock`, not before it.
+/// `WouldBlock`, not before it but for a kernel tick (`TICK`): each read
+/// again arms the timer anew, in whole ticks counted from a tick already
+/// under way (seen: 98 and 99 ms of 100, in 2 of 122 runs of the suite).
 ///
 /// The reads run in a child, this test program run again with only
 /// `reads_in_a_child_that_is_stopped_and_continued`, so that the stops stop
@@ -334,7 +340,7 @@ fn on_linux_a_stop_and_continue_interrupts_a_read_and_again_if_interrupted_keeps
     let (kind, ms) = again.rsplit_once(' ').unwrap();
     assert_eq!(kind, "again_if_interrupted: WouldBlock");
     let took = Duration::from_millis(ms.parse().unwrap());
-    assert!(took >= CHILD_TIMEOUT, "{took:?}");
+    assert!(took + TICK >= CHILD_TIMEOUT, "{took:?}");
     assert!(took < CHILD_TIMEOUT + SLACK, "{took:?}");
 }
 
