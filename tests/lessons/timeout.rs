@@ -273,6 +273,7 @@ const CHILD_TIMEOUT: Duration = Duration::from_millis(100);
 
 /// A kernel tick on Linux, at its coarsest (HZ=100; 4 ms at HZ=250): how
 /// much sooner than the whole a timeout armed again after each stop may end.
+#[cfg(target_os = "linux")]
 const TICK: Duration = Duration::from_millis(10);
 
 /// On Linux, a process stopped and continued (Ctrl-Z, then `fg`) finds a
