@@ -521,17 +521,22 @@ fn two_relays_in_a_loop_stay_within_their_caps_and_the_client_hears_why() {
     // A leads to B, and B back to A: each connection comes back as a new
     // one, so neither relay can tell its own. Their caps bound the loop,
     // and the client reads the busy line that ends it.
-    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
-    let a_addr = taken.local_addr().unwrap();
-    drop(taken);
     let small = |listen, upstream| Options {
         listen,
         upstream: Some(upstream),
         max_clients: 4,
         ..Options::default()
     };
-    let b = Peer::start_with(Script::Echo, small("127.0.0.1:0".parse().unwrap(), a_addr)).unwrap();
-    let a = Peer::start_with(Script::Echo, small(a_addr, b.addr())).unwrap();
+    // B needs A's port before A listens: a port is picked and let go, and
+    // another test may take it meanwhile (AddrInUse, once in 92 runs at 32
+    // threads): then a new one is picked.
+    let pair = (0..10).find_map(|_| {
+        let a_addr = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?;
+        let b = Peer::start_with(Script::Echo, small("127.0.0.1:0".parse().ok()?, a_addr)).ok()?;
+        let a = Peer::start_with(Script::Echo, small(a_addr, b.addr())).ok()?;
+        Some((a, b))
+    });
+    let (a, b) = pair.expect("ten ports in a row were taken before relay A could listen");
     let mut stream = client(a.addr());
     let mut line = String::new();
     BufReader::new(&mut stream).read_line(&mut line).unwrap();
