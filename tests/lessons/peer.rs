@@ -947,12 +947,7 @@ fn out_of_descriptors_queued_clients_hear_busy_and_the_drop_is_prompt() {
     // keeps in reserve, told `busy`, and closed: nobody waits in silence.
     let mut child = few_descriptors_child(name, 64);
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
-    // The test harness prints its own lines first; the child's starts with
-    // "peer at".
-    let addr = (0..10)
-        .map(|_| read_line_within(&mut lines, BOUND))
-        .find_map(|line| line.strip_prefix("peer at ")?.trim().parse().ok())
-        .expect("the child never said where its peer is");
+    let addr = child_peer_addr(&mut lines);
     // More than a backlog holds (128 here, std's listen backlog); each
     // client is kept open, so the peer has no descriptor to give back.
     let mut clients = Vec::new();
@@ -1001,10 +996,7 @@ fn out_of_descriptors_a_connection_whose_client_has_gone_gives_way() {
     let mut child = few_descriptors_child(name, 64);
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut stdin = child.stdin.take().unwrap();
-    let addr: std::net::SocketAddr = (0..10)
-        .map(|_| read_line_within(&mut lines, BOUND))
-        .find_map(|line| line.strip_prefix("peer at ")?.trim().parse().ok())
-        .expect("the child never said where its peer is");
+    let addr = child_peer_addr(&mut lines);
     let mut counts = |dealt_with: usize| {
         writeln!(stdin, "{dealt_with}").unwrap();
         read_line_within(&mut lines, BOUND)
@@ -1110,6 +1102,16 @@ fn few_descriptors_child(name: &str, limit: u32) -> std::process::Child {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap()
+}
+
+/// The address a child's peer listens on, from its "peer at" line: the
+/// test harness prints its own lines first.
+#[cfg(unix)]
+fn child_peer_addr<R: std::io::BufRead + Send + 'static>(lines: &mut R) -> std::net::SocketAddr {
+    (0..10)
+        .map(|_| read_line_within(lines, BOUND))
+        .find_map(|line| line.strip_prefix("peer at ")?.trim().parse().ok())
+        .expect("the child never said where its peer is")
 }
 
 /// Reads one line from `lines` in a thread, so that the wait is bounded.
